@@ -1,0 +1,128 @@
+"""survey_app: exit and loyalty surveys that find out why customers leave."""
+from __future__ import annotations
+
+import logging
+import os
+from urllib.parse import urlencode
+
+from flask import Flask, g, request, session
+from flask_babel import get_locale
+
+from .config import Config, config_from_env
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .i18n import LANGUAGES, select_locale
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
+
+
+def create_app(config: type[Config] | None = None, **overrides) -> Flask:
+    """Create and configure the survey application."""
+    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or os.path.join(ROOT, "instance"))
+    config = config or config_from_env()
+    app.config.from_object(config)
+    app.config.update(overrides)
+    config.finalize(app.config, app.instance_path)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_request_hooks(app)
+    register_commands(app)
+    logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extension singletons to ``app``."""
+    from .dbsetup import configure_engine_events
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine_events(db.engine)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", os.path.join(ROOT, "translations"))
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "warning"
+    limiter.init_app(app)
+
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please sign in to see this page.")
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register one blueprint per feature."""
+    from .auth.views import bp as auth_bp
+    from .core import bp as core_bp
+    from .customers.views import bp as customers_bp
+    from .invitations.views import bp as invitations_bp
+    from .reports.views import bp as reports_bp
+    from .responses.views import bp as responses_bp
+    from .surveys.views import bp as surveys_bp
+
+    for bp in (core_bp, auth_bp, surveys_bp, customers_bp, invitations_bp, responses_bp, reports_bp):
+        app.register_blueprint(bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Show every error as a translated page with the right status code."""
+    from .errors import register
+
+    register(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    """Language choice from ``?lang=``, template globals and security headers."""
+    from .errors import UnknownLanguage
+    from .labels import TEMPLATE_GLOBALS
+
+    @app.before_request
+    def remember_language_choice() -> None:
+        lang = request.args.get("lang")
+        if lang is not None:
+            if lang not in LANGUAGES:
+                raise UnknownLanguage()
+            if session.get("lang") != lang:
+                session["lang"] = lang
+
+    @app.context_processor
+    def inject_globals() -> dict:
+        return {"LANGUAGES": LANGUAGES, "current_locale": str(get_locale() or "en"), "lang_url": lang_url}
+
+    app.jinja_env.globals.update(TEMPLATE_GLOBALS)
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        )
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        # Public survey links carry tokens: never leak them in Referer headers.
+        headers.setdefault("Referrer-Policy", "no-referrer" if g.get("respondent") else "same-origin")
+        return response
+
+
+def lang_url(code: str) -> str:
+    """Return the current page's URL in language ``code``, keeping its other query arguments."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [code]
+    return request.path + "?" + urlencode(args, doseq=True)
+
+
+def register_commands(app: Flask) -> None:
+    """Register the CLI groups of each feature."""
+    from .auth.cli import users_cli
+    from .demo.cli import seed_cli
+    from .invitations.cli import invitations_cli
+    from .reports.cli import reports_cli
+    from .surveys.cli import surveys_cli
+    from .translate import translate_cli
+
+    for group in (users_cli, seed_cli, surveys_cli, invitations_cli, reports_cli, translate_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,65 @@
+"""Staff accounts and roles."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..dbtypes import str_enum, utcnow
+from ..extensions import db
+
+
+class Role(enum.StrEnum):
+    """What a staff member may do."""
+
+    ADMIN = "admin"
+    ANALYST = "analyst"
+    INTERVIEWER = "interviewer"
+
+
+class StaffUser(UserMixin, db.Model):
+    """A member of staff who signs in to the staff area."""
+
+    __tablename__ = "staff_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Login name; unique, stored lower-case.
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    #: Name shown in lists and on interviews.
+    name: Mapped[str] = mapped_column(sa.String(120), default="")
+    #: Slow salted hash (scrypt) of the password.
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    #: admin, analyst or interviewer.
+    role: Mapped[Role] = mapped_column(str_enum(Role))
+    #: Preferred interface language, or None for the browser's.
+    locale: Mapped[str | None] = mapped_column(sa.String(5))
+    #: Inactive accounts cannot sign in.
+    active: Mapped[bool] = mapped_column(default=True)
+    #: When the user last signed in.
+    last_login_at: Mapped[datetime | None]
+    #: When the account was created.
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<StaffUser {self.id} {self.email} {self.role}>"
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        """Flask-Login: inactive accounts cannot sign in."""
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        """Store a slow hash of ``password``."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """Tell whether ``password`` matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    def has_role(self, *roles: Role) -> bool:
+        """Tell whether the user holds one of ``roles`` (admins hold every role)."""
+        return self.role == Role.ADMIN or self.role in roles

@@ -1,0 +1,1 @@
+"""Sorting answers into buckets and cause groups."""

@@ -1,0 +1,129 @@
+"""Configuration classes; every setting can come from an environment variable."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    """Read a yes/no environment variable."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    """Read an integer environment variable."""
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used to start the application."""
+
+
+class Config:
+    """Settings shared by every environment, read from the environment at class creation."""
+
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    #: SQLAlchemy URL; empty means the embedded SQLite file in the instance folder.
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS = env_bool("MAIL_USE_TLS")
+    MAIL_USE_SSL = env_bool("MAIL_USE_SSL")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "surveys@localhost")
+
+    REDIS_URL = os.environ.get("REDIS_URL")
+    RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute")
+    RATELIMIT_PUBLIC = os.environ.get("RATELIMIT_PUBLIC", "120 per minute")
+    RATELIMIT_HEADERS_ENABLED = True
+
+    #: Largest request body accepted, in bytes.
+    MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+    #: Longest free-text answer accepted, in characters.
+    MAX_TEXT_LENGTH = env_int("MAX_TEXT_LENGTH", 5000)
+    #: Days an invitation link stays valid.
+    INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 60)
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = None
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    TESTING = False
+
+    @classmethod
+    def finalize(cls, config: dict, instance_path: str) -> None:
+        """Fill in what depends on the instance folder: database file and secret key."""
+        Path(instance_path).mkdir(parents=True, exist_ok=True)
+        if not config.get("SQLALCHEMY_DATABASE_URI"):
+            config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(instance_path, "survey_app.sqlite3")
+        config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+        if not config.get("SECRET_KEY"):
+            config["SECRET_KEY"] = instance_secret_key(instance_path)
+        config.setdefault("RATELIMIT_STORAGE_URI", config.get("REDIS_URL") or "memory://")
+
+
+class ProductionConfig(Config):
+    """Production: a secret key must be given, cookies only over HTTPS."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = True
+
+    @classmethod
+    def finalize(cls, config: dict, instance_path: str) -> None:
+        """Refuse to start without SECRET_KEY; then as in development."""
+        if not config.get("SECRET_KEY"):
+            raise ConfigError("SECRET_KEY must be set in production (SURVEY_APP_ENV=production).")
+        super().finalize(config, instance_path)
+
+
+class TestingConfig(Config):
+    """Tests: a throwaway database, no rate limits unless a test turns them on."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")
+    RATELIMIT_ENABLED = False
+    WTF_CSRF_ENABLED = False
+
+
+def config_from_env() -> type[Config]:
+    """Choose the configuration class named by ``SURVEY_APP_ENV``."""
+    name = os.environ.get("SURVEY_APP_ENV", "development").lower()
+    return {"production": ProductionConfig, "testing": TestingConfig}.get(name, Config)
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain ``postgres://`` URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Return the development secret key kept in the instance folder, creating it once."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+    return path.read_text().strip()

@@ -1,0 +1,162 @@
+"""Demo data: staff accounts, customers in four languages, two open surveys with months of answers."""
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from ..auth.models import Role, StaffUser
+from ..auth.services import create_user, find_user
+from ..customers.models import Customer, CustomerStatus
+from ..dbtypes import utcnow
+from ..extensions import db
+from ..invitations.services import create_invitation, invitation_url
+from ..responses.models import Channel
+from ..responses.services import offered_reasons, record_response
+from ..surveys.models import QuestionType, Survey, SurveyKind
+from ..surveys.services import create_from_template, get_survey, install_catalogue, open_survey
+from ..taxonomy import BUCKETS
+from .texts import CUSTOMERS, EXIT_TEXTS, LOYALTY_TEXTS
+
+logger = logging.getLogger(__name__)
+
+DEMO_USERS = (("admin@example.com", Role.ADMIN, "Alex Admin"),
+              ("analyst@example.com", Role.ANALYST, "Ana Analyst"),
+              ("interviewer@example.com", Role.INTERVIEWER, "Ivan Interviewer"))
+EXIT_SLUG, LOYALTY_SLUG = "exit-demo", "loyalty-demo"
+#: Made-up shares, close to the rule of thumb but not equal to it.
+EXIT_WEIGHTS = (0.56, 0.19, 0.13, 0.06, 0.06)
+LOYALTY_WEIGHTS = (0.30, 0.32, 0.28, 0.06, 0.04)
+SEGMENTS = ("SMB", "Enterprise", "Retail")
+
+
+@dataclass
+class DemoResult:
+    """What ``load_demo`` did and what a person needs to try the app."""
+
+    logins: list[tuple[str, str, str]] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)
+    created: bool = False
+
+
+def load_demo(instance_path: str, seed: int = 2026) -> DemoResult:
+    """Load the demo data once; later runs keep existing data and only report the logins."""
+    install_catalogue()
+    result = DemoResult()
+    secrets_file = Path(instance_path) / "demo-logins.txt"
+    saved = _read_saved(secrets_file)
+    for email, role, name in DEMO_USERS:
+        if find_user(email) is None:
+            password = secrets.token_urlsafe(9)
+            create_user(email, role, password, name=name)
+            saved[email] = password
+        result.logins.append((role.value, email, saved.get(email, "(set before; see flask users)")))
+    if get_survey(EXIT_SLUG) is None:
+        rng = random.Random(seed)
+        customers = _customers(rng)
+        exit_survey = _survey(SurveyKind.EXIT, EXIT_SLUG)
+        loyalty_survey = _survey(SurveyKind.LOYALTY, LOYALTY_SLUG)
+        interviewer = find_user("interviewer@example.com")
+        fresh = _fresh(customers)
+        departed = [c for c in customers if c.status == CustomerStatus.LOST and c not in fresh]
+        loyal = [c for c in customers if c.status == CustomerStatus.ACTIVE]
+        _answers(rng, exit_survey, departed, EXIT_WEIGHTS, EXIT_TEXTS, 260, interviewer)
+        _answers(rng, loyalty_survey, loyal, LOYALTY_WEIGHTS, LOYALTY_TEXTS, 140, None)
+        for customer in fresh:
+            _invitation, token = create_invitation(exit_survey, customer)
+            saved[f"link {customer.locale} {customer.external_ref}"] = invitation_url(token)
+        result.created = True
+    db.session.flush()
+    result.links = [(k.split()[1], v) for k, v in saved.items() if k.startswith("link ")]
+    _write_saved(secrets_file, saved)
+    return result
+
+
+def _read_saved(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    return dict(line.split("\t", 1) for line in path.read_text().splitlines() if "\t" in line)
+
+
+def _write_saved(path: Path, saved: dict[str, str]) -> None:
+    path.write_text("".join(f"{k}\t{v}\n" for k, v in saved.items()))
+    path.chmod(0o600)
+
+
+def _customers(rng: random.Random) -> list[Customer]:
+    manager = find_user("admin@example.com")
+    today = date.today()
+    customers = []
+    for locale, people in CUSTOMERS.items():
+        for i, (name, local_part) in enumerate(people, start=1):
+            lost = i % 3 != 0
+            since = today - timedelta(days=rng.randint(400, 3000))
+            customer = Customer(
+                external_ref=f"DEMO-{locale.upper()}-{i:03d}", name=name, email=f"{local_part}@example.com",
+                locale=locale, segment=SEGMENTS[i % len(SEGMENTS)], account_manager=manager,
+                annual_revenue=Decimal(rng.randrange(2_000, 250_000, 50)), customer_since=since,
+                status=CustomerStatus.LOST if lost else CustomerStatus.ACTIVE,
+                lost_at=today - timedelta(days=rng.randint(5, 180)) if lost else None,
+                last_purchase=today - timedelta(days=rng.randint(60, 300) if lost else rng.randint(1, 40)),
+            )
+            db.session.add(customer)
+            customers.append(customer)
+    db.session.flush()
+    return customers
+
+
+def _survey(kind: SurveyKind, slug: str) -> Survey:
+    survey = create_from_template(kind, slug, "en", open_link=True)
+    open_survey(survey)
+    return survey
+
+
+def _answers(rng: random.Random, survey: Survey, respondents: list[Customer], weights, texts, count: int,
+             interviewer: StaffUser | None) -> None:
+    """Store ``count`` responses: the named customers first (by invitation or interview), then the public link."""
+    reasons = offered_reasons(survey)
+    by_bucket = {b: [r.code for r in reasons if r.bucket == b] for b in BUCKETS}
+    questions = {q.type: q for q in survey.questions}
+    now = utcnow()
+    for i in range(count):
+        customer = respondents[i] if i < len(respondents) else None
+        locale = customer.locale if customer else rng.choice(("en", "en", "fr", "pl", "ru"))
+        bucket = rng.choices(BUCKETS, weights)[0]
+        values: dict[int, object] = {}
+        text_only = rng.random() < 0.06
+        if not text_only:
+            main = rng.choice(by_bucket[bucket])
+            values[questions[QuestionType.MAIN_REASON].id] = main
+            if rng.random() < 0.5:
+                others = rng.sample([r.code for r in reasons if r.code != main], rng.randint(1, 2))
+                values[questions[QuestionType.OTHER_REASONS].id] = others
+        if text_only or rng.random() < 0.4:
+            values[questions[QuestionType.FREE_TEXT].id] = rng.choice(texts[locale][bucket])
+        values[questions[QuestionType.SCALE_0_10].id] = rng.randint(0, 10)
+        if QuestionType.YES_NO in questions:
+            values[questions[QuestionType.YES_NO].id] = rng.randint(0, 1)
+        invitation, channel, by = None, Channel.LINK, None
+        if customer is not None and interviewer is not None and i % 4 == 3:
+            channel, by = Channel.INTERVIEW, interviewer
+        elif customer is not None:
+            invitation, _token = create_invitation(survey, customer)
+            channel = Channel.EMAIL
+        response = record_response(survey, values, locale=locale, channel=channel, invitation=invitation,
+                                   customer=customer, interviewer=by)
+        response.submitted_at = now - timedelta(days=rng.uniform(0, 180), minutes=rng.randint(0, 600))
+    db.session.flush()
+
+
+def _fresh(customers: list[Customer]) -> list[Customer]:
+    """One lost customer per language kept uninvited, to try the respondent's side."""
+    seen, picked = set(), []
+    for customer in reversed(customers):
+        if customer.status == CustomerStatus.LOST and customer.locale not in seen:
+            seen.add(customer.locale)
+            picked.append(customer)
+    return picked
+

@@ -1,0 +1,1 @@
+"""Invitation tokens and their links."""

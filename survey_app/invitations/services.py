@@ -1,0 +1,63 @@
+"""Invitation tokens: created at random, stored only as a hash."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..customers.models import Customer
+from ..dbtypes import utcnow
+from ..extensions import db
+from ..surveys.models import Survey
+from .models import Invitation
+
+logger = logging.getLogger(__name__)
+
+
+class InvitationError(ValueError):
+    """An invitation cannot be created as asked."""
+
+
+def hash_token(token: str) -> str:
+    """Return the stored form of a token."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def new_token() -> str:
+    """Return a fresh random token for a link (192 bits)."""
+    return secrets.token_urlsafe(24)
+
+
+def find_invitation(token: str) -> Invitation | None:
+    """Return the invitation whose token is ``token``."""
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
+
+
+def create_invitation(survey: Survey, customer: Customer) -> tuple[Invitation, str]:
+    """Create a customer's invitation to a survey; return it with its token (shown only now).
+
+    :raise InvitationError: if the customer already has an invitation to this survey.
+    """
+    existing = db.session.scalar(select(Invitation).where(Invitation.survey_id == survey.id,
+                                                          Invitation.customer_id == customer.id))
+    if existing is not None:
+        raise InvitationError(customer.external_ref)
+    token = new_token()
+    ttl = current_app.config["INVITATION_TTL_DAYS"]
+    invitation = Invitation(survey=survey, customer=customer, token_hash=hash_token(token), locale=customer.locale,
+                            expires_at=utcnow() + timedelta(days=ttl) if ttl else None)
+    db.session.add(invitation)
+    db.session.flush()
+    logger.debug("Invitation %s created for customer %s", invitation.id, customer.external_ref)
+    return invitation, token
+
+
+def invitation_url(token: str) -> str:
+    """Return the public link for ``token``, on BASE_URL."""
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/s/{token}"

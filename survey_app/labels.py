@@ -1,0 +1,88 @@
+"""Translated labels for stored codes (kinds, states, buckets, channels), looked up at request time."""
+from __future__ import annotations
+
+from flask import g
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from .extensions import db
+from .i18n import localized
+from flask_babel import lazy_gettext as _l
+
+from .taxonomy import BUCKET_LABELS, BUCKET_SHORT_LABELS, GROUP_LABELS
+
+KIND_LABELS = {"exit": _l("Exit survey"), "loyalty": _l("Loyalty survey")}
+STATE_LABELS = {"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed")}
+CHANNEL_LABELS = {"email": _l("Email invitation"), "link": _l("Public link"), "interview": _l("Interview")}
+ROLE_LABELS = {"admin": _l("Administrator"), "analyst": _l("Analyst"), "interviewer": _l("Interviewer")}
+INVITATION_STATE_LABELS = {"pending": _l("Not sent yet"), "sent": _l("Sent"), "failed": _l("Sending failed"),
+                           "bounced": _l("Bounced"), "answered": _l("Answered")}
+SOURCE_LABELS = {"choice": _l("Chosen by the respondent"), "model": _l("Classifier"), "staff": _l("Staff")}
+
+
+def _lookup(table, code) -> str:
+    value = getattr(code, "value", code)
+    return str(table.get(value, value or ""))
+
+
+def kind_label(code) -> str:
+    """Translated survey kind."""
+    return _lookup(KIND_LABELS, code)
+
+
+def state_label(code) -> str:
+    """Translated survey state."""
+    return _lookup(STATE_LABELS, code)
+
+
+def channel_label(code) -> str:
+    """Translated response channel."""
+    return _lookup(CHANNEL_LABELS, code)
+
+
+def role_label(code) -> str:
+    """Translated staff role."""
+    return _lookup(ROLE_LABELS, code)
+
+
+def invitation_state_label(code) -> str:
+    """Translated invitation state."""
+    return _lookup(INVITATION_STATE_LABELS, code)
+
+
+def source_label(code) -> str:
+    """Translated classification source."""
+    return _lookup(SOURCE_LABELS, code)
+
+
+def bucket_label(code, short: bool = False) -> str:
+    """Translated bucket name (the taxonomy keeps the English source strings)."""
+    table = BUCKET_SHORT_LABELS if short else BUCKET_LABELS
+    return _(table[code]) if code in table else (code or "")
+
+
+def group_label(code) -> str:
+    """Translated cause-group name."""
+    return _(GROUP_LABELS[code]) if code in GROUP_LABELS else (code or "")
+
+
+def translate(text: str) -> str:
+    """Translate a string marked elsewhere with ``N_`` (Jinja's ``_`` would %-format it)."""
+    return _(text)
+
+
+def reason_label(code: str | None) -> str:
+    """Catalogue label of a reason code in the current language (the code itself if unknown)."""
+    if not code:
+        return ""
+    if "reason_labels" not in g:
+        from .surveys.models import Reason
+
+        g.reason_labels = {r.code: r.label for r in db.session.scalars(select(Reason))}
+    return localized(g.reason_labels.get(code), str(get_locale())) or code
+
+
+TEMPLATE_GLOBALS = {f.__name__: f for f in (kind_label, state_label, channel_label, role_label, source_label,
+                                            invitation_state_label,
+                                            bucket_label, group_label, reason_label, translate)}

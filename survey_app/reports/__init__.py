@@ -1,0 +1,1 @@
+"""Breakdowns against the benchmark, charts and exports."""

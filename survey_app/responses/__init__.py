@@ -1,0 +1,1 @@
+"""Public answer forms, interviews and stored answers."""

@@ -1,0 +1,114 @@
+"""Responses and the answers they hold."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import StaffUser
+from ..customers.models import Customer
+from ..dbtypes import str_enum, utcnow
+from ..extensions import db
+from ..invitations.models import Invitation
+from ..surveys.models import Question, Survey
+
+
+class Channel(enum.StrEnum):
+    """How a response reached us."""
+
+    EMAIL = "email"
+    LINK = "link"
+    INTERVIEW = "interview"
+
+
+class ClassificationSource(enum.StrEnum):
+    """Who decided an answer's bucket."""
+
+    CHOICE = "choice"
+    MODEL = "model"
+    STAFF = "staff"
+
+
+class Response(db.Model):
+    """One completed survey: by a customer through a link, or by staff in an interview."""
+
+    __tablename__ = "response"
+    __table_args__ = (sa.Index("ix_response_survey_submitted", "survey_id", "submitted_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The survey answered.
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id", ondelete="CASCADE"))
+    #: The invitation used; unique, so a token can be used only once.
+    invitation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("invitation.id", ondelete="SET NULL"), unique=True
+    )
+    #: The customer, unless anonymous or unknown.
+    customer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("customer.id", ondelete="SET NULL"), index=True)
+    #: Language the answers were given in.
+    locale: Mapped[str] = mapped_column(sa.String(5))
+    #: email, link or interview.
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel))
+    #: Staff member who took the interview.
+    interviewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id", ondelete="SET NULL"))
+    #: When the answers were stored.
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    survey: Mapped[Survey] = relationship()
+    invitation: Mapped[Invitation | None] = relationship()
+    customer: Mapped[Customer | None] = relationship()
+    interviewer: Mapped[StaffUser | None] = relationship()
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="response", cascade="all, delete-orphan", order_by="Answer.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Response {self.id} survey={self.survey_id} {self.channel}>"
+
+    @property
+    def primary_answer(self) -> Answer | None:
+        """The answer that gives this response's cause."""
+        return next((a for a in self.answers if a.is_primary), None)
+
+
+class Answer(db.Model):
+    """The answer to one question; reason answers carry their bucket and cause group."""
+
+    __tablename__ = "answer"
+    __table_args__ = (sa.Index("ix_answer_primary_bucket", "is_primary", "bucket"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The response it belongs to.
+    response_id: Mapped[int] = mapped_column(sa.ForeignKey("response.id", ondelete="CASCADE"), index=True)
+    #: The question answered.
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("question.id", ondelete="CASCADE"))
+    #: Catalogue code of a chosen reason.
+    reason_code: Mapped[str | None] = mapped_column(sa.String(64))
+    #: Free text as typed.
+    text: Mapped[str | None] = mapped_column(sa.Text)
+    #: Number for scale and yes/no questions (yes = 1, no = 0).
+    number: Mapped[int | None]
+    #: One of the five buckets, or ``unclassified``; None for answers that carry no cause.
+    bucket: Mapped[str | None] = mapped_column(sa.String(20))
+    #: Cause group of the bucket (company, competitor, customer).
+    cause_group: Mapped[str | None] = mapped_column(sa.String(20))
+    #: choice, model or staff.
+    source: Mapped[ClassificationSource | None] = mapped_column(str_enum(ClassificationSource, 10))
+    #: Confidence of the classification, 0–1.
+    confidence: Mapped[float | None]
+    #: Version of the model that classified it.
+    model_version: Mapped[str | None] = mapped_column(sa.String(40))
+    #: Staff member who confirmed or corrected the bucket.
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id", ondelete="SET NULL"))
+    #: When it was reviewed.
+    reviewed_at: Mapped[datetime | None]
+    #: This answer gives the response's cause (the main reason, else the free text).
+    is_primary: Mapped[bool] = mapped_column(default=False)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+    question: Mapped[Question] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Answer {self.id} q={self.question_id} {self.reason_code or self.number} {self.bucket}>"
+

@@ -1,0 +1,90 @@
+"""Reading responses for the staff list."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time, timedelta
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
+
+from ..extensions import db
+from ..i18n import LANGUAGES
+from ..surveys.models import Survey
+from ..taxonomy import BUCKETS, UNCLASSIFIED
+from .models import Answer, Channel, Response
+
+PER_PAGE = 50
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass
+class ResponseFilter:
+    """What the staff response list is narrowed to; unknown values are ignored."""
+
+    survey: str = ""
+    channel: str = ""
+    locale: str = ""
+    bucket: str = ""
+    since: date | None = None
+    until: date | None = None
+
+    @classmethod
+    def from_args(cls, args: MultiDict) -> ResponseFilter:
+        """Read the filter from query arguments, dropping values that are not valid."""
+        channel = args.get("channel", "")
+        locale = args.get("locale", "")
+        bucket = args.get("bucket", "")
+        return cls(
+            survey=args.get("survey", "")[:64],
+            channel=channel if channel in {c.value for c in Channel} else "",
+            locale=locale if locale in LANGUAGES else "",
+            bucket=bucket if bucket in (*BUCKETS, UNCLASSIFIED) else "",
+            since=_date(args.get("since")),
+            until=_date(args.get("until")),
+        )
+
+    def as_args(self) -> dict[str, str]:
+        """The filter as query arguments (empty ones left out)."""
+        return {k: v.isoformat() if isinstance(v, date) else v for k, v in asdict(self).items() if v}
+
+
+def search_responses(filters: ResponseFilter, page: int = 1) -> Pagination:
+    """Return one page of responses matching ``filters``, newest first, answers loaded."""
+    query = (select(Response).options(selectinload(Response.answers), selectinload(Response.customer),
+                                      selectinload(Response.survey))
+             .order_by(Response.submitted_at.desc(), Response.id.desc()))
+    if filters.survey:
+        query = query.join(Survey, Survey.id == Response.survey_id).where(Survey.slug == filters.survey)
+    if filters.channel:
+        query = query.where(Response.channel == Channel(filters.channel))
+    if filters.locale:
+        query = query.where(Response.locale == filters.locale)
+    if filters.since:
+        query = query.where(Response.submitted_at >= datetime.combine(filters.since, time.min))
+    if filters.until:
+        query = query.where(Response.submitted_at < datetime.combine(filters.until + timedelta(days=1), time.min))
+    if filters.bucket:
+        primary = select(Answer.response_id).where(Answer.is_primary.is_(True), Answer.bucket == filters.bucket)
+        query = query.where(Response.id.in_(primary))
+    return db.paginate(query, page=max(page, 1), per_page=PER_PAGE, error_out=False)
+
+
+def filter_choices() -> dict[str, list]:
+    """Values offered in the filter form."""
+    surveys = db.session.execute(select(Survey.slug).order_by(Survey.slug)).scalars().all()
+    return {"surveys": surveys, "channels": [c.value for c in Channel], "locales": list(LANGUAGES),
+            "buckets": [*BUCKETS, UNCLASSIFIED]}
+
+
+def get_response(response_id: int) -> Response | None:
+    """Return one response with its answers and questions."""
+    return db.session.scalar(select(Response).where(Response.id == response_id)
+                             .options(selectinload(Response.answers).selectinload(Answer.question)))

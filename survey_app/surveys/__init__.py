@@ -1,0 +1,1 @@
+"""Survey definitions, questions, the reason catalogue and templates."""

@@ -1,0 +1,81 @@
+"""Forms for creating and editing surveys."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from ..formutil import MultiCheckboxField, choices
+from ..i18n import LANGUAGES
+from .models import QuestionType, SurveyKind
+
+TITLE_MAX = 200
+TEXT_MAX = 2000
+
+
+def language_choices():
+    """Languages as (code, native name) choices."""
+    return choices(LANGUAGES.items())
+
+
+class NewSurveyForm(FlaskForm):
+    """Create a survey from a template."""
+
+    template = SelectField(_l("Template"), choices=choices([
+        (SurveyKind.EXIT.value, _l("Exit survey: why did you stop buying from us?")),
+        (SurveyKind.LOYALTY.value, _l("Loyalty survey: what would make you leave us?")),
+    ]), validators=[InputRequired()])
+    slug = StringField(_l("Address (slug)"), validators=[InputRequired(), Length(min=3, max=64)],
+                       description=_l("Lower-case letters, digits and hyphens, e.g. exit-2026."))
+    default_locale = SelectField(_l("Default language"), choices=language_choices(), default="en")
+    open_link = BooleanField(_l("Anyone with the survey's public link may answer"))
+
+
+class SettingsForm(FlaskForm):
+    """Survey settings."""
+
+    slug = StringField(_l("Address (slug)"), validators=[InputRequired(), Length(min=3, max=64)])
+    default_locale = SelectField(_l("Default language"), choices=language_choices())
+    open_link = BooleanField(_l("Anyone with the survey's public link may answer"))
+    anonymous = BooleanField(_l("Anonymous: do not link answers to customers"))
+    opens_at = DateTimeLocalField(_l("Opens at (UTC)"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    closes_at = DateTimeLocalField(_l("Closes at (UTC)"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    reason_codes = MultiCheckboxField(_l("Reasons offered"), validators=[InputRequired()])
+
+
+def texts_form(questions, data: dict | None = None) -> FlaskForm:
+    """Build the form editing one language's texts, with a field per question."""
+
+    class TextsForm(FlaskForm):
+        title = StringField(_l("Title"), validators=[Optional(), Length(max=TITLE_MAX)])
+        intro = TextAreaField(_l("Introduction"), validators=[Optional(), Length(max=TEXT_MAX)])
+        thanks = TextAreaField(_l("Thank-you text"), validators=[Optional(), Length(max=TEXT_MAX)])
+
+    for question in questions:
+        setattr(TextsForm, question.field_name,
+                TextAreaField(_l("Question %(n)s", n=question.position),
+                              validators=[Optional(), Length(max=TEXT_MAX)]))
+    return TextsForm(data=data)
+
+
+QUESTION_TYPE_LABELS = {
+    QuestionType.MAIN_REASON: _l("Main reason (one choice from the reasons)"),
+    QuestionType.OTHER_REASONS: _l("Other reasons (several choices)"),
+    QuestionType.FREE_TEXT: _l("Free text"),
+    QuestionType.SCALE_0_10: _l("Scale from 0 to 10"),
+    QuestionType.YES_NO: _l("Yes or no"),
+}
+
+
+class AddQuestionForm(FlaskForm):
+    """Add a question; its text is entered in one language and translated afterwards."""
+
+    type = SelectField(_l("Type"), choices=choices((t.value, label) for t, label in QUESTION_TYPE_LABELS.items()))
+    text = TextAreaField(_l("Question text"), validators=[InputRequired(), Length(max=TEXT_MAX)])
+    locale = SelectField(_l("Language of this text"), choices=language_choices())
+    required = BooleanField(_l("An answer is required"))
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only carries the CSRF token."""

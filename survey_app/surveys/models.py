@@ -1,0 +1,170 @@
+"""Survey definitions, their questions and the reason catalogue."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.mutable import MutableList
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..dbtypes import LocalizedText, str_enum, utcnow
+from ..extensions import db
+from ..i18n import localized
+from ..taxonomy import cause_group
+
+
+class InvalidTransition(Exception):
+    """A survey cannot move to the requested state from the state it is in."""
+
+
+class SurveyKind(enum.StrEnum):
+    """Exit surveys ask departed customers; loyalty surveys ask current ones."""
+
+    EXIT = "exit"
+    LOYALTY = "loyalty"
+
+
+class SurveyState(enum.StrEnum):
+    """Draft surveys are being prepared, open ones take answers, closed ones no longer do."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class QuestionType(enum.StrEnum):
+    """The kinds of question a survey can ask."""
+
+    MAIN_REASON = "main_reason"
+    OTHER_REASONS = "other_reasons"
+    FREE_TEXT = "free_text"
+    SCALE_0_10 = "scale_0_10"
+    YES_NO = "yes_no"
+
+
+class Survey(db.Model):
+    """An exit or loyalty survey with its texts in several languages."""
+
+    __tablename__ = "survey"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: URL name, unique, e.g. ``exit-2026``.
+    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: exit or loyalty.
+    kind: Mapped[SurveyKind] = mapped_column(str_enum(SurveyKind))
+    #: draft, open or closed.
+    state: Mapped[SurveyState] = mapped_column(str_enum(SurveyState), default=SurveyState.DRAFT)
+    #: Language shown when nothing better is known about the respondent.
+    default_locale: Mapped[str] = mapped_column(sa.String(5), default="en")
+    #: Answers are not linked to customers.
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    #: Anyone with the link ``/s/o/<slug>`` may answer, without an invitation.
+    open_link: Mapped[bool] = mapped_column(default=False)
+    #: Answers are accepted from this time on (None: as soon as it is open).
+    opens_at: Mapped[datetime | None]
+    #: Answers are refused after this time (None: until it is closed).
+    closes_at: Mapped[datetime | None]
+    #: Title per locale.
+    title: Mapped[dict] = mapped_column(LocalizedText, default=dict)
+    #: Introduction shown above the questions, per locale.
+    intro: Mapped[dict] = mapped_column(LocalizedText, default=dict)
+    #: Text of the thank-you page, per locale.
+    thanks: Mapped[dict] = mapped_column(LocalizedText, default=dict)
+    #: Codes of the catalogue reasons offered, in display order.
+    reason_codes: Mapped[list] = mapped_column(MutableList.as_mutable(sa.JSON), default=list)
+    #: When the survey was created.
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Last change to the definition; keys cached forms.
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="survey", order_by="Question.position", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Survey {self.id} {self.slug} {self.kind} {self.state}>"
+
+    def title_in(self, locale: str | None) -> str:
+        """Return the title in ``locale``, falling back to the default locale, then English."""
+        return localized(self.title, locale, self.default_locale)
+
+    def open(self) -> None:
+        """Start taking answers.
+
+        :raise InvalidTransition: if the survey is already open.
+        """
+        if self.state == SurveyState.OPEN:
+            raise InvalidTransition("already open")
+        self.state = SurveyState.OPEN
+
+    def close(self) -> None:
+        """Stop taking answers.
+
+        :raise InvalidTransition: if the survey is not open.
+        """
+        if self.state != SurveyState.OPEN:
+            raise InvalidTransition("not open")
+        self.state = SurveyState.CLOSED
+
+    def accepting_answers(self, now: datetime) -> bool:
+        """Tell whether an answer submitted at ``now`` is accepted."""
+        if self.state != SurveyState.OPEN:
+            return False
+        if self.opens_at and now < self.opens_at:
+            return False
+        return not (self.closes_at and now >= self.closes_at)
+
+
+class Question(db.Model):
+    """One question of a survey."""
+
+    __tablename__ = "question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The survey asking it.
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id", ondelete="CASCADE"), index=True)
+    #: Order within the survey, from 1.
+    position: Mapped[int] = mapped_column(default=1)
+    #: main_reason, other_reasons, free_text, scale_0_10 or yes_no.
+    type: Mapped[QuestionType] = mapped_column(str_enum(QuestionType))
+    #: An answer is needed before the form is accepted.
+    required: Mapped[bool] = mapped_column(default=False)
+    #: Question text per locale.
+    text: Mapped[dict] = mapped_column(LocalizedText, default=dict)
+
+    survey: Mapped[Survey] = relationship(back_populates="questions")
+
+    def __repr__(self) -> str:
+        return f"<Question {self.id} {self.type} #{self.position}>"
+
+    @property
+    def field_name(self) -> str:
+        """Name of the form field answering this question."""
+        return f"q{self.id}"
+
+
+class Reason(db.Model):
+    """A catalogue reason with a stable code, its bucket and a label per locale."""
+
+    __tablename__ = "reason"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Stable code stored on answers, e.g. ``no_follow_up``; never renamed.
+    code: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: One of the five buckets of the taxonomy.
+    bucket: Mapped[str] = mapped_column(sa.String(20))
+    #: Inactive reasons are no longer offered; old answers keep them.
+    active: Mapped[bool] = mapped_column(default=True)
+    #: Display order in the catalogue.
+    position: Mapped[int] = mapped_column(default=0)
+    #: Label per locale.
+    label: Mapped[dict] = mapped_column(LocalizedText, default=dict)
+
+    def __repr__(self) -> str:
+        return f"<Reason {self.code} → {self.bucket}>"
+
+    @property
+    def cause_group(self) -> str | None:
+        """The cause group of this reason's bucket."""
+        return cause_group(self.bucket)

@@ -1,0 +1,191 @@
+"""Survey templates: the exit and loyalty surveys, ready in four languages."""
+
+Texts = dict[str, str]   # locale -> text
+
+# French typography: a narrow no-break space (U+202F) precedes "?", written
+# as "\u202f" below so that it stays visible in the source.
+
+_ALL_REASONS: tuple[str, ...] = (
+    # indifference
+    "rude_staff", "indifferent_staff", "no_follow_up", "feedback_ignored",
+    "complaint_mishandled", "broken_promises", "dropped_for_bigger_client",
+    "sales_pressure", "recurring_annoyances", "hard_to_reach",
+    # dissatisfaction
+    "product_defects", "poor_quality", "late_deliveries", "outages",
+    "outdated_product", "missing_features", "expectations_not_met",
+    # competitor
+    "cheaper_elsewhere", "better_offer", "better_product",
+    # relationship
+    "other_supplier_relationship", "changed_habits", "recommended_elsewhere",
+    # circumstances
+    "moved", "closed_business", "no_longer_needed", "deceased",
+)
+
+#: kind -> template. Question types: main_reason, other_reasons, free_text, scale_0_10, yes_no.
+PRESETS: dict[str, dict] = {
+    "exit": {
+        "title": {
+            "en": "Why did you stop buying from us?",
+            "fr": "Pourquoi avez-vous cessé d’acheter chez nous\u202f?",
+            "pl": "Dlaczego przestali Państwo u nas kupować?",
+            "ru": "Почему вы перестали у нас покупать?",
+        },
+        "intro": {
+            "en": (
+                "We noticed you haven't bought from us for a while, and we'd "
+                "like to understand why. This survey takes about two minutes, "
+                "and your honest answers will help us improve. Everything you "
+                "tell us stays confidential."
+            ),
+            "fr": (
+                "Nous avons remarqué que vous n’avez rien acheté chez nous "
+                "depuis un moment, et nous aimerions en comprendre la raison. "
+                "Ce questionnaire ne prend que deux minutes environ, et vos "
+                "réponses sincères nous aideront à nous améliorer. Elles "
+                "resteront strictement confidentielles."
+            ),
+            "pl": (
+                "Zauważyliśmy, że od pewnego czasu nie robią Państwo u nas "
+                "zakupów, i chcielibyśmy poznać przyczynę. Ankieta zajmie "
+                "około dwóch minut, a szczere odpowiedzi pomogą nam działać "
+                "lepiej. Wszystkie odpowiedzi są poufne."
+            ),
+            "ru": (
+                "Мы заметили, что вы давно ничего у нас не покупали, и хотели "
+                "бы узнать причину. Опрос займёт около двух минут, а ваши "
+                "честные ответы помогут нам стать лучше. Все ответы "
+                "конфиденциальны."
+            ),
+        },
+        "thanks": {
+            "en": (
+                "Thank you for taking the time to answer. Your feedback helps "
+                "us do better for every customer."
+            ),
+            "fr": (
+                "Merci d’avoir pris le temps de répondre. Vos réponses nous "
+                "aident à mieux servir tous nos clients."
+            ),
+            "pl": (
+                "Dziękujemy za poświęcony czas. Państwa odpowiedzi pomogą nam "
+                "lepiej dbać o wszystkich naszych klientów."
+            ),
+            "ru": (
+                "Спасибо, что нашли время ответить. Ваши ответы помогут нам "
+                "стать лучше для всех наших клиентов."
+            ),
+        },
+        "reasons": _ALL_REASONS,
+        "questions": (
+            {"type": "main_reason", "required": True, "text": {
+                "en": "What was the main reason you stopped buying from us?",
+                "fr": "Quelle est la principale raison pour laquelle vous avez cessé d’acheter chez nous\u202f?",
+                "pl": "Jaki był główny powód rezygnacji z zakupów u nas?",
+                "ru": "Какова главная причина, по которой вы перестали у нас покупать?",
+            }},
+            {"type": "other_reasons", "required": False, "text": {
+                "en": "Did anything else play a part? Tick all that apply.",
+                "fr": "D’autres raisons ont-elles joué un rôle\u202f? Cochez toutes les réponses pertinentes.",
+                "pl": "Czy coś jeszcze wpłynęło na Państwa decyzję? Proszę zaznaczyć wszystkie pasujące odpowiedzi.",
+                "ru": "Что ещё повлияло на ваше решение? Отметьте все подходящие варианты.",
+            }},
+            {"type": "free_text", "required": False, "text": {
+                "en": "What could we have done better?",
+                "fr": "Qu’aurions-nous pu faire de mieux\u202f?",
+                "pl": "Co mogliśmy zrobić lepiej?",
+                "ru": "Что мы могли бы сделать лучше?",
+            }},
+            {"type": "scale_0_10", "required": False, "text": {
+                "en": "How likely are you to buy from us again? (0 = not at all likely, 10 = extremely likely)",
+                "fr": "Quelle est la probabilité que vous achetiez de nouveau chez nous\u202f? (0 = pas du tout probable, 10 = extrêmement probable)",
+                "pl": "Na ile prawdopodobne jest, że znów zrobią Państwo u nas zakupy? (0 – zupełnie nieprawdopodobne, 10 – bardzo prawdopodobne)",
+                "ru": "Насколько вероятно, что вы снова что-нибудь у нас купите? (0 — крайне маловероятно, 10 — весьма вероятно)",
+            }},
+            {"type": "yes_no", "required": False, "text": {
+                "en": "May we contact you about your answers?",
+                "fr": "Pouvons-nous vous recontacter au sujet de vos réponses\u202f?",
+                "pl": "Czy możemy skontaktować się z Państwem w sprawie udzielonych odpowiedzi?",
+                "ru": "Можно ли связаться с вами по поводу ваших ответов?",
+            }},
+        ),
+    },
+    "loyalty": {
+        "title": {
+            "en": "What would make you leave us?",
+            "fr": "Qu’est-ce qui vous ferait nous quitter\u202f?",
+            "pl": "Co mogłoby skłonić Państwa do odejścia?",
+            "ru": "Что могло бы заставить вас уйти от нас?",
+        },
+        "intro": {
+            "en": (
+                "Thank you for staying with us. We'd like to know what could "
+                "make you consider leaving, so we can fix it before it ever "
+                "happens. The survey takes about two minutes, and your answers "
+                "are confidential."
+            ),
+            "fr": (
+                "Merci de votre fidélité. Nous aimerions savoir ce qui pourrait "
+                "vous amener à nous quitter, afin d’y remédier avant que cela "
+                "n’arrive. Ce questionnaire prend environ deux minutes, et vos "
+                "réponses resteront confidentielles."
+            ),
+            "pl": (
+                "Dziękujemy, że są Państwo z nami. Chcielibyśmy wiedzieć, co "
+                "mogłoby skłonić Państwa do odejścia, abyśmy mogli to naprawić, "
+                "zanim do tego dojdzie. Ankieta zajmie około dwóch minut, a "
+                "wszystkie odpowiedzi są poufne."
+            ),
+            "ru": (
+                "Спасибо, что остаётесь с нами. Нам важно знать, что могло бы "
+                "заставить вас задуматься об уходе, чтобы мы успели это "
+                "исправить заранее. Опрос займёт около двух минут, все ответы "
+                "конфиденциальны."
+            ),
+        },
+        "thanks": {
+            "en": (
+                "Thank you for your answers, and for your loyalty. We'll use "
+                "what you've told us to keep earning your trust."
+            ),
+            "fr": (
+                "Merci pour vos réponses et pour votre fidélité. Nous nous en "
+                "servirons pour continuer à mériter votre confiance."
+            ),
+            "pl": (
+                "Dziękujemy za odpowiedzi i za to, że są Państwo z nami. "
+                "Zrobimy wszystko, by nadal zasługiwać na Państwa zaufanie."
+            ),
+            "ru": (
+                "Спасибо за ответы и за вашу верность. Мы сделаем всё, чтобы "
+                "и дальше оправдывать ваше доверие."
+            ),
+        },
+        "reasons": tuple(code for code in _ALL_REASONS if code != "deceased"),
+        "questions": (
+            {"type": "main_reason", "required": True, "text": {
+                "en": "What would be most likely to make you leave us?",
+                "fr": "Quelle raison serait la plus susceptible de vous faire nous quitter\u202f?",
+                "pl": "Co najprawdopodobniej skłoniłoby Państwa do odejścia?",
+                "ru": "Какая причина скорее всего заставила бы вас уйти от нас?",
+            }},
+            {"type": "other_reasons", "required": False, "text": {
+                "en": "What else could make you consider leaving? Tick all that apply.",
+                "fr": "Qu’est-ce qui pourrait encore vous inciter à nous quitter\u202f? Cochez toutes les réponses pertinentes.",
+                "pl": "Co jeszcze mogłoby skłonić Państwa do rozważenia odejścia? Proszę zaznaczyć wszystkie pasujące odpowiedzi.",
+                "ru": "Что ещё могло бы заставить вас задуматься об уходе? Отметьте все подходящие варианты.",
+            }},
+            {"type": "free_text", "required": False, "text": {
+                "en": "What should we improve first?",
+                "fr": "Que devrions-nous améliorer en priorité\u202f?",
+                "pl": "Co powinniśmy poprawić w pierwszej kolejności?",
+                "ru": "Что нам стоит улучшить в первую очередь?",
+            }},
+            {"type": "scale_0_10", "required": False, "text": {
+                "en": "How likely are you to recommend us to a friend or colleague? (0 = not at all likely, 10 = extremely likely)",
+                "fr": "Quelle est la probabilité que vous nous recommandiez à un ami ou à un collègue\u202f? (0 = pas du tout probable, 10 = extrêmement probable)",
+                "pl": "Na ile prawdopodobne jest, że polecą nas Państwo znajomemu lub współpracownikowi? (0 – zupełnie nieprawdopodobne, 10 – bardzo prawdopodobne)",
+                "ru": "Насколько вероятно, что вы порекомендуете нас другу или коллеге? (0 — крайне маловероятно, 10 — весьма вероятно)",
+            }},
+        ),
+    },
+}

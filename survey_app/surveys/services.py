@@ -1,0 +1,226 @@
+"""Creating, editing, opening and closing surveys; installing the reason catalogue."""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from ..dbtypes import utcnow
+from ..extensions import db
+from ..i18n import LANGUAGES, missing_locales
+from ..taxonomy import is_bucket
+from .catalogue import REASONS
+from .models import Question, QuestionType, Reason, Survey, SurveyKind
+from .presets import PRESETS
+
+logger = logging.getLogger(__name__)
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
+
+
+class SurveyError(ValueError):
+    """A survey cannot be created or changed as asked."""
+
+
+def install_catalogue() -> int:
+    """Add the default reasons that are missing, by code; return how many were added.
+
+    Existing reasons keep their labels and bucket, so running it again changes nothing.
+    """
+    existing = set(db.session.scalars(select(Reason.code)))
+    added = 0
+    for position, (code, bucket, labels) in enumerate(REASONS, start=1):
+        if code in existing:
+            continue
+        assert is_bucket(bucket), code
+        db.session.add(Reason(code=code, bucket=bucket, position=position, label=dict(labels)))
+        added += 1
+    db.session.flush()
+    return added
+
+
+def reasons_by_code(codes: list[str] | None = None) -> dict[str, Reason]:
+    """Return catalogue reasons keyed by code (all of them when ``codes`` is None)."""
+    query = select(Reason).order_by(Reason.position)
+    if codes is not None:
+        query = query.where(Reason.code.in_(codes))
+    return {r.code: r for r in db.session.scalars(query)}
+
+
+def validate_slug(slug: str, survey: Survey | None = None) -> str:
+    """Return ``slug`` if it is well-formed and free.
+
+    :raise SurveyError: if it is malformed or used by another survey.
+    """
+    slug = slug.strip().lower()
+    if not SLUG_RE.match(slug):
+        raise SurveyError(_l("Use 3 to 64 lower-case letters, digits and hyphens."))
+    other = db.session.scalar(select(Survey).where(Survey.slug == slug))
+    if other is not None and other is not survey:
+        raise SurveyError(_l("Another survey already uses this address."))
+    return slug
+
+
+def create_from_template(kind: SurveyKind | str, slug: str, default_locale: str = "en",
+                         open_link: bool = False) -> Survey:
+    """Create a draft survey from the exit or loyalty template, with all four languages.
+
+    :raise SurveyError: if the slug is malformed or taken, or the kind unknown.
+    """
+    try:
+        kind = SurveyKind(kind)
+    except ValueError as error:
+        raise SurveyError(_l("Unknown survey template.")) from error
+    if default_locale not in LANGUAGES:
+        raise SurveyError(_l("Unknown language."))
+    install_catalogue()
+    preset = PRESETS[kind.value]
+    survey = Survey(
+        slug=validate_slug(slug), kind=kind, default_locale=default_locale, open_link=open_link,
+        title=dict(preset["title"]), intro=dict(preset["intro"]), thanks=dict(preset["thanks"]),
+        reason_codes=list(preset["reasons"]),
+    )
+    for position, q in enumerate(preset["questions"], start=1):
+        survey.questions.append(Question(position=position, type=QuestionType(q["type"]),
+                                         required=q["required"], text=dict(q["text"])))
+    db.session.add(survey)
+    db.session.flush()
+    logger.info("Survey %s created from the %s template", survey.slug, kind)
+    return survey
+
+
+def get_survey(slug: str) -> Survey | None:
+    """Return the survey with this slug."""
+    return db.session.scalar(select(Survey).where(Survey.slug == slug))
+
+
+def list_surveys() -> list[tuple[Survey, int]]:
+    """Return every survey with its number of responses, newest first."""
+    from ..responses.models import Response
+
+    counts = (select(Response.survey_id, func.count().label("n")).group_by(Response.survey_id).subquery())
+    rows = db.session.execute(
+        select(Survey, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.survey_id == Survey.id)
+        .order_by(Survey.created_at.desc(), Survey.id.desc())
+    )
+    return [(survey, n) for survey, n in rows]
+
+
+def set_texts(survey: Survey, locale: str, title: str, intro: str, thanks: str,
+              questions: Mapping[int, str]) -> None:
+    """Replace the survey's texts in one language; empty strings remove that translation."""
+    if locale not in LANGUAGES:
+        raise SurveyError(_l("Unknown language."))
+    for column, value in (("title", title), ("intro", intro), ("thanks", thanks)):
+        _set_text(getattr(survey, column), locale, value)
+    for question in survey.questions:
+        if question.id in questions:
+            _set_text(question.text, locale, questions[question.id])
+    survey.updated_at = utcnow()
+    db.session.flush()
+
+
+def _set_text(texts: dict, locale: str, value: str) -> None:
+    value = (value or "").strip()
+    if value:
+        texts[locale] = value
+    else:
+        texts.pop(locale, None)
+
+
+@dataclass(frozen=True)
+class MissingText:
+    """A text of the survey with no translation in some languages."""
+
+    what: str
+    locales: list[str]
+
+
+def untranslated(survey: Survey) -> list[MissingText]:
+    """List the texts of ``survey`` (and its reasons) missing in some supported language."""
+    report: list[MissingText] = []
+    for label, texts in ((_l("Title"), survey.title), (_l("Introduction"), survey.intro),
+                         (_l("Thank-you text"), survey.thanks)):
+        if missing := missing_locales(texts):
+            report.append(MissingText(str(label), missing))
+    for question in survey.questions:
+        if missing := missing_locales(question.text):
+            report.append(MissingText(str(_l("Question %(n)s", n=question.position)), missing))
+    for code, reason in reasons_by_code(list(survey.reason_codes)).items():
+        if missing := missing_locales(reason.label):
+            report.append(MissingText(str(_l("Reason “%(code)s”", code=code)), missing))
+    return report
+
+
+def update_settings(survey: Survey, *, slug: str, default_locale: str, open_link: bool, anonymous: bool,
+                    opens_at, closes_at, reason_codes: list[str]) -> None:
+    """Change the survey's settings.
+
+    :raise SurveyError: if the slug is malformed or taken, a reason code unknown or the dates reversed.
+    """
+    survey.slug = validate_slug(slug, survey)
+    if default_locale not in LANGUAGES:
+        raise SurveyError(_l("Unknown language."))
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise SurveyError(_l("The closing date must come after the opening date."))
+    known = reasons_by_code(reason_codes)
+    if unknown := [c for c in reason_codes if c not in known]:
+        raise SurveyError(_l("Unknown reasons: %(codes)s", codes=", ".join(unknown)))
+    if not reason_codes:
+        raise SurveyError(_l("Offer at least one reason."))
+    survey.default_locale = default_locale
+    survey.open_link = open_link
+    survey.anonymous = anonymous
+    survey.opens_at, survey.closes_at = opens_at, closes_at
+    survey.reason_codes = list(reason_codes)
+    db.session.flush()
+
+
+def add_question(survey: Survey, qtype: QuestionType | str, required: bool, texts: Mapping[str, str]) -> Question:
+    """Append a question to a survey."""
+    question = Question(type=QuestionType(qtype), required=required, text=dict(texts),
+                        position=max((q.position for q in survey.questions), default=0) + 1)
+    survey.questions.append(question)
+    db.session.flush()
+    return question
+
+
+def remove_question(survey: Survey, question: Question) -> None:
+    """Remove a question that has no answers yet.
+
+    :raise SurveyError: if answers to it are stored.
+    """
+    from ..responses.models import Answer
+
+    if db.session.scalar(select(func.count()).where(Answer.question_id == question.id)):
+        raise SurveyError(_l("This question already has answers and cannot be removed."))
+    survey.questions.remove(question)
+    for position, q in enumerate(survey.questions, start=1):
+        q.position = position
+    db.session.flush()
+
+
+def open_survey(survey: Survey) -> None:
+    """Start taking answers.
+
+    :raise InvalidTransition: if it is already open.
+    """
+    survey.open()
+    db.session.flush()
+    logger.info("Survey %s opened", survey.slug)
+
+
+def close_survey(survey: Survey) -> None:
+    """Stop taking answers.
+
+    :raise InvalidTransition: if it is not open.
+    """
+    survey.close()
+    db.session.flush()
+    logger.info("Survey %s closed", survey.slug)
+

@@ -1,0 +1,173 @@
+"""Staff pages for surveys: list, create, edit texts per language, settings, open and close."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from ..auth.access import ANY_STAFF, role_required
+from ..auth.models import Role
+from ..extensions import db
+from ..formutil import choices
+from ..i18n import LANGUAGES, localized
+from .forms import QUESTION_TYPE_LABELS, AddQuestionForm, ConfirmForm, NewSurveyForm, SettingsForm, texts_form
+from .models import InvalidTransition, Survey
+from .services import (SurveyError, add_question, close_survey, create_from_template, get_survey, list_surveys,
+                       open_survey, reasons_by_code, remove_question, set_texts, untranslated, update_settings)
+
+bp = Blueprint("surveys", __name__, url_prefix="/staff/surveys", template_folder="templates")
+
+
+def _survey_or_404(slug: str) -> Survey:
+    survey = get_survey(slug)
+    if survey is None:
+        abort(404)
+    return survey
+
+
+@bp.get("/")
+@role_required(*ANY_STAFF)
+def index():
+    """List the surveys with their state and number of responses."""
+    return render_template("surveys/index.html", surveys=list_surveys())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def new():
+    """Create a survey from the exit or loyalty template."""
+    form = NewSurveyForm()
+    if form.validate_on_submit():
+        try:
+            survey = create_from_template(form.template.data, form.slug.data, form.default_locale.data,
+                                          open_link=form.open_link.data)
+        except SurveyError as error:
+            form.slug.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Survey created as a draft. Check the texts in each language, then open it."), "success")
+            return redirect(url_for(".show", slug=survey.slug))
+    return render_template("surveys/new.html", form=form), 400 if form.errors else 200
+
+
+@bp.get("/<slug>")
+@role_required(*ANY_STAFF)
+def show(slug: str):
+    """Show a survey: state, links, questions, what is untranslated."""
+    survey = _survey_or_404(slug)
+    return _render_show(survey, AddQuestionForm(locale=survey.default_locale))
+
+
+def _render_show(survey: Survey, add_form: AddQuestionForm | None = None, status: int = 200):
+    reasons = reasons_by_code(list(survey.reason_codes))
+    return render_template("surveys/show.html", survey=survey, missing=untranslated(survey),
+                           reasons=[reasons[c] for c in survey.reason_codes if c in reasons],
+                           type_labels=QUESTION_TYPE_LABELS, confirm=ConfirmForm(),
+                           add_form=add_form or AddQuestionForm(locale=survey.default_locale)), status
+
+
+@bp.route("/<slug>/texts/<locale>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def texts(slug: str, locale: str):
+    """Edit the survey's texts in one language, with the English text alongside."""
+    survey = _survey_or_404(slug)
+    if locale not in LANGUAGES:
+        abort(404)
+    data = {"title": survey.title.get(locale, ""), "intro": survey.intro.get(locale, ""),
+            "thanks": survey.thanks.get(locale, "")}
+    data.update({q.field_name: q.text.get(locale, "") for q in survey.questions})
+    form = texts_form(survey.questions, data=None if request.method == "POST" else data)
+    if form.validate_on_submit():
+        set_texts(survey, locale, form.title.data, form.intro.data, form.thanks.data,
+                  {q.id: form[q.field_name].data for q in survey.questions})
+        db.session.commit()
+        flash(_("Texts in %(language)s saved.", language=LANGUAGES[locale]), "success")
+        return redirect(url_for(".texts", slug=slug, locale=locale))
+    reference = "en" if locale != "en" else survey.default_locale
+    return render_template("surveys/texts.html", survey=survey, form=form, locale=locale, reference=reference,
+                           localized=localized), 400 if form.errors else 200
+
+
+@bp.route("/<slug>/settings", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def settings(slug: str):
+    """Change the survey's address, languages, dates and reasons."""
+    survey = _survey_or_404(slug)
+    form = SettingsForm(obj=survey) if request.method == "GET" else SettingsForm()
+    catalogue = reasons_by_code()
+    form.reason_codes.choices = choices((code, localized(r.label, str(get_locale()))) for code, r in catalogue.items())
+    if form.validate_on_submit():
+        try:
+            update_settings(survey, slug=form.slug.data, default_locale=form.default_locale.data,
+                            open_link=form.open_link.data, anonymous=form.anonymous.data,
+                            opens_at=form.opens_at.data, closes_at=form.closes_at.data,
+                            reason_codes=form.reason_codes.data)
+        except SurveyError as error:
+            form.form_errors.append(str(error))
+            db.session.rollback()
+        else:
+            db.session.commit()
+            flash(_("Settings saved."), "success")
+            return redirect(url_for(".show", slug=survey.slug))
+    status = 400 if (form.errors or form.form_errors) and request.method == "POST" else 200
+    return render_template("surveys/settings.html", survey=survey, form=form, catalogue=catalogue), status
+
+
+@bp.post("/<slug>/questions")
+@role_required(Role.ADMIN)
+def question_add(slug: str):
+    """Add a question."""
+    survey = _survey_or_404(slug)
+    form = AddQuestionForm()
+    if form.validate_on_submit():
+        add_question(survey, form.type.data, form.required.data, {form.locale.data: form.text.data.strip()})
+        db.session.commit()
+        flash(_("Question added. Remember to translate it into every language."), "success")
+        return redirect(url_for(".show", slug=slug))
+    return _render_show(survey, form, 400)
+
+
+@bp.post("/<slug>/questions/<int:question_id>/delete")
+@role_required(Role.ADMIN)
+def question_delete(slug: str, question_id: int):
+    """Remove a question that has no answers."""
+    survey = _survey_or_404(slug)
+    question = next((q for q in survey.questions if q.id == question_id), None)
+    if question is None:
+        abort(404)
+    try:
+        remove_question(survey, question)
+    except SurveyError as error:
+        flash(str(error), "error")
+        return _render_show(survey, status=409)
+    db.session.commit()
+    flash(_("Question removed."), "success")
+    return redirect(url_for(".show", slug=slug))
+
+
+@bp.post("/<slug>/open")
+@role_required(Role.ADMIN)
+def open_(slug: str):
+    """Open the survey for answers."""
+    return _transition(slug, open_survey, _("The survey is open and takes answers."))
+
+
+@bp.post("/<slug>/close")
+@role_required(Role.ADMIN)
+def close(slug: str):
+    """Close the survey."""
+    return _transition(slug, close_survey, _("The survey is closed; its links no longer take answers."))
+
+
+def _transition(slug: str, action, done_message: str):
+    survey = _survey_or_404(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        action(survey)
+    except InvalidTransition:
+        flash(_("This cannot be done in the survey's current state."), "error")
+        return _render_show(survey, status=409)
+    db.session.commit()
+    flash(done_message, "success")
+    return redirect(url_for(".show", slug=slug))
