@@ -1,0 +1,64 @@
+"""The dashboard, its chart in four languages, and the breakdown CLI."""
+import json
+import re
+
+import pytest
+
+from tests.conftest import answer_data
+
+
+@pytest.fixture
+def answered_survey(app, make_survey):
+    survey = make_survey("exit", slug="exit-dash")
+    public = app.test_client()
+    for code, times in (("no_follow_up", 6), ("poor_quality", 2), ("cheaper_elsewhere", 1), ("moved", 1)):
+        for _ in range(times):
+            assert public.post(f"/s/o/{survey.slug}", data=answer_data(survey, main_reason=code)).status_code == 303
+    survey.questions[0].required = False
+    from tests.conftest import app_db
+
+    with app_db(app) as session:
+        session.merge(survey.questions[0])
+    public.post(f"/s/o/{survey.slug}", data=answer_data(survey, free_text="Not sure why, really."))
+    return survey
+
+
+def test_dashboard_shows_counts_shares_and_benchmark(client, login, answered_survey):
+    login("analyst")
+    page = client.get(f"/staff/surveys/{answered_survey.slug}/dashboard").text
+    rows = re.findall(r"<tr><th scope=\"row\">(.*?)</th>.*?<td class=\"num\">(\d+)</td><td class=\"num\">([^<]+)</td>"
+                      r"<td class=\"num\">([^<]+)</td>", page, re.S)
+    assert ("Indifference: the company stopped caring", "6", "60%", "68%") in rows
+    assert ("Taken by a competitor", "1", "10%", "9%") in rows
+    assert "1 not classified yet" in page
+    assert "10 classified answers" in page
+
+
+def test_benchmark_version_can_be_chosen_and_bad_one_is_400(client, login, answered_survey):
+    login("analyst")
+    page = client.get(f"/staff/surveys/{answered_survey.slug}/dashboard?benchmark=68-18-9-5").text
+    assert "18%" in page
+    assert client.get(f"/staff/surveys/{answered_survey.slug}/dashboard?benchmark=1-2-3").status_code == 400
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "pl", "ru"])
+def test_chart_renders_in_each_language(client, login, answered_survey, lang, recwarn):
+    login("analyst")
+    png = client.get(f"/staff/surveys/{answered_survey.slug}/chart.png?lang={lang}")
+    assert png.status_code == 200 and png.mimetype == "image/png" and png.data[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = client.get(f"/staff/surveys/{answered_survey.slug}/chart.svg?lang={lang}")
+    assert svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
+    # No missing glyphs: matplotlib warns when the font lacks Polish or Cyrillic letters.
+    assert not [w for w in recwarn if "missing from font" in str(w.message).lower()]
+
+
+def test_breakdown_cli_prints_one_json_object(runner, answered_survey):
+    result = runner.invoke(args=["reports", "breakdown", "--survey", answered_survey.slug, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["n"] == 10 and data["unclassified"] == 1 and data["responses"] == 11
+    assert data["buckets"]["indifference"] == {"count": 6, "share": 0.6, "benchmark_share": 0.68}
+    assert data["cause_groups"]["company"]["count"] == 8
+    assert data["benchmark"]["code"] == "68-14-9-5-4"
+    unknown = runner.invoke(args=["reports", "breakdown", "--survey", "nope"])
+    assert unknown.exit_code != 0 and "nope" in unknown.output
