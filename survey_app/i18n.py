@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from flask import g, request, session
+from flask import g, has_request_context, request, session
 from flask_babel import refresh
 from flask_login import current_user
 
@@ -23,6 +23,8 @@ def select_locale() -> str:
     Respondents: explicit choice → invitation → customer → Accept-Language → survey default → en.
     Staff: explicit choice → their preference → Accept-Language → en.
     """
+    if not has_request_context():
+        return DEFAULT_LOCALE  # CLI and scripts: messages in English
     chosen = session.get("lang")
     if is_language(chosen):
         return chosen

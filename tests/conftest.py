@@ -186,6 +186,23 @@ def make_invitation(app, make_customer):
     return make
 
 
+@pytest.fixture
+def make_optional(app):
+    """Make a survey's main-reason question optional (as an admin editing the survey would)."""
+
+    def make(survey, qtype: str = "main_reason") -> None:
+        from survey_app.surveys.models import Survey
+
+        with app_db(app) as session:
+            stored = session.get(Survey, survey.id)
+            for question in stored.questions:
+                if question.type.value == qtype:
+                    question.required = False
+            stored.touch()
+
+    return make
+
+
 def question_fields(survey) -> dict[str, str]:
     """Map question types to their form field names."""
     return {q.type.value: q.field_name for q in survey.questions}

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from ..responses.models import Answer, ClassificationSource
-from ..surveys.models import Reason
 from ..taxonomy import UNCLASSIFIED, cause_group
 
 
@@ -22,16 +22,24 @@ class Classification:
         """The cause group of the bucket (None when unclassified)."""
         return cause_group(self.bucket)
 
+    def columns(self) -> dict:
+        """The answer columns this classification sets."""
+        return {"bucket": self.bucket, "cause_group": self.cause_group, "source": self.source,
+                "confidence": self.confidence, "model_version": self.model_version}
+
     def apply(self, answer: Answer) -> None:
         """Write this classification onto ``answer``."""
-        answer.bucket = self.bucket
-        answer.cause_group = self.cause_group
-        answer.source = self.source
-        answer.confidence = self.confidence
-        answer.model_version = self.model_version
+        for column, value in self.columns().items():
+            setattr(answer, column, value)
 
 
-def classify_choice(reason: Reason) -> Classification:
+class HasBucket(Protocol):
+    """Anything that names its bucket: a catalogue reason or its cached snapshot."""
+
+    bucket: str
+
+
+def classify_choice(reason: HasBucket) -> Classification:
     """A chosen catalogue reason gives its own bucket, with full confidence."""
     return Classification(reason.bucket, ClassificationSource.CHOICE, 1.0)
 

@@ -16,7 +16,8 @@ from ..dbtypes import utcnow
 from ..extensions import db
 from ..invitations.services import create_invitation, invitation_url
 from ..responses.models import Channel
-from ..responses.services import offered_reasons, record_response
+from ..responses.definition import survey_definition
+from ..responses.services import record_response
 from ..surveys.models import QuestionType, Survey, SurveyKind
 from ..surveys.services import create_from_template, get_survey, install_catalogue, open_survey
 from ..taxonomy import BUCKETS
@@ -118,9 +119,10 @@ def _survey(kind: SurveyKind, slug: str) -> Survey:
 def _answers(rng: random.Random, survey: Survey, respondents: list[Customer], weights, texts, count: int,
              interviewer: StaffUser | None) -> None:
     """Store ``count`` responses: the named customers first (by invitation or interview), then the public link."""
-    reasons = offered_reasons(survey)
+    definition = survey_definition(survey)
+    reasons = definition.reasons
     by_bucket = {b: [r.code for r in reasons if r.bucket == b] for b in BUCKETS}
-    questions = {q.type: q for q in survey.questions}
+    questions = {q.type: q for q in definition.questions}
     now = utcnow()
     for i in range(count):
         customer = respondents[i] if i < len(respondents) else None
@@ -145,7 +147,7 @@ def _answers(rng: random.Random, survey: Survey, respondents: list[Customer], we
         elif customer is not None:
             invitation, _token = create_invitation(survey, customer)
             channel = Channel.EMAIL
-        response = record_response(survey, values, locale=locale, channel=channel, invitation=invitation,
+        response = record_response(survey, definition, values, locale=locale, channel=channel, invitation=invitation,
                                    customer=customer, interviewer=by)
         response.submitted_at = now - timedelta(days=rng.uniform(0, 180), minutes=rng.randint(0, 600))
     db.session.flush()

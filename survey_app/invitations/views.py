@@ -38,16 +38,17 @@ def index(slug: str):
     form = InvitationForm()
     if not form.is_submitted():
         return _page(survey, form)
-    if form.validate():
-        customer = find_customer(form.customer_ref.data)
-        if customer is None:
-            form.customer_ref.errors.append(_("No customer has this reference."))
+    if not form.validate():  # missing or malformed input: a plain 400
+        return _page(survey, form, status=400)
+    customer = find_customer(form.customer_ref.data)
+    if customer is None:
+        form.customer_ref.errors.append(_("No customer has this reference."))
+    else:
+        try:
+            _invitation, token = create_invitation(survey, customer)
+        except InvitationError:
+            form.customer_ref.errors.append(_("This customer is already invited to this survey."))
         else:
-            try:
-                _invitation, token = create_invitation(survey, customer)
-            except InvitationError:
-                form.customer_ref.errors.append(_("This customer is already invited to this survey."))
-            else:
-                db.session.commit()
-                return _page(survey, InvitationForm(formdata=None), invitation_url(token), 201)
-    return _page(survey, form, status=409 if form.customer_ref.errors else 400)
+            db.session.commit()
+            return _page(survey, InvitationForm(formdata=None), invitation_url(token), 201)
+    return _page(survey, form, status=409)

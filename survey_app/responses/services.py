@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ..auth.models import StaffUser
@@ -15,17 +15,11 @@ from ..errors import AlreadyAnswered, LinkExpired, SurveyClosed, UnknownLink
 from ..extensions import db
 from ..invitations.models import Invitation, InvitationState
 from ..invitations.services import find_invitation
-from ..surveys.models import QuestionType, Reason, Survey, SurveyState
-from ..surveys.services import reasons_by_code
+from ..surveys.models import QuestionType, Survey, SurveyState
+from .definition import SurveyDefinition
 from .models import Answer, Channel, Response
 
 logger = logging.getLogger(__name__)
-
-
-def offered_reasons(survey: Survey) -> list[Reason]:
-    """Return the survey's reasons in display order, skipping codes no longer in the catalogue."""
-    catalogue = reasons_by_code(list(survey.reason_codes))
-    return [catalogue[c] for c in survey.reason_codes if c in catalogue and catalogue[c].active]
 
 
 def invitation_for_token(token: str) -> Invitation:
@@ -80,24 +74,21 @@ def mark_opened(invitation: Invitation) -> None:
         invitation.opened_at = utcnow()
 
 
-def record_response(survey: Survey, values: dict[int, object], *, locale: str, channel: Channel,
-                    invitation: Invitation | None = None, customer: Customer | None = None,
+def record_response(survey: Survey, definition: SurveyDefinition, values: dict[int, object], *, locale: str,
+                    channel: Channel, invitation: Invitation | None = None, customer: Customer | None = None,
                     interviewer: StaffUser | None = None) -> Response:
     """Store one response with an answer per question answered, classified as it is stored.
 
     :raise AlreadyAnswered: if the invitation was used meanwhile (the database refuses a second response).
     """
-    reasons = {r.code: r for r in offered_reasons(survey)}
     if invitation is not None:
         customer = invitation.customer
+        invitation.state = InvitationState.ANSWERED
     response = Response(
-        survey=survey, invitation=invitation, locale=locale, channel=channel, interviewer=interviewer,
+        survey_id=survey.id, invitation=invitation, locale=locale, channel=channel, interviewer=interviewer,
         customer=None if survey.anonymous else customer, submitted_at=utcnow(),
     )
-    response.answers = _answers(survey, values, reasons, locale)
     db.session.add(response)
-    if invitation is not None:
-        invitation.state = InvitationState.ANSWERED
     try:
         db.session.flush()
     except IntegrityError as error:
@@ -105,42 +96,44 @@ def record_response(survey: Survey, values: dict[int, object], *, locale: str, c
         if invitation is not None:
             raise AlreadyAnswered() from error
         raise
+    rows = answer_rows(definition, values, locale)
+    if rows:
+        # One executemany for all answers: the respondent's path is the one under load.
+        db.session.execute(insert(Answer), [{"response_id": response.id, **row} for row in rows])
     return response
 
 
-def _answers(survey: Survey, values: dict[int, object], reasons: dict[str, Reason], locale: str) -> list[Answer]:
-    answers: list[Answer] = []
+_EMPTY_ROW = {"reason_code": None, "text": None, "number": None, "bucket": None, "cause_group": None,
+              "source": None, "confidence": None, "model_version": None, "is_primary": False}
+
+
+def answer_rows(definition: SurveyDefinition, values: dict[int, object], locale: str) -> list[dict]:
+    """Turn form values (by question id) into classified answer rows; the main reason, else the first text, is primary."""
+    rows: list[dict] = []
     main_code = None
-    for question in survey.questions:
+    for question in definition.questions:
         value = values.get(question.id)
         if value in (None, "", []):
             continue
         qtype = question.type
-        if qtype == QuestionType.MAIN_REASON and value in reasons:
+        row = {**_EMPTY_ROW, "question_id": question.id}
+        if qtype == QuestionType.MAIN_REASON and (reason := definition.reason(value)):
             main_code = value
-            answers.append(_reason_answer(question, reasons[value], primary=True))
+            rows.append({**row, "reason_code": reason.code, "is_primary": True, **classify_choice(reason).columns()})
         elif qtype == QuestionType.OTHER_REASONS:
             for code in dict.fromkeys(value):  # keep order, drop repeats
-                if code in reasons and code != main_code:
-                    answers.append(_reason_answer(question, reasons[code], primary=False))
-        elif qtype == QuestionType.FREE_TEXT and str(value).strip():
-            answer = Answer(question=question, text=str(value).strip())
-            classify_text(answer.text, locale).apply(answer)
-            answers.append(answer)
+                if code != main_code and (reason := definition.reason(code)):
+                    rows.append({**row, "reason_code": reason.code, **classify_choice(reason).columns()})
+        elif qtype == QuestionType.FREE_TEXT and (text := str(value).strip()):
+            rows.append({**row, "text": text, **classify_text(text, locale).columns()})
         elif qtype in (QuestionType.SCALE_0_10, QuestionType.YES_NO):
-            answers.append(Answer(question=question, number=int(value)))
+            rows.append({**row, "number": int(value)})
     if main_code is None:
         # Without a chosen main reason, the first free text gives the response's cause.
-        first_text = next((a for a in answers if a.text), None)
+        first_text = next((r for r in rows if r["text"]), None)
         if first_text is not None:
-            first_text.is_primary = True
-    return answers
-
-
-def _reason_answer(question, reason: Reason, primary: bool) -> Answer:
-    answer = Answer(question=question, reason_code=reason.code, is_primary=primary)
-    classify_choice(reason).apply(answer)
-    return answer
+            first_text["is_primary"] = True
+    return rows
 
 
 def find_customer(external_ref: str) -> Customer | None:

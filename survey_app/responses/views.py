@@ -5,18 +5,21 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from ..auth.access import role_required
 from ..auth.models import Role
 from ..extensions import csrf, db, limiter
 from ..i18n import LANGUAGES, localized, use_respondent_locale
+from ..invitations.models import Invitation
 from ..surveys.models import Survey, SurveyState
 from ..surveys.services import get_survey, list_surveys
-from .forms import answer_form, collected_answers
+from .definition import SurveyDefinition, VersionCache, survey_definition
+from .forms import answer_form_class, collected_answers
 from .models import Channel
 from .queries import ResponseFilter, filter_choices, get_response, search_responses
 from .services import (check_accepting, check_answerable, find_customer, invitation_for_token, mark_opened,
-                       offered_reasons, record_response, survey_for_open_link)
+                       record_response, survey_for_open_link)
 
 bp = Blueprint("responses", __name__, template_folder="templates")
 
@@ -25,14 +28,43 @@ def _public_limit() -> str:
     return current_app.config["RATELIMIT_PUBLIC"]
 
 
-def _answer_page(survey: Survey, locale: str, form, status: int = 200):
+_empty_fields = VersionCache()
+
+
+def _fields_html(definition: SurveyDefinition, locale: str, form) -> Markup:
+    """The question fields as HTML; for an untouched form the HTML is rendered once per survey version."""
+
+    def render(bound_form) -> Markup:
+        return Markup(render_template("responses/_answer_fields.html", questions=definition.questions,
+                                      form=bound_form))
+
+    if form is not None:
+        return render(form)
+    form_class = answer_form_class(definition, locale)
+    key = (definition.key, locale, current_app.config["MAX_TEXT_LENGTH"])
+    return _empty_fields.get_or_build(key, lambda: render(form_class(formdata=None, meta={"csrf": False})))
+
+
+def _answer_page(survey: Survey, definition: SurveyDefinition, locale: str, form=None, status: int = 200):
     return render_template("responses/answer.html", survey=survey, form=form, locale=locale,
+                           fields=_fields_html(definition, locale, form),
                            title=localized(survey.title, locale, survey.default_locale),
                            intro=localized(survey.intro, locale, survey.default_locale)), status
 
 
-def _thanks_redirect(survey: Survey, locale: str):
-    return redirect(url_for(".thanks", slug=survey.slug, l=locale), code=303)
+def _respond(survey: Survey, locale: str, channel: Channel, invitation: Invitation | None = None):
+    """Show the form (GET) or validate and store the answers (POST)."""
+    definition = survey_definition(survey)
+    if request.method == "GET":
+        return _answer_page(survey, definition, locale)
+    form = answer_form_class(definition, locale)()
+    if not form.validate():
+        return _answer_page(survey, definition, locale, form, 400)
+    thanks_url = url_for(".thanks", slug=survey.slug, l=locale)
+    record_response(survey, definition, collected_answers(form, definition), locale=locale, channel=channel,
+                    invitation=invitation)
+    db.session.commit()
+    return redirect(thanks_url, code=303)
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
@@ -45,18 +77,10 @@ def answer(token: str):
     customer = invitation.customer
     use_respondent_locale([invitation.locale, customer.locale if customer else None], survey.default_locale)
     check_answerable(invitation)
-    locale = str(get_locale())
-    form = answer_form(survey, offered_reasons(survey), locale)
-    if request.method == "GET":
+    if request.method == "GET" and invitation.opened_at is None:
         mark_opened(invitation)
         db.session.commit()
-        return _answer_page(survey, locale, form)
-    if not form.validate():
-        return _answer_page(survey, locale, form, 400)
-    record_response(survey, collected_answers(form, survey), locale=locale, channel=Channel.EMAIL,
-                    invitation=invitation)
-    db.session.commit()
-    return _thanks_redirect(survey, locale)
+    return _respond(survey, str(get_locale()), Channel.EMAIL, invitation)
 
 
 @bp.route("/s/o/<slug>", methods=["GET", "POST"])
@@ -67,13 +91,7 @@ def open_link(slug: str):
     survey = survey_for_open_link(slug)
     use_respondent_locale([], survey.default_locale)
     check_accepting(survey)
-    locale = str(get_locale())
-    form = answer_form(survey, offered_reasons(survey), locale)
-    if request.method == "GET" or not form.validate():
-        return _answer_page(survey, locale, form, 200 if request.method == "GET" else 400)
-    record_response(survey, collected_answers(form, survey), locale=locale, channel=Channel.LINK)
-    db.session.commit()
-    return _thanks_redirect(survey, locale)
+    return _respond(survey, str(get_locale()), Channel.LINK)
 
 
 @bp.get("/s/thanks/<slug>")
@@ -107,25 +125,31 @@ def interview(slug: str):
         abort(404)
     if survey.state != SurveyState.OPEN:
         abort(409)
-    locale = str(get_locale())
-    form = answer_form(survey, offered_reasons(survey), locale, interview=True)
+    definition = survey_definition(survey)
+    form = answer_form_class(definition, str(get_locale()), interview=True)()
     if request.method == "GET":
         form.customer_ref.data = request.args.get("customer", "")
         customer = find_customer(form.customer_ref.data) if form.customer_ref.data else None
         form.interview_locale.data = customer.locale if customer else survey.default_locale
-        return render_template("responses/interview.html", survey=survey, form=form)
+        return _interview_page(survey, definition, form)
     customer = find_customer(form.customer_ref.data or "")
     valid = form.validate()
     if customer is None and form.customer_ref.data:
         form.customer_ref.errors.append(_("No customer has this reference."))
         valid = False
     if not valid:
-        return render_template("responses/interview.html", survey=survey, form=form), 400
-    response = record_response(survey, collected_answers(form, survey), locale=form.interview_locale.data,
+        return _interview_page(survey, definition, form, 400)
+    response = record_response(survey, definition, collected_answers(form, definition),
+                               locale=form.interview_locale.data,
                                channel=Channel.INTERVIEW, customer=customer, interviewer=current_user)
     db.session.commit()
     flash(_("Interview with %(name)s recorded.", name=customer.name or customer.external_ref), "success")
     return redirect(url_for(".show", response_id=response.id))
+
+
+def _interview_page(survey: Survey, definition: SurveyDefinition, form, status: int = 200):
+    return render_template("responses/interview.html", survey=survey, form=form,
+                           fields=_fields_html(definition, str(get_locale()), form)), status
 
 
 @bp.get("/staff/responses")

@@ -5,7 +5,6 @@ import json
 
 import click
 from flask.cli import with_appcontext
-from flask_babel import force_locale
 
 from ..extensions import db
 from ..i18n import LANGUAGES
@@ -31,9 +30,7 @@ def create(kind: str, slug: str, default_locale: str, open_now: bool, open_link:
     try:
         survey = create_from_template(kind, slug, default_locale, open_link=open_link)
     except SurveyError as error:
-        with force_locale("en"):  # no request here: the locale selector would need one
-            message = str(error)
-        raise click.ClickException(message) from error
+        raise click.ClickException(str(error)) from error
     if open_now:
         open_survey(survey)
     db.session.commit()

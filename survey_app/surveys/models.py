@@ -89,6 +89,10 @@ class Survey(db.Model):
         """Return the title in ``locale``, falling back to the default locale, then English."""
         return localized(self.title, locale, self.default_locale)
 
+    def touch(self) -> None:
+        """Mark the definition as changed, so cached forms are rebuilt."""
+        self.updated_at = utcnow()
+
     def open(self) -> None:
         """Start taking answers.
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from ..dbtypes import utcnow
 from ..extensions import db
 from ..i18n import LANGUAGES, missing_locales
 from ..taxonomy import is_bucket
@@ -121,7 +120,7 @@ def set_texts(survey: Survey, locale: str, title: str, intro: str, thanks: str,
     for question in survey.questions:
         if question.id in questions:
             _set_text(question.text, locale, questions[question.id])
-    survey.updated_at = utcnow()
+    survey.touch()
     db.session.flush()
 
 
@@ -178,6 +177,7 @@ def update_settings(survey: Survey, *, slug: str, default_locale: str, open_link
     survey.anonymous = anonymous
     survey.opens_at, survey.closes_at = opens_at, closes_at
     survey.reason_codes = list(reason_codes)
+    survey.touch()
     db.session.flush()
 
 
@@ -186,6 +186,7 @@ def add_question(survey: Survey, qtype: QuestionType | str, required: bool, text
     question = Question(type=QuestionType(qtype), required=required, text=dict(texts),
                         position=max((q.position for q in survey.questions), default=0) + 1)
     survey.questions.append(question)
+    survey.touch()
     db.session.flush()
     return question
 
@@ -202,6 +203,7 @@ def remove_question(survey: Survey, question: Question) -> None:
     survey.questions.remove(question)
     for position, q in enumerate(survey.questions, start=1):
         q.position = position
+    survey.touch()
     db.session.flush()
 
 

@@ -8,17 +8,13 @@ from tests.conftest import answer_data
 
 
 @pytest.fixture
-def answered_survey(app, make_survey):
+def answered_survey(app, make_survey, make_optional):
     survey = make_survey("exit", slug="exit-dash")
     public = app.test_client()
     for code, times in (("no_follow_up", 6), ("poor_quality", 2), ("cheaper_elsewhere", 1), ("moved", 1)):
         for _ in range(times):
             assert public.post(f"/s/o/{survey.slug}", data=answer_data(survey, main_reason=code)).status_code == 303
-    survey.questions[0].required = False
-    from tests.conftest import app_db
-
-    with app_db(app) as session:
-        session.merge(survey.questions[0])
+    make_optional(survey)
     public.post(f"/s/o/{survey.slug}", data=answer_data(survey, free_text="Not sure why, really."))
     return survey
 

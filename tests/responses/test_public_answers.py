@@ -157,11 +157,9 @@ def test_open_link_refused_when_the_survey_does_not_allow_it(client, make_survey
     assert client.get(f"/s/o/{survey.slug}").status_code == 404
 
 
-def test_free_text_alone_becomes_the_unclassified_cause(client, db, make_survey):
+def test_free_text_alone_becomes_the_unclassified_cause(client, db, make_survey, make_optional):
     survey = make_survey("exit")
-    survey.questions[0].required = False
-    with db() as session:
-        session.merge(survey.questions[0])
+    make_optional(survey)
     client.post(f"/s/o/{survey.slug}", data=answer_data(survey, free_text="Trop cher"))
     with db() as session:
         primary = session.scalars(select(Answer).where(Answer.is_primary.is_(True))).all()
