@@ -15,9 +15,12 @@ export INSTANCE_PATH=$WORK SECRET_KEY=bench-secret RATELIMIT_ENABLED=false PATH=
 export DATABASE_URL=${BENCH_DATABASE_URL:-sqlite:///$WORK/bench.sqlite3}
 flask --app survey_app db upgrade >/dev/null 2>&1
 flask --app survey_app surveys create --template exit --slug bench --open --open-link >/dev/null
-gunicorn -w 2 -b "127.0.0.1:$PORT" --daemon --pid "$WORK/app.pid" --log-level warning wsgi:app
+# The app runs with the project's gunicorn.conf.py (threaded workers), 2 workers like the baseline.
+gunicorn -c gunicorn.conf.py -w 2 -b "127.0.0.1:$PORT" --daemon --pid "$WORK/app.pid" --log-level warning wsgi:app
 trap 'kill $(cat "$WORK/app.pid") 2>/dev/null || true; rm -rf "$WORK"' EXIT
 for _ in $(seq 30); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.3; done
 echo "app: http://127.0.0.1:$PORT/s/o/bench ($(echo "$DATABASE_URL" | cut -d: -f1))"
-bash "$BENCH/compare.sh" "http://127.0.0.1:$PORT/s/o/bench" "$SECONDS_PER_ROUND" "$ROUNDS"
+# From a neutral folder, so the baseline gets gunicorn's defaults and not this project's settings.
+BENCH=$(cd "$BENCH" && pwd)
+(cd "$WORK" && bash "$BENCH/compare.sh" "http://127.0.0.1:$PORT/s/o/bench" "$SECONDS_PER_ROUND" "$ROUNDS")
 echo "answers stored: $(flask --app survey_app reports breakdown --survey bench | python3 -c 'import json,sys; print(json.load(sys.stdin)["responses"])')"

@@ -31,7 +31,7 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     #: SQLAlchemy URL; empty means the embedded SQLite file in the instance folder.
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
@@ -52,6 +52,8 @@ class Config:
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
     #: Longest free-text answer accepted, in characters.
     MAX_TEXT_LENGTH = env_int("MAX_TEXT_LENGTH", 5000)
+    #: How often (seconds) each worker re-reads a survey's version on the public pages.
+    SURVEY_RECHECK_SECONDS = float(os.environ.get("SURVEY_RECHECK_SECONDS", "1"))
     #: Days an invitation link stays valid.
     INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 60)
 
@@ -71,6 +73,9 @@ class Config:
         if not config.get("SQLALCHEMY_DATABASE_URI"):
             config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(instance_path, "survey_app.sqlite3")
         config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+        if not config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+            # A server database may drop idle connections; an embedded file never does.
+            config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **config["SQLALCHEMY_ENGINE_OPTIONS"]}
         if not config.get("SECRET_KEY"):
             config["SECRET_KEY"] = instance_secret_key(instance_path)
         config.setdefault("RATELIMIT_STORAGE_URI", config.get("REDIS_URL") or "memory://")
@@ -99,6 +104,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")
     RATELIMIT_ENABLED = False
     WTF_CSRF_ENABLED = False
+    SURVEY_RECHECK_SECONDS = 0.0
 
 
 def config_from_env() -> type[Config]:

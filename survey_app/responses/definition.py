@@ -6,11 +6,16 @@ survey's ``updated_at`` changes, so every worker sees an edit on its next reques
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from threading import Lock
 
-from ..surveys.models import QuestionType, Survey
+from flask import current_app
+from sqlalchemy import bindparam, select
+
+from ..extensions import db
+from ..surveys.models import QuestionType, Survey, SurveyState, takes_answers
 from ..surveys.services import reasons_by_code
 
 MAX_ENTRIES = 512
@@ -43,13 +48,26 @@ class ReasonDef:
 
 @dataclass(frozen=True)
 class SurveyDefinition:
-    """A survey's questions and offered reasons at one version."""
+    """A survey's settings, texts, questions and offered reasons at one version."""
 
     survey_id: int
     version: datetime
+    slug: str
+    state: SurveyState
     default_locale: str
+    anonymous: bool
+    open_link: bool
+    opens_at: datetime | None
+    closes_at: datetime | None
+    title: dict[str, str]
+    intro: dict[str, str]
+    thanks: dict[str, str]
     questions: tuple[QuestionDef, ...]
     reasons: tuple[ReasonDef, ...]
+
+    def accepting_answers(self, now: datetime) -> bool:
+        """Tell whether an answer submitted at ``now`` is accepted."""
+        return takes_answers(self.state, self.opens_at, self.closes_at, now)
 
     @property
     def key(self) -> tuple[int, datetime]:
@@ -94,9 +112,50 @@ def survey_definition(survey: Survey) -> SurveyDefinition:
     return _definitions.get_or_build((survey.id, survey.updated_at), lambda: _build(survey))
 
 
+_VERSION = select(Survey.id, Survey.updated_at)
+#: Prebuilt statements: their compiled form is cached once, not per request.
+_BY_SLUG = _VERSION.where(Survey.slug == bindparam("slug"))
+_BY_ID = _VERSION.where(Survey.id == bindparam("id"))
+
+
+def definition_by_slug(slug: str) -> SurveyDefinition | None:
+    """Return the current snapshot of the survey at ``slug``, or None."""
+    return _current(_BY_SLUG, {"slug": slug})
+
+
+def definition_by_id(survey_id: int) -> SurveyDefinition | None:
+    """Return the current snapshot of survey ``survey_id``, or None."""
+    return _current(_BY_ID, {"id": survey_id})
+
+
+_recent: dict[tuple, tuple[float, tuple | None]] = {}
+
+
+def _current(statement, params: dict) -> SurveyDefinition | None:
+    # Only the id and version are read, and at most once per SURVEY_RECHECK_SECONDS in each
+    # worker: every change to a survey moves its updated_at, so an edit, opening or closing
+    # reaches all workers within that interval.
+    key = (statement, *params.values())
+    now = time.monotonic()
+    checked_at, row = _recent.get(key, (float("-inf"), None))
+    if now - checked_at >= current_app.config["SURVEY_RECHECK_SECONDS"]:
+        found = db.session.connection().execute(statement, params).first()
+        row = tuple(found) if found else None
+        if len(_recent) >= MAX_ENTRIES:
+            _recent.clear()
+        _recent[key] = (now, row)
+    if row is None:
+        return None
+    return _definitions.get_or_build(row, lambda: _build(db.session.get(Survey, row[0])))
+
+
 def _build(survey: Survey) -> SurveyDefinition:
     catalogue = reasons_by_code(list(survey.reason_codes))
     reasons = tuple(ReasonDef(c, catalogue[c].bucket, dict(catalogue[c].label))
                     for c in survey.reason_codes if c in catalogue and catalogue[c].active)
     questions = tuple(QuestionDef(q.id, q.position, q.type, q.required, dict(q.text)) for q in survey.questions)
-    return SurveyDefinition(survey.id, survey.updated_at, survey.default_locale, questions, reasons)
+    return SurveyDefinition(
+        survey.id, survey.updated_at, survey.slug, survey.state, survey.default_locale, survey.anonymous,
+        survey.open_link, survey.opens_at, survey.closes_at, dict(survey.title), dict(survey.intro), dict(survey.thanks),
+        questions, reasons,
+    )

@@ -1,10 +1,13 @@
 """Public answer pages (``/s/…``), interviews and the staff response list."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+import secrets
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from ..auth.access import role_required
@@ -14,7 +17,7 @@ from ..i18n import LANGUAGES, localized, use_respondent_locale
 from ..invitations.models import Invitation
 from ..surveys.models import Survey, SurveyState
 from ..surveys.services import get_survey, list_surveys
-from .definition import SurveyDefinition, VersionCache, survey_definition
+from .definition import SurveyDefinition, VersionCache, definition_by_id, definition_by_slug, survey_definition
 from .forms import answer_form_class, collected_answers
 from .models import Channel
 from .queries import ResponseFilter, filter_choices, get_response, search_responses
@@ -45,26 +48,38 @@ def _fields_html(definition: SurveyDefinition, locale: str, form) -> Markup:
     return _empty_fields.get_or_build(key, lambda: render(form_class(formdata=None, meta={"csrf": False})))
 
 
-def _answer_page(survey: Survey, definition: SurveyDefinition, locale: str, form=None, status: int = 200):
-    return render_template("responses/answer.html", survey=survey, form=form, locale=locale,
+def _answer_page(definition: SurveyDefinition, locale: str, form=None, status: int = 200, csrf: str | None = None):
+    return render_template("responses/answer.html", form=form, locale=locale, csrf=csrf,
                            fields=_fields_html(definition, locale, form),
-                           title=localized(survey.title, locale, survey.default_locale),
-                           intro=localized(survey.intro, locale, survey.default_locale)), status
+                           title=localized(definition.title, locale, definition.default_locale),
+                           intro=localized(definition.intro, locale, definition.default_locale)), status
 
 
-def _respond(survey: Survey, locale: str, channel: Channel, invitation: Invitation | None = None):
+_blank_pages = VersionCache()
+#: Stands for the CSRF token in cached pages; random, so no survey text can contain it.
+_CSRF_SLOT = secrets.token_hex(16)
+
+
+def _blank_answer_page(definition: SurveyDefinition, locale: str):
+    """The untouched form page: rendered once per survey version, language and URL; only the CSRF token changes."""
+    if session.get("_flashes"):  # a message waiting to be shown makes the page one of a kind
+        return _answer_page(definition, locale)
+    key = (definition.key, locale, request.full_path, current_app.config["MAX_TEXT_LENGTH"])
+    page = _blank_pages.get_or_build(key, lambda: _answer_page(definition, locale, csrf=_CSRF_SLOT)[0])
+    return page.replace(_CSRF_SLOT, generate_csrf())
+
+
+def _respond(definition: SurveyDefinition, locale: str, channel: Channel, invitation: Invitation | None = None):
     """Show the form (GET) or validate and store the answers (POST)."""
-    definition = survey_definition(survey)
     if request.method == "GET":
-        return _answer_page(survey, definition, locale)
+        return _blank_answer_page(definition, locale)
     form = answer_form_class(definition, locale)()
     if not form.validate():
-        return _answer_page(survey, definition, locale, form, 400)
-    thanks_url = url_for(".thanks", slug=survey.slug, l=locale)
-    record_response(survey, definition, collected_answers(form, definition), locale=locale, channel=channel,
+        return _answer_page(definition, locale, form, 400)
+    record_response(definition, collected_answers(form, definition), locale=locale, channel=channel,
                     invitation=invitation)
     db.session.commit()
-    return redirect(thanks_url, code=303)
+    return redirect(url_for(".thanks", slug=definition.slug, l=locale), code=303)
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
@@ -73,14 +88,14 @@ def _respond(survey: Survey, locale: str, channel: Channel, invitation: Invitati
 def answer(token: str):
     """Answer a survey through a one-time invitation link."""
     invitation = invitation_for_token(token)
-    survey = invitation.survey
+    definition = definition_by_id(invitation.survey_id)
     customer = invitation.customer
-    use_respondent_locale([invitation.locale, customer.locale if customer else None], survey.default_locale)
-    check_answerable(invitation)
+    use_respondent_locale([invitation.locale, customer.locale if customer else None], definition.default_locale)
+    check_answerable(invitation, definition)
     if request.method == "GET" and invitation.opened_at is None:
         mark_opened(invitation)
         db.session.commit()
-    return _respond(survey, str(get_locale()), Channel.EMAIL, invitation)
+    return _respond(definition, str(get_locale()), Channel.EMAIL, invitation)
 
 
 @bp.route("/s/o/<slug>", methods=["GET", "POST"])
@@ -88,24 +103,24 @@ def answer(token: str):
 @csrf.exempt
 def open_link(slug: str):
     """Answer a survey through its public link."""
-    survey = survey_for_open_link(slug)
-    use_respondent_locale([], survey.default_locale)
-    check_accepting(survey)
-    return _respond(survey, str(get_locale()), Channel.LINK)
+    definition = survey_for_open_link(slug)
+    use_respondent_locale([], definition.default_locale)
+    check_accepting(definition)
+    return _respond(definition, str(get_locale()), Channel.LINK)
 
 
 @bp.get("/s/thanks/<slug>")
 def thanks(slug: str):
     """Thank the respondent in the language they answered in."""
-    survey = get_survey(slug)
-    if survey is None or survey.state == SurveyState.DRAFT:
+    definition = definition_by_slug(slug)
+    if definition is None or definition.state == SurveyState.DRAFT:
         abort(404)
     hint = request.args.get("l")
-    use_respondent_locale([hint if hint in LANGUAGES else None], survey.default_locale)
+    use_respondent_locale([hint if hint in LANGUAGES else None], definition.default_locale)
     locale = str(get_locale())
-    return render_template("responses/thanks.html", survey=survey,
-                           title=localized(survey.title, locale, survey.default_locale),
-                           thanks=localized(survey.thanks, locale, survey.default_locale))
+    return render_template("responses/thanks.html",
+                           title=localized(definition.title, locale, definition.default_locale),
+                           thanks=localized(definition.thanks, locale, definition.default_locale))
 
 
 @bp.get("/staff/interviews")
@@ -139,12 +154,11 @@ def interview(slug: str):
         valid = False
     if not valid:
         return _interview_page(survey, definition, form, 400)
-    response = record_response(survey, definition, collected_answers(form, definition),
-                               locale=form.interview_locale.data,
-                               channel=Channel.INTERVIEW, customer=customer, interviewer=current_user)
+    response_id = record_response(definition, collected_answers(form, definition), locale=form.interview_locale.data,
+                                  channel=Channel.INTERVIEW, customer_id=customer.id, interviewer_id=current_user.id)
     db.session.commit()
     flash(_("Interview with %(name)s recorded.", name=customer.name or customer.external_ref), "success")
-    return redirect(url_for(".show", response_id=response.id))
+    return redirect(url_for(".show", response_id=response_id))
 
 
 def _interview_page(survey: Survey, definition: SurveyDefinition, form, status: int = 200):

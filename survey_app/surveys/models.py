@@ -113,11 +113,16 @@ class Survey(db.Model):
 
     def accepting_answers(self, now: datetime) -> bool:
         """Tell whether an answer submitted at ``now`` is accepted."""
-        if self.state != SurveyState.OPEN:
-            return False
-        if self.opens_at and now < self.opens_at:
-            return False
-        return not (self.closes_at and now >= self.closes_at)
+        return takes_answers(self.state, self.opens_at, self.closes_at, now)
+
+
+def takes_answers(state: SurveyState, opens_at: datetime | None, closes_at: datetime | None, now: datetime) -> bool:
+    """An open survey takes answers between its opening and closing times."""
+    if state != SurveyState.OPEN:
+        return False
+    if opens_at and now < opens_at:
+        return False
+    return not (closes_at and now >= closes_at)
 
 
 class Question(db.Model):

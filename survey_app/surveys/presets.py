@@ -5,20 +5,22 @@ Texts = dict[str, str]   # locale -> text
 # French typography: a narrow no-break space (U+202F) precedes "?", written
 # as "\u202f" below so that it stays visible in the source.
 
-_ALL_REASONS: tuple[str, ...] = (
-    # indifference
-    "rude_staff", "indifferent_staff", "no_follow_up", "feedback_ignored",
-    "complaint_mishandled", "broken_promises", "dropped_for_bigger_client",
-    "sales_pressure", "recurring_annoyances", "hard_to_reach",
-    # dissatisfaction
-    "product_defects", "poor_quality", "late_deliveries", "outages",
-    "outdated_product", "missing_features", "expectations_not_met",
-    # competitor
+#: The reasons a new exit survey offers: every bucket covered, short enough to answer on a phone.
+#: The whole catalogue stays available in each survey's settings.
+_EXIT_REASONS: tuple[str, ...] = (
+    "no_follow_up", "indifferent_staff", "rude_staff", "complaint_mishandled", "broken_promises",
+    "poor_quality", "product_defects", "late_deliveries", "missing_features",
     "cheaper_elsewhere", "better_offer", "better_product",
-    # relationship
-    "other_supplier_relationship", "changed_habits", "recommended_elsewhere",
-    # circumstances
-    "moved", "closed_business", "no_longer_needed", "deceased",
+    "other_supplier_relationship", "changed_habits",
+    "moved", "closed_business", "no_longer_needed",
+)
+#: What a loyal customer may fear; nobody answers for their own death.
+_LOYALTY_REASONS: tuple[str, ...] = (
+    "indifferent_staff", "no_follow_up", "feedback_ignored", "complaint_mishandled", "hard_to_reach",
+    "poor_quality", "outages", "late_deliveries", "missing_features",
+    "cheaper_elsewhere", "better_offer", "better_product",
+    "other_supplier_relationship", "changed_habits",
+    "moved", "no_longer_needed",
 )
 
 #: kind -> template. Question types: main_reason, other_reasons, free_text, scale_0_10, yes_no.
@@ -75,7 +77,7 @@ PRESETS: dict[str, dict] = {
                 "стать лучше для всех наших клиентов."
             ),
         },
-        "reasons": _ALL_REASONS,
+        "reasons": _EXIT_REASONS,
         "questions": (
             {"type": "main_reason", "required": True, "text": {
                 "en": "What was the main reason you stopped buying from us?",
@@ -160,7 +162,7 @@ PRESETS: dict[str, dict] = {
                 "и дальше оправдывать ваше доверие."
             ),
         },
-        "reasons": tuple(code for code in _ALL_REASONS if code != "deceased"),
+        "reasons": _LOYALTY_REASONS,
         "questions": (
             {"type": "main_reason", "required": True, "text": {
                 "en": "What would be most likely to make you leave us?",
