@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ..classification.services import classify_choice, classify_text
@@ -73,18 +73,19 @@ def mark_opened(invitation: Invitation) -> None:
         invitation.opened_at = utcnow()
 
 
-def record_response(definition: SurveyDefinition, values: dict[int, object], *, locale: str, channel: Channel,
-                    invitation: Invitation | None = None, customer_id: int | None = None,
-                    interviewer_id: int | None = None, submitted_at: datetime | None = None) -> int:
+def record_response(connection: Connection, definition: SurveyDefinition, values: dict[int, object], *,
+                    locale: str, channel: Channel, invitation: Invitation | None = None,
+                    customer_id: int | None = None, interviewer_id: int | None = None,
+                    submitted_at: datetime | None = None) -> int:
     """Store one response with an answer per question answered, classified as it is stored; return its id.
 
-    Written with plain INSERTs (no ORM unit of work): this is the path that meets the load after a mailing.
+    Written with plain INSERTs on ``connection`` (the caller's transaction, no ORM unit of work): this is
+    the path that meets the load after a mailing.
 
     :raise AlreadyAnswered: if the invitation was used meanwhile (the database refuses a second response).
     """
     if invitation is not None:
         customer_id = invitation.customer_id
-    connection = db.session.connection()
     try:
         response_id = connection.execute(_INSERT_RESPONSE, {
             "survey_id": definition.survey_id, "invitation_id": invitation.id if invitation else None,
@@ -92,8 +93,8 @@ def record_response(definition: SurveyDefinition, values: dict[int, object], *, 
             "channel": channel, "interviewer_id": interviewer_id, "submitted_at": submitted_at or utcnow(),
         }).scalar_one()
     except IntegrityError as error:
-        db.session.rollback()
         if invitation is not None:
+            db.session.rollback()
             raise AlreadyAnswered() from error
         raise
     if invitation is not None:

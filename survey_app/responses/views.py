@@ -7,8 +7,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
+from flask_wtf.csrf import generate_csrf, validate_csrf
+from wtforms.validators import ValidationError
 
 from ..auth.access import role_required
 from ..auth.models import Role
@@ -17,8 +17,10 @@ from ..i18n import LANGUAGES, localized, use_respondent_locale
 from ..invitations.models import Invitation
 from ..surveys.models import Survey, SurveyState
 from ..surveys.services import get_survey, list_surveys
+from .answers import Submission, read_answers
 from .definition import SurveyDefinition, VersionCache, definition_by_id, definition_by_slug, survey_definition
-from .forms import answer_form_class, collected_answers
+from .fieldviews import fields_html
+from .forms import InterviewForm
 from .models import Channel
 from .queries import ResponseFilter, filter_choices, get_response, search_responses
 from .services import (check_accepting, check_answerable, find_customer, invitation_for_token, mark_opened,
@@ -31,28 +33,28 @@ def _public_limit() -> str:
     return current_app.config["RATELIMIT_PUBLIC"]
 
 
-_empty_fields = VersionCache()
-
-
-def _fields_html(definition: SurveyDefinition, locale: str, form) -> Markup:
-    """The question fields as HTML; for an untouched form the HTML is rendered once per survey version."""
-
-    def render(bound_form) -> Markup:
-        return Markup(render_template("responses/_answer_fields.html", questions=definition.questions,
-                                      form=bound_form))
-
-    if form is not None:
-        return render(form)
-    form_class = answer_form_class(definition, locale)
-    key = (definition.key, locale, current_app.config["MAX_TEXT_LENGTH"])
-    return _empty_fields.get_or_build(key, lambda: render(form_class(formdata=None, meta={"csrf": False})))
-
-
-def _answer_page(definition: SurveyDefinition, locale: str, form=None, status: int = 200, csrf: str | None = None):
-    return render_template("responses/answer.html", form=form, locale=locale, csrf=csrf,
-                           fields=_fields_html(definition, locale, form),
+def _answer_page(definition: SurveyDefinition, locale: str, submission: Submission | None = None,
+                 status: int = 200, csrf: str | None = None, csrf_expired: bool = False):
+    return render_template("responses/answer.html", locale=locale, csrf=csrf, csrf_expired=csrf_expired,
+                           errors=len(submission.errors) if submission else 0,
+                           fields=fields_html(definition, locale, submission),
                            title=localized(definition.title, locale, definition.default_locale),
                            intro=localized(definition.intro, locale, definition.default_locale)), status
+
+
+def _read(definition: SurveyDefinition) -> Submission:
+    return read_answers(definition, request.form.getlist, current_app.config["MAX_TEXT_LENGTH"])
+
+
+def _csrf_expired() -> bool:
+    """Tell whether the form's CSRF token is missing or wrong (when protection is on)."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return False
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return True
+    return False
 
 
 _blank_pages = VersionCache()
@@ -73,12 +75,18 @@ def _respond(definition: SurveyDefinition, locale: str, channel: Channel, invita
     """Show the form (GET) or validate and store the answers (POST)."""
     if request.method == "GET":
         return _blank_answer_page(definition, locale)
-    form = answer_form_class(definition, locale)()
-    if not form.validate():
-        return _answer_page(definition, locale, form, 400)
-    record_response(definition, collected_answers(form, definition), locale=locale, channel=channel,
-                    invitation=invitation)
-    db.session.commit()
+    submission = _read(definition)
+    expired = _csrf_expired()
+    if expired or not submission.valid:
+        return _answer_page(definition, locale, submission, 400, csrf_expired=expired)
+    if invitation is None:
+        # Nothing else to write: one short transaction of its own, without the ORM session.
+        with db.engine.begin() as connection:
+            record_response(connection, definition, submission.values, locale=locale, channel=channel)
+    else:
+        record_response(db.session.connection(), definition, submission.values, locale=locale, channel=channel,
+                        invitation=invitation)
+        db.session.commit()
     return redirect(url_for(".thanks", slug=definition.slug, l=locale), code=303)
 
 
@@ -141,29 +149,33 @@ def interview(slug: str):
     if survey.state != SurveyState.OPEN:
         abort(409)
     definition = survey_definition(survey)
-    form = answer_form_class(definition, str(get_locale()), interview=True)()
+    form = InterviewForm()
     if request.method == "GET":
         form.customer_ref.data = request.args.get("customer", "")
         customer = find_customer(form.customer_ref.data) if form.customer_ref.data else None
         form.interview_locale.data = customer.locale if customer else survey.default_locale
         return _interview_page(survey, definition, form)
+    submission = _read(definition)
     customer = find_customer(form.customer_ref.data or "")
-    valid = form.validate()
+    valid = form.validate() and submission.valid
     if customer is None and form.customer_ref.data:
         form.customer_ref.errors.append(_("No customer has this reference."))
         valid = False
     if not valid:
-        return _interview_page(survey, definition, form, 400)
-    response_id = record_response(definition, collected_answers(form, definition), locale=form.interview_locale.data,
-                                  channel=Channel.INTERVIEW, customer_id=customer.id, interviewer_id=current_user.id)
+        return _interview_page(survey, definition, form, 400, submission)
+    response_id = record_response(db.session.connection(), definition, submission.values,
+                                  locale=form.interview_locale.data, channel=Channel.INTERVIEW,
+                                  customer_id=customer.id, interviewer_id=current_user.id)
     db.session.commit()
     flash(_("Interview with %(name)s recorded.", name=customer.name or customer.external_ref), "success")
     return redirect(url_for(".show", response_id=response_id))
 
 
-def _interview_page(survey: Survey, definition: SurveyDefinition, form, status: int = 200):
-    return render_template("responses/interview.html", survey=survey, form=form,
-                           fields=_fields_html(definition, str(get_locale()), form)), status
+def _interview_page(survey: Survey, definition: SurveyDefinition, form: InterviewForm, status: int = 200,
+                    submission: Submission | None = None):
+    errors = len(form.errors) + (len(submission.errors) if submission else 0)
+    return render_template("responses/interview.html", survey=survey, form=form, errors=errors,
+                           fields=fields_html(definition, str(get_locale()), submission)), status
 
 
 @bp.get("/staff/responses")

@@ -1,0 +1,83 @@
+"""Reading submitted answers against a survey snapshot (pure Python: no Flask, no database).
+
+The respondent's form is generated from data and its rules are few, so it is checked here
+rather than through a form class built per survey: the same rules serve the public form and
+the interview form, and error codes are translated where they are shown.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from ..surveys.models import QuestionType
+from .definition import QuestionDef, SurveyDefinition
+
+#: Error codes: what is wrong with one answer.
+REQUIRED = "required"
+INVALID_CHOICE = "invalid_choice"
+TOO_LONG = "too_long"
+
+
+@dataclass
+class Submission:
+    """Values read from a form, by question id, with the raw values to show again and any errors."""
+
+    values: dict[int, object] = field(default_factory=dict)
+    raw: dict[int, list[str]] = field(default_factory=dict)
+    errors: dict[int, tuple[str, dict]] = field(default_factory=dict)
+
+    @property
+    def valid(self) -> bool:
+        """No answer has an error."""
+        return not self.errors
+
+
+def read_answers(definition: SurveyDefinition, getlist: Callable[[str], list[str]], max_text: int) -> Submission:
+    """Check each question's submitted values; keep what was typed even when it is refused."""
+    result = Submission()
+    reason_codes = {r.code for r in definition.reasons}
+    for question in definition.questions:
+        raw = [v for v in getlist(question.field_name) if v is not None]
+        result.raw[question.id] = raw
+        value, error = _read_one(question, raw, reason_codes, max_text)
+        if error:
+            result.errors[question.id] = error
+        elif value not in (None, "", []):
+            result.values[question.id] = value
+    return result
+
+
+def _read_one(question: QuestionDef, raw: list[str], reason_codes: set[str], max_text: int):
+    qtype = question.type
+    present = [v for v in raw if v.strip()]
+    if not present:
+        return None, ((REQUIRED, {}) if question.required else None)
+    if qtype == QuestionType.MAIN_REASON:
+        return (present[0], None) if len(present) == 1 and present[0] in reason_codes else (None, (INVALID_CHOICE, {}))
+    if qtype == QuestionType.OTHER_REASONS:
+        if any(v not in reason_codes for v in present):
+            return None, (INVALID_CHOICE, {})
+        return list(dict.fromkeys(present)), None
+    if qtype == QuestionType.FREE_TEXT:
+        text = "\n".join(present).strip()
+        if len(text) > max_text:
+            return None, (TOO_LONG, {"max": max_text, "length": len(text)})
+        return text, None
+    allowed = range(11) if qtype == QuestionType.SCALE_0_10 else (0, 1)
+    try:
+        number = int(present[0])
+    except ValueError:
+        return None, (INVALID_CHOICE, {})
+    return (number, None) if len(present) == 1 and number in allowed else (None, (INVALID_CHOICE, {}))
+
+
+def choices(question: QuestionDef, definition: SurveyDefinition, reason_label: Callable, yes_no: tuple[str, str]
+            ) -> Iterable[tuple[str, str]]:
+    """The (value, label) pairs offered for a choice question."""
+    if question.type in (QuestionType.MAIN_REASON, QuestionType.OTHER_REASONS):
+        return [(r.code, reason_label(r)) for r in definition.reasons]
+    if question.type == QuestionType.SCALE_0_10:
+        return [(str(i), str(i)) for i in range(11)]
+    if question.type == QuestionType.YES_NO:
+        return [("1", yes_no[0]), ("0", yes_no[1])]
+    return []

@@ -1,0 +1,82 @@
+"""What the answer-field template shows for each question, in the current language."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, render_template
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from ..i18n import localized
+from ..surveys.models import QuestionType
+from .answers import INVALID_CHOICE, REQUIRED, TOO_LONG, Submission, choices
+from .definition import SurveyDefinition, VersionCache
+
+_KIND = {QuestionType.MAIN_REASON: ("radio", "reasons"), QuestionType.OTHER_REASONS: ("checkbox", "reasons"),
+         QuestionType.SCALE_0_10: ("radio", "scale"), QuestionType.YES_NO: ("radio", "yesno"),
+         QuestionType.FREE_TEXT: ("text", "")}
+
+
+@dataclass(frozen=True)
+class FieldView:
+    """One question as the template draws it."""
+
+    name: str
+    label: str
+    required: bool
+    kind: str
+    css: str
+    choices: list[tuple[str, str]]
+    selected: frozenset[str]
+    text: str
+    error: str
+
+
+def error_message(qtype: QuestionType, code: str, params: dict) -> str:
+    """The translated message for an answer's error code."""
+    if code == REQUIRED:
+        return {
+            QuestionType.MAIN_REASON: _("Please choose one answer."),
+            QuestionType.OTHER_REASONS: _("Please tick at least one answer."),
+            QuestionType.FREE_TEXT: _("Please write a few words."),
+            QuestionType.SCALE_0_10: _("Please choose a number from 0 to 10."),
+            QuestionType.YES_NO: _("Please answer yes or no."),
+        }[qtype]
+    if code == TOO_LONG:
+        return _("Please keep your answer to %(max)d characters at most (it has %(length)d now).", **params)
+    assert code == INVALID_CHOICE
+    return _("Please choose one of the answers offered.")
+
+
+def field_views(definition: SurveyDefinition, locale: str, submission: Submission | None) -> list[FieldView]:
+    """Describe every question, with what was submitted and its error, if any."""
+    yes_no = (_("Yes"), _("No"))
+    views = []
+    for q in definition.questions:
+        kind, css = _KIND[q.type]
+        raw = submission.raw.get(q.id, []) if submission else []
+        error = submission.errors.get(q.id) if submission else None
+        views.append(FieldView(
+            name=q.field_name, label=localized(q.text, locale, definition.default_locale), required=q.required,
+            kind=kind, css=css,
+            choices=list(choices(q, definition, lambda r: localized(r.label, locale, definition.default_locale), yes_no)),
+            selected=frozenset(raw), text="\n".join(raw) if kind == "text" else "",
+            error=error_message(q.type, *error) if error else "",
+        ))
+    return views
+
+
+_blank_fields = VersionCache()
+
+
+def fields_html(definition: SurveyDefinition, locale: str, submission: Submission | None = None) -> Markup:
+    """The question fields as HTML; untouched fields are rendered once per survey version and language."""
+    max_text = current_app.config["MAX_TEXT_LENGTH"]
+
+    def render() -> Markup:
+        return Markup(render_template("responses/_answer_fields.html", max_text=max_text,
+                                      fields=field_views(definition, locale, submission)))
+
+    if submission is not None:
+        return render()
+    return _blank_fields.get_or_build((definition.key, locale, max_text), render)
