@@ -11,7 +11,7 @@ BENCH=${BENCH_DIR:-../shared/bench}
 [ -f "$BENCH/compare.sh" ] || { echo "needs $BENCH/compare.sh (the shared benchmark helpers)" >&2; exit 2; }
 
 WORK=$(mktemp -d); PORT=$((20000 + RANDOM % 9000))
-export INSTANCE_PATH=$WORK SECRET_KEY=bench-secret RATELIMIT_ENABLED=false PATH="$PWD/.venv/bin:$PATH"
+export INSTANCE_PATH=$WORK SECRET_KEY=bench-secret RATELIMIT_PUBLIC="${RATELIMIT_PUBLIC:-1000000 per minute}" RATELIMIT_ENABLED=${RATELIMIT_ENABLED:-true} PATH="$PWD/.venv/bin:$PATH"
 export DATABASE_URL=${BENCH_DATABASE_URL:-sqlite:///$WORK/bench.sqlite3}
 flask --app survey_app db upgrade >/dev/null 2>&1
 flask --app survey_app surveys create --template exit --slug bench --open --open-link >/dev/null

@@ -12,6 +12,7 @@ from wtforms.validators import ValidationError
 
 from ..auth.access import role_required
 from ..auth.models import Role
+from ..dbsetup import write_lock
 from ..extensions import csrf, db, limiter
 from ..i18n import LANGUAGES, localized, use_respondent_locale
 from ..invitations.models import Invitation
@@ -81,17 +82,18 @@ def _respond(definition: SurveyDefinition, locale: str, channel: Channel, invita
         return _answer_page(definition, locale, submission, 400, csrf_expired=expired)
     if invitation is None:
         # Nothing else to write: one short transaction of its own, without the ORM session.
-        with db.engine.begin() as connection:
+        with write_lock(db.engine), db.engine.begin() as connection:
             record_response(connection, definition, submission.values, locale=locale, channel=channel)
     else:
-        record_response(db.session.connection(), definition, submission.values, locale=locale, channel=channel,
-                        invitation=invitation)
-        db.session.commit()
+        with write_lock(db.engine):
+            record_response(db.session.connection(), definition, submission.values, locale=locale,
+                            channel=channel, invitation=invitation)
+            db.session.commit()
     return redirect(url_for(".thanks", slug=definition.slug, l=locale), code=303)
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
-@limiter.limit(_public_limit)
+@limiter.limit(_public_limit, methods=["POST"])
 @csrf.exempt  # the form checks its own token, so an expired one re-shows the answers instead of an error
 def answer(token: str):
     """Answer a survey through a one-time invitation link."""
@@ -107,7 +109,7 @@ def answer(token: str):
 
 
 @bp.route("/s/o/<slug>", methods=["GET", "POST"])
-@limiter.limit(_public_limit)
+@limiter.limit(_public_limit, methods=["POST"])
 @csrf.exempt
 def open_link(slug: str):
     """Answer a survey through its public link."""
