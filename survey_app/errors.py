@@ -101,7 +101,8 @@ def _generic(code: int) -> tuple[str, str]:
         405: (_("Action not allowed"), _("This page cannot be used this way.")),
         413: (_("Too much data"), _("What you sent is too large. Please shorten it and try again.")),
         429: (_("Too many attempts"), _("Please wait a minute before trying again.")),
-        500: (_("Something went wrong"), _("An unexpected error occurred. It has been logged; please try again later.")),
+        500: (_("Something went wrong"),
+              _("An unexpected error occurred. It has been logged; please try again later.")),
         503: (_("Temporarily unavailable"),
               _("We cannot save or show anything right now. Please try again in a few minutes.")),
     }

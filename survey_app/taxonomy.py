@@ -108,39 +108,27 @@ _CITATION = N_(
     "Business Administration and a \"Rockefeller Corporation\" study; no primary study is known."
 )
 
+def _lines(dissatisfaction: float, *gone: BenchmarkLine) -> tuple[BenchmarkLine, ...]:
+    """The lines every version shares, with its own product share and "gone" lines."""
+    return (
+        BenchmarkLine(N_("Indifference of the company"), INDIFFERENCE, 68),
+        BenchmarkLine(N_("Dissatisfied with the product"), DISSATISFACTION, dissatisfaction),
+        BenchmarkLine(N_("Competitor"), COMPETITOR, 9),
+        BenchmarkLine(N_("Other relationships"), RELATIONSHIP, 5),
+        *gone,
+    )
+
+
 BENCHMARKS: dict[str, BenchmarkVersion] = {
     v.code: v
     for v in (
-        BenchmarkVersion(
-            "68-14-9-5-4", N_("68/14/9/5/4 (most quoted)"), _CITATION,
-            (
-                BenchmarkLine(N_("Indifference of the company"), INDIFFERENCE, 68),
-                BenchmarkLine(N_("Dissatisfied with the product"), DISSATISFACTION, 14),
-                BenchmarkLine(N_("Competitor"), COMPETITOR, 9),
-                BenchmarkLine(N_("Other relationships"), RELATIONSHIP, 5),
-                BenchmarkLine(N_("Moved away or died"), CIRCUMSTANCES, 4),
-            ),
-        ),
-        BenchmarkVersion(
-            "68-14-9-5-3-1", N_("68/14/9/5/3/1 (moved and died apart)"), _CITATION,
-            (
-                BenchmarkLine(N_("Indifference of the company"), INDIFFERENCE, 68),
-                BenchmarkLine(N_("Dissatisfied with the product"), DISSATISFACTION, 14),
-                BenchmarkLine(N_("Competitor"), COMPETITOR, 9),
-                BenchmarkLine(N_("Other relationships"), RELATIONSHIP, 5),
-                BenchmarkLine(N_("Moved away"), CIRCUMSTANCES, 3),
-                BenchmarkLine(N_("Died"), CIRCUMSTANCES, 1),
-            ),
-        ),
-        BenchmarkVersion(
-            "68-18-9-5", N_("68/18/9/5 (product at 18, no line for customers gone)"), _CITATION,
-            (
-                BenchmarkLine(N_("Indifference of the company"), INDIFFERENCE, 68),
-                BenchmarkLine(N_("Dissatisfied with the product"), DISSATISFACTION, 18),
-                BenchmarkLine(N_("Competitor"), COMPETITOR, 9),
-                BenchmarkLine(N_("Other relationships"), RELATIONSHIP, 5),
-            ),
-        ),
+        BenchmarkVersion("68-14-9-5-4", N_("68/14/9/5/4 (most quoted)"), _CITATION,
+                         _lines(14, BenchmarkLine(N_("Moved away or died"), CIRCUMSTANCES, 4))),
+        BenchmarkVersion("68-14-9-5-3-1", N_("68/14/9/5/3/1 (moved and died apart)"), _CITATION,
+                         _lines(14, BenchmarkLine(N_("Moved away"), CIRCUMSTANCES, 3),
+                                BenchmarkLine(N_("Died"), CIRCUMSTANCES, 1))),
+        BenchmarkVersion("68-18-9-5", N_("68/18/9/5 (product at 18, no line for customers gone)"), _CITATION,
+                         _lines(18)),
     )
 }
 DEFAULT_BENCHMARK = "68-14-9-5-4"

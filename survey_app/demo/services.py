@@ -148,7 +148,8 @@ def _answers(rng: random.Random, survey: Survey, respondents: list[Customer], we
             invitation, _token = create_invitation(survey, customer)
             channel = Channel.EMAIL
         record_response(db.session.connection(), definition, values, locale=locale, channel=channel,
-                        invitation=invitation, customer_id=customer.id if customer else None, interviewer_id=by.id if by else None,
+                        invitation=invitation, customer_id=customer.id if customer else None,
+                        interviewer_id=by.id if by else None,
                         submitted_at=now - timedelta(days=rng.uniform(0, 180), minutes=rng.randint(0, 600)))
     db.session.flush()
 

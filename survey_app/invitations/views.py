@@ -1,7 +1,7 @@
 """Staff pages for invitations: list them and create one by hand."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -10,7 +10,7 @@ from ..auth.access import role_required
 from ..auth.models import Role
 from ..extensions import db
 from ..responses.services import find_customer
-from ..surveys.services import get_survey
+from ..surveys.services import survey_or_404
 from .forms import InvitationForm
 from .models import Invitation
 from .services import InvitationError, create_invitation, invitation_url
@@ -32,9 +32,7 @@ def _page(survey, form, new_link: str | None = None, status: int = 200):
 @role_required(Role.ADMIN)
 def index(slug: str):
     """List a survey's invitations; create one for a customer and show its link once."""
-    survey = get_survey(slug)
-    if survey is None:
-        abort(404)
+    survey = survey_or_404(slug)
     form = InvitationForm()
     if not form.is_submitted():
         return _page(survey, form)

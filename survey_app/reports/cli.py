@@ -34,7 +34,6 @@ def breakdown_cmd(slug: str, code: str, fmt: str) -> None:
         click.echo(json.dumps(result, ensure_ascii=False))
         return
     click.echo(f"{survey.slug}: n={data.n}, unclassified={data.unclassified}, benchmark {code}")
-    for bucket, row in result["buckets"].items():
-        click.echo(f"  {bucket:<16}{row['count']:>7}{row['share'] * 100:>7.1f} %  (benchmark {row['benchmark_share'] * 100:.0f} %)")
-    for group, row in result["cause_groups"].items():
-        click.echo(f"  {group:<16}{row['count']:>7}{row['share'] * 100:>7.1f} %  (benchmark {row['benchmark_share'] * 100:.0f} %)")
+    for name, row in [*result["buckets"].items(), *result["cause_groups"].items()]:
+        click.echo(f"  {name:<16}{row['count']:>7}{row['share'] * 100:>7.1f} %"
+                   f"  (benchmark {row['benchmark_share'] * 100:.0f} %)")

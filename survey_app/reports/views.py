@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, render_template, request
 
 from ..auth.access import role_required
 from ..auth.models import Role
-from ..surveys.services import get_survey
+from ..surveys.services import survey_or_404
 from ..taxonomy import BENCHMARKS, BUCKET_GROUP, BUCKETS, CAUSE_GROUPS, DEFAULT_BENCHMARK
 from .queries import response_count
 from .services import chart_png, survey_breakdown
@@ -14,9 +14,7 @@ bp = Blueprint("reports", __name__, url_prefix="/staff/surveys/<slug>", template
 
 
 def _survey_and_benchmark(slug: str):
-    survey = get_survey(slug)
-    if survey is None:
-        abort(404)
+    survey = survey_or_404(slug)
     code = request.args.get("benchmark", DEFAULT_BENCHMARK)
     if code not in BENCHMARKS:
         abort(400)
@@ -30,7 +28,8 @@ def dashboard(slug: str):
     survey, code = _survey_and_benchmark(slug)
     data = survey_breakdown(survey, code)
     return render_template("reports/dashboard.html", survey=survey, data=data, benchmarks=BENCHMARKS,
-                           code=code, buckets=BUCKETS, groups=CAUSE_GROUPS, bucket_groups=BUCKET_GROUP, responses=response_count(survey))
+                           code=code, buckets=BUCKETS, groups=CAUSE_GROUPS, bucket_groups=BUCKET_GROUP,
+                           responses=response_count(survey))
 
 
 @bp.get("/chart.<fmt>")

@@ -156,6 +156,7 @@ def _build(survey: Survey) -> SurveyDefinition:
     questions = tuple(QuestionDef(q.id, q.position, q.type, q.required, dict(q.text)) for q in survey.questions)
     return SurveyDefinition(
         survey.id, survey.updated_at, survey.slug, survey.state, survey.default_locale, survey.anonymous,
-        survey.open_link, survey.opens_at, survey.closes_at, dict(survey.title), dict(survey.intro), dict(survey.thanks),
+        survey.open_link, survey.opens_at, survey.closes_at, dict(survey.title), dict(survey.intro),
+        dict(survey.thanks),
         questions, reasons,
     )

@@ -52,6 +52,10 @@ def field_views(definition: SurveyDefinition, locale: str, submission: Submissio
     """Describe every question, with what was submitted and its error, if any."""
     yes_no = (_("Yes"), _("No"))
     views = []
+
+    def reason_label(reason) -> str:
+        return localized(reason.label, locale, definition.default_locale)
+
     for q in definition.questions:
         kind, css = _KIND[q.type]
         raw = submission.raw.get(q.id, []) if submission else []
@@ -59,7 +63,7 @@ def field_views(definition: SurveyDefinition, locale: str, submission: Submissio
         views.append(FieldView(
             name=q.field_name, label=localized(q.text, locale, definition.default_locale), required=q.required,
             kind=kind, css=css,
-            choices=list(choices(q, definition, lambda r: localized(r.label, locale, definition.default_locale), yes_no)),
+            choices=list(choices(q, definition, reason_label, yes_no)),
             selected=frozenset(raw), text="\n".join(raw) if kind == "text" else "",
             error=error_message(q.type, *error) if error else "",
         ))

@@ -115,7 +115,7 @@ _EMPTY_ROW = {"reason_code": None, "text": None, "number": None, "bucket": None,
 
 
 def answer_rows(definition: SurveyDefinition, values: dict[int, object], locale: str) -> list[dict]:
-    """Turn form values (by question id) into classified answer rows; the main reason, else the first text, is primary."""
+    """Turn values (by question id) into classified answer rows; the main reason, else the first text, is primary."""
     rows: list[dict] = []
     main_code = None
     for question in definition.questions:

@@ -17,7 +17,7 @@ from ..extensions import csrf, db, limiter
 from ..i18n import LANGUAGES, localized, use_respondent_locale
 from ..invitations.models import Invitation
 from ..surveys.models import Survey, SurveyState
-from ..surveys.services import get_survey, list_surveys
+from ..surveys.services import list_surveys, survey_or_404
 from .answers import Submission, read_answers
 from .definition import SurveyDefinition, VersionCache, definition_by_id, definition_by_slug, survey_definition
 from .fieldviews import fields_html
@@ -145,9 +145,7 @@ def interview_start():
 @role_required(Role.INTERVIEWER)
 def interview(slug: str):
     """Record a phone exit interview on behalf of a customer."""
-    survey = get_survey(slug)
-    if survey is None:
-        abort(404)
+    survey = survey_or_404(slug)
     if survey.state != SurveyState.OPEN:
         abort(409)
     definition = survey_definition(survey)

@@ -97,6 +97,11 @@ def get_survey(slug: str) -> Survey | None:
     return db.session.scalar(select(Survey).where(Survey.slug == slug))
 
 
+def survey_or_404(slug: str) -> Survey:
+    """Return the survey with this slug for a staff page; a 404 page when there is none."""
+    return db.first_or_404(select(Survey).where(Survey.slug == slug))
+
+
 def list_surveys() -> list[tuple[Survey, int]]:
     """Return every survey with its number of responses, newest first."""
     from ..responses.models import Response

@@ -12,17 +12,11 @@ from ..formutil import choices
 from ..i18n import LANGUAGES, localized
 from .forms import QUESTION_TYPE_LABELS, AddQuestionForm, ConfirmForm, NewSurveyForm, SettingsForm, texts_form
 from .models import InvalidTransition, Survey
-from .services import (SurveyError, add_question, close_survey, create_from_template, get_survey, list_surveys,
-                       open_survey, reasons_by_code, remove_question, set_texts, untranslated, update_settings)
+from .services import (SurveyError, add_question, close_survey, create_from_template, list_surveys,
+                       open_survey, reasons_by_code, remove_question, set_texts, survey_or_404, untranslated,
+                       update_settings)
 
 bp = Blueprint("surveys", __name__, url_prefix="/staff/surveys", template_folder="templates")
-
-
-def _survey_or_404(slug: str) -> Survey:
-    survey = get_survey(slug)
-    if survey is None:
-        abort(404)
-    return survey
 
 
 @bp.get("/")
@@ -54,7 +48,7 @@ def new():
 @role_required(*ANY_STAFF)
 def show(slug: str):
     """Show a survey: state, links, questions, what is untranslated."""
-    survey = _survey_or_404(slug)
+    survey = survey_or_404(slug)
     return _render_show(survey, AddQuestionForm(locale=survey.default_locale))
 
 
@@ -70,7 +64,7 @@ def _render_show(survey: Survey, add_form: AddQuestionForm | None = None, status
 @role_required(Role.ADMIN)
 def texts(slug: str, locale: str):
     """Edit the survey's texts in one language, with the English text alongside."""
-    survey = _survey_or_404(slug)
+    survey = survey_or_404(slug)
     if locale not in LANGUAGES:
         abort(404)
     data = {"title": survey.title.get(locale, ""), "intro": survey.intro.get(locale, ""),
@@ -92,7 +86,7 @@ def texts(slug: str, locale: str):
 @role_required(Role.ADMIN)
 def settings(slug: str):
     """Change the survey's address, languages, dates and reasons."""
-    survey = _survey_or_404(slug)
+    survey = survey_or_404(slug)
     form = SettingsForm(obj=survey) if request.method == "GET" else SettingsForm()
     catalogue = reasons_by_code()
     form.reason_codes.choices = choices((code, localized(r.label, str(get_locale()))) for code, r in catalogue.items())
@@ -117,7 +111,7 @@ def settings(slug: str):
 @role_required(Role.ADMIN)
 def question_add(slug: str):
     """Add a question."""
-    survey = _survey_or_404(slug)
+    survey = survey_or_404(slug)
     form = AddQuestionForm()
     if form.validate_on_submit():
         add_question(survey, form.type.data, form.required.data, {form.locale.data: form.text.data.strip()})
@@ -131,7 +125,7 @@ def question_add(slug: str):
 @role_required(Role.ADMIN)
 def question_delete(slug: str, question_id: int):
     """Remove a question that has no answers."""
-    survey = _survey_or_404(slug)
+    survey = survey_or_404(slug)
     question = next((q for q in survey.questions if q.id == question_id), None)
     if question is None:
         abort(404)
@@ -160,7 +154,7 @@ def close(slug: str):
 
 
 def _transition(slug: str, action, done_message: str):
-    survey = _survey_or_404(slug)
+    survey = survey_or_404(slug)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:

@@ -9,7 +9,8 @@ from tests.conftest import PASSWORD, csrf_token
 def test_staff_sign_in_and_out(client, make_user):
     user = make_user("analyst")
     assert client.get("/staff/responses").status_code == 302
-    response = client.post("/staff/login?next=/staff/responses", data={"email": user.email.upper(), "password": PASSWORD})
+    response = client.post("/staff/login?next=/staff/responses",
+                           data={"email": user.email.upper(), "password": PASSWORD})
     assert response.status_code == 302 and response.headers["Location"] == "/staff/responses"
     assert client.get("/staff/responses").status_code == 200
     client.post("/staff/logout")
@@ -108,5 +109,6 @@ class TestUsersCli:
                                    "--password-env", "PW"]).exit_code != 0
         user = make_user("admin")
         monkeypatch.setenv("PW", "a long enough password")
-        result = runner.invoke(args=["users", "create", "--email", user.email, "--role", "admin", "--password-env", "PW"])
+        result = runner.invoke(args=["users", "create", "--email", user.email, "--role", "admin",
+                                     "--password-env", "PW"])
         assert result.exit_code != 0 and "already" in result.output

@@ -146,7 +146,8 @@ def test_missing_csrf_token_keeps_the_answers(csrf_app, client, db, make_survey,
 
 def test_open_link_answer_is_stored_with_channel_link(client, db, make_survey):
     survey = make_survey("loyalty")
-    assert client.post(f"/s/o/{survey.slug}", data=answer_data(survey, main_reason="cheaper_elsewhere")).status_code == 303
+    response = client.post(f"/s/o/{survey.slug}", data=answer_data(survey, main_reason="cheaper_elsewhere"))
+    assert response.status_code == 303
     [(response, answers)] = stored(db)
     assert response.channel == Channel.LINK and response.customer_id is None
     assert answers == [("cheaper_elsewhere", None, None, "competitor", "competitor", "choice", True)]
