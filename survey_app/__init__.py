@@ -55,6 +55,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Register one blueprint per feature."""
     from .auth.views import bp as auth_bp
+    from .classification.views import bp as classification_bp
     from .core import bp as core_bp
     from .customers.views import bp as customers_bp
     from .invitations.views import bp as invitations_bp
@@ -62,7 +63,8 @@ def register_blueprints(app: Flask) -> None:
     from .responses.views import bp as responses_bp
     from .surveys.views import bp as surveys_bp
 
-    for bp in (core_bp, auth_bp, surveys_bp, customers_bp, invitations_bp, responses_bp, reports_bp):
+    for bp in (core_bp, auth_bp, surveys_bp, customers_bp, invitations_bp, responses_bp, reports_bp,
+               classification_bp):
         app.register_blueprint(bp)
 
 
@@ -118,11 +120,12 @@ def lang_url(code: str) -> str:
 def register_commands(app: Flask) -> None:
     """Register the CLI groups of each feature."""
     from .auth.cli import users_cli
+    from .classification.cli import classify_cli
     from .demo.cli import seed_cli
     from .invitations.cli import invitations_cli
     from .reports.cli import reports_cli
     from .surveys.cli import surveys_cli
     from .translate import translate_cli
 
-    for group in (users_cli, seed_cli, surveys_cli, invitations_cli, reports_cli, translate_cli):
+    for group in (users_cli, seed_cli, surveys_cli, invitations_cli, reports_cli, classify_cli, translate_cli):
         app.cli.add_command(group)

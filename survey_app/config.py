@@ -54,6 +54,8 @@ class Config:
     MAX_TEXT_LENGTH = env_int("MAX_TEXT_LENGTH", 5000)
     #: How often (seconds) each worker re-reads a survey's version on the public pages.
     SURVEY_RECHECK_SECONDS = float(os.environ.get("SURVEY_RECHECK_SECONDS", "1"))
+    #: Below this confidence, free text stays unclassified and waits for staff review.
+    CLASSIFIER_THRESHOLD = float(os.environ.get("CLASSIFIER_THRESHOLD", "0.55"))
     #: Days an invitation link stays valid.
     INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 60)
 

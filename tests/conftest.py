@@ -17,6 +17,8 @@ from sqlalchemy import text
 
 from survey_app import create_app
 from survey_app.auth.services import create_user
+from survey_app.classification.model import TextClassifier, shipped_examples
+from survey_app.classification.services import forget_loaded_models
 from survey_app.config import TestingConfig
 from survey_app.customers.services import add_customer
 from survey_app.dbtypes import utcnow
@@ -57,6 +59,7 @@ def _clean_tables(app) -> Iterator[None]:
     """Empty every table after each test and reset per-test settings."""
     saved = dict(app.config)
     yield
+    forget_loaded_models()
     app.config.clear()
     app.config.update(saved)
     with app.app_context():
@@ -201,6 +204,33 @@ def make_optional(app):
             stored.touch()
 
     return make
+
+
+@pytest.fixture(scope="session")
+def trained_classifier() -> TextClassifier:
+    """The classifier trained on the shipped examples, once per test session."""
+    return TextClassifier().fit(shipped_examples())
+
+
+@pytest.fixture
+def classifier(app, trained_classifier) -> str:
+    """Install the trained classifier as the current model version (signed file + row); return its version."""
+    import io
+
+    import joblib
+
+    from survey_app.classification.models import ClassifierVersion
+    from survey_app.classification.services import _signature, models_folder
+
+    buffer = io.BytesIO()
+    joblib.dump(trained_classifier, buffer)
+    with app_db(app) as session:
+        folder = models_folder()
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "classifier-test.joblib").write_bytes(buffer.getvalue())
+        session.add(ClassifierVersion(version="test-1", file_name="classifier-test.joblib",
+                                      signature=_signature(buffer.getvalue())))
+    return "test-1"
 
 
 def question_fields(survey) -> dict[str, str]:

@@ -1,18 +1,49 @@
-"""Giving answers their bucket: at once for chosen reasons; free text waits for the model."""
+"""Giving answers their bucket: chosen reasons at once, free text by the trained model, staff last.
+
+Model files live in the instance folder (``models/``), never anywhere a user can upload to, and
+are signed with the secret key: a file whose HMAC does not match its database row is refused
+before it is unpickled.
+"""
 from __future__ import annotations
 
+import hashlib
+import hmac
+import io
+import logging
+import os
+import random
+import statistics
+import threading
+import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
-from ..responses.models import Answer, ClassificationSource
-from ..taxonomy import UNCLASSIFIED, cause_group
+import joblib
+from flask import current_app
+from sqlalchemy import bindparam, func, select, update
+
+from ..dbtypes import utcnow
+from ..extensions import db
+from ..responses.models import Answer, ClassificationSource, Response
+from ..taxonomy import BUCKETS, UNCLASSIFIED, cause_group
+from .model import Example, TextClassifier, evaluate, shipped_examples
+from .models import ClassifierVersion
+
+logger = logging.getLogger(__name__)
+
+
+class HasBucket(Protocol):
+    """Anything that names its bucket: a catalogue reason or its cached snapshot."""
+
+    bucket: str
 
 
 @dataclass(frozen=True)
 class Classification:
     """A bucket with where it came from and how sure it is."""
 
-    bucket: str
+    bucket: str | None
     source: ClassificationSource | None
     confidence: float | None = None
     model_version: str | None = None
@@ -33,17 +64,199 @@ class Classification:
             setattr(answer, column, value)
 
 
-class HasBucket(Protocol):
-    """Anything that names its bucket: a catalogue reason or its cached snapshot."""
-
-    bucket: str
-
-
 def classify_choice(reason: HasBucket) -> Classification:
     """A chosen catalogue reason gives its own bucket, with full confidence."""
     return Classification(reason.bucket, ClassificationSource.CHOICE, 1.0)
 
 
-def classify_text(text: str, locale: str) -> Classification:
-    """Free text stays unclassified until the text classifier is trained."""
-    return Classification(UNCLASSIFIED, None)
+def classify_text(text: str, locale: str | None) -> Classification:
+    """Classify free text with the current model; below the threshold it stays unclassified (for review)."""
+    loaded = current_model()
+    if loaded is None:
+        return Classification(UNCLASSIFIED, None)
+    version, classifier = loaded
+    prediction = classifier.predict([text], [locale])[0]
+    return _from_prediction(prediction.bucket, prediction.confidence, version)
+
+
+def _from_prediction(bucket: str, confidence: float, version: str) -> Classification:
+    confident = confidence >= current_app.config["CLASSIFIER_THRESHOLD"]
+    return Classification(bucket if confident else UNCLASSIFIED, ClassificationSource.MODEL, round(confidence, 4),
+                          version)
+
+
+# -- the current model ---------------------------------------------------------------------
+
+_loaded: dict[str, TextClassifier] = {}
+_checked: list = [float("-inf"), None]  # [when, version] of the last look at the database
+_lock = threading.Lock()
+
+
+def current_model() -> tuple[str, TextClassifier] | None:
+    """Return the newest trained model and its version, loading it once per process; None if there is none."""
+    now = time.monotonic()
+    if now - _checked[0] >= current_app.config["SURVEY_RECHECK_SECONDS"]:
+        _checked[:] = [now, db.session.scalar(select(func.max(ClassifierVersion.version)))]
+    version = _checked[1]
+    if version is None:
+        return None
+    if version not in _loaded:
+        with _lock:
+            if version not in _loaded:
+                classifier = _load(db.session.scalar(select(ClassifierVersion).filter_by(version=version)))
+                if classifier is None:
+                    return None
+                _loaded.clear()
+                _loaded[version] = classifier
+    return version, _loaded[version]
+
+
+def models_folder() -> Path:
+    """Where model files are kept: the instance folder, which nobody uploads to."""
+    return Path(current_app.instance_path) / "models"
+
+
+def _signature(data: bytes) -> str:
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), data, hashlib.sha256).hexdigest()
+
+
+def _load(row: ClassifierVersion) -> TextClassifier | None:
+    path = models_folder() / Path(row.file_name).name
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        logger.error("Model %s cannot be read: %s", row.version, error)
+        return None
+    if not hmac.compare_digest(_signature(data), row.signature):
+        logger.error("Model file %s does not match its signature; refusing to load it", path)
+        return None
+    return joblib.load(io.BytesIO(data))
+
+
+def forget_loaded_models() -> None:
+    """Drop the in-process cache (after tests or a manual change)."""
+    _loaded.clear()
+    _checked[:] = [float("-inf"), None]
+
+
+# -- training ------------------------------------------------------------------------------
+
+def staff_examples() -> list[Example]:
+    """Free-text answers whose bucket staff confirmed or corrected."""
+    rows = db.session.execute(
+        select(Response.locale, Answer.bucket, Answer.text).join(Response, Response.id == Answer.response_id)
+        .where(Answer.source == ClassificationSource.STAFF, Answer.text.is_not(None), Answer.bucket.in_(BUCKETS))
+    )
+    return [Example(locale, bucket, text) for locale, bucket, text in rows]
+
+
+def cross_validate(examples: list[Example], folds: int, seed: int = 1) -> dict:
+    """Mean scores of ``folds``-fold cross-validation."""
+    shuffled = examples[:]
+    random.Random(seed).shuffle(shuffled)
+    runs = [evaluate(TextClassifier().fit([e for i, e in enumerate(shuffled) if i % folds != k]), shuffled[k::folds])
+            for k in range(folds)]
+    keys = ("bucket_accuracy", "bucket_macro_f1", "cause_accuracy", "cause_macro_f1")
+    return {"folds": folds, **{k: round(statistics.mean(r[k] for r in runs), 4) for k in keys}}
+
+
+def train(include_staff: bool = True, folds: int = 3) -> ClassifierVersion:
+    """Train on the shipped examples (and staff-confirmed answers), save, sign and record a new version."""
+    shipped = shipped_examples()
+    confirmed = staff_examples() if include_staff else []
+    examples = shipped + confirmed
+    classifier = TextClassifier().fit(examples)
+    metrics = cross_validate(examples, folds) if folds > 1 else {}
+    version = utcnow().strftime("%Y%m%d-%H%M%S-%f")
+    buffer = io.BytesIO()
+    joblib.dump(classifier, buffer)
+    data = buffer.getvalue()
+    folder = models_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"classifier-{version}.joblib"
+    temporary = path.with_suffix(".tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+    row = ClassifierVersion(version=version, shipped_examples=len(shipped), staff_examples=len(confirmed),
+                            metrics=metrics, file_name=path.name, signature=_signature(data))
+    db.session.add(row)
+    db.session.flush()
+    logger.info("Classifier %s trained on %d examples (%d from staff)", version, len(examples), len(confirmed))
+    return row
+
+
+def ensure_model() -> tuple[str, TextClassifier]:
+    """Return the current model, training one from the shipped examples first if there is none."""
+    loaded = current_model()
+    if loaded is None:
+        train(include_staff=False, folds=0)
+        db.session.commit()
+        forget_loaded_models()
+        loaded = current_model()
+    assert loaded is not None
+    return loaded
+
+
+# -- backlog and review --------------------------------------------------------------------
+
+def _not_by_staff():
+    return (Answer.source.is_(None)) | (Answer.source == ClassificationSource.MODEL)
+
+
+def classify_backlog(batch_size: int = 2000) -> dict[str, int]:
+    """Reclassify every free-text answer not decided by staff with the current model; return counts."""
+    version, classifier = ensure_model()
+    counts = {"answers": 0, "classified": 0, "unclassified": 0}
+    last_id = 0
+    statement = (update(Answer.__table__).where(Answer.__table__.c.id == bindparam("answer_id"))
+                 .values(bucket=bindparam("b"), cause_group=bindparam("g"), source=bindparam("s"),
+                         confidence=bindparam("c"), model_version=bindparam("v")))
+    while True:
+        rows = db.session.execute(
+            select(Answer.id, Answer.text, Response.locale).join(Response, Response.id == Answer.response_id)
+            .where(Answer.text.is_not(None), _not_by_staff(), Answer.id > last_id)
+            .order_by(Answer.id).limit(batch_size)
+        ).all()
+        if not rows:
+            break
+        predictions = classifier.predict([r.text for r in rows], [r.locale for r in rows])
+        params = []
+        for row, prediction in zip(rows, predictions):
+            result = _from_prediction(prediction.bucket, prediction.confidence, version)
+            params.append({"answer_id": row.id, "b": result.bucket, "g": result.cause_group, "s": result.source.value,
+                           "c": result.confidence, "v": version})
+            counts["classified" if result.bucket != UNCLASSIFIED else "unclassified"] += 1
+        db.session.connection().execute(statement, params)
+        counts["answers"] += len(rows)
+        last_id = rows[-1].id
+    return counts
+
+
+def review_queue(limit: int = 50):
+    """Free-text answers waiting for staff: unclassified and not yet decided, least confident first."""
+    query = (select(Answer, Response).join(Response, Response.id == Answer.response_id)
+             .where(Answer.text.is_not(None), Answer.bucket == UNCLASSIFIED, _not_by_staff())
+             .order_by(Answer.confidence.is_(None).desc(), Answer.confidence.asc(), Answer.id.asc()))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    return db.session.execute(query.limit(limit)).all(), total
+
+
+def guesses(text: str, locale: str, how_many: int = 3) -> list[tuple[str, float]]:
+    """The model's most likely buckets for a text, best first."""
+    loaded = current_model()
+    if loaded is None:
+        return []
+    return list(loaded[1].predict([text], [locale])[0].ranking[:how_many])
+
+
+def review(answer: Answer, bucket: str | None, reviewer_id: int) -> None:
+    """Record a staff decision: a bucket, or None for "not a reason". The model never overwrites it.
+
+    :raise ValueError: if ``bucket`` is not one of the five buckets or None.
+    """
+    if bucket is not None and bucket not in BUCKETS:
+        raise ValueError(bucket)
+    Classification(bucket, ClassificationSource.STAFF, 1.0).apply(answer)
+    answer.reviewed_by_id = reviewer_id
+    answer.reviewed_at = utcnow()
+    db.session.flush()

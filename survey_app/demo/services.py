@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..auth.models import Role, StaffUser
 from ..auth.services import create_user, find_user
+from ..classification.services import ensure_model
 from ..customers.models import Customer, CustomerStatus
 from ..dbtypes import utcnow
 from ..extensions import db
@@ -57,6 +58,7 @@ def load_demo(instance_path: str, seed: int = 2026) -> DemoResult:
             saved[email] = password
         result.logins.append((role.value, email, saved.get(email, "(set before; see flask users)")))
     if get_survey(EXIT_SLUG) is None:
+        ensure_model()  # so that the demo's free text is classified as it is stored
         rng = random.Random(seed)
         customers = _customers(rng)
         exit_survey = _survey(SurveyKind.EXIT, EXIT_SLUG)
