@@ -15,6 +15,8 @@ export INSTANCE_PATH=$WORK SECRET_KEY=bench-secret RATELIMIT_PUBLIC="${RATELIMIT
 export DATABASE_URL=${BENCH_DATABASE_URL:-sqlite:///$WORK/bench.sqlite3}
 flask --app survey_app db upgrade >/dev/null 2>&1
 flask --app survey_app surveys create --template exit --slug bench --open --open-link >/dev/null
+# A trained model, as in production: each free-text answer is classified as it is stored.
+flask --app survey_app classify train --folds 0 >/dev/null
 # The app runs with the project's gunicorn.conf.py (threaded workers), 2 workers like the baseline.
 gunicorn -c gunicorn.conf.py -w 2 -b "127.0.0.1:$PORT" --daemon --pid "$WORK/app.pid" --log-level warning wsgi:app
 trap 'kill $(cat "$WORK/app.pid") 2>/dev/null || true; rm -rf "$WORK"' EXIT

@@ -19,7 +19,8 @@ def classify_cli() -> None:
 
 @classify_cli.command("train")
 @click.option("--no-staff", is_flag=True, help="Learn from the shipped examples only, not from staff decisions.")
-@click.option("--folds", default=3, show_default=True, help="Cross-validation folds for the recorded metrics (0: none).")
+@click.option("--folds", default=3, show_default=True,
+              help="Cross-validation folds for the recorded metrics (0: none).")
 @with_appcontext
 def train_cmd(no_staff: bool, folds: int) -> None:
     """Train a new model version on the shipped examples plus staff-confirmed answers, and make it current."""

@@ -53,11 +53,16 @@ def script_language(text: str, declared: str | None) -> str:
     return declared if declared in ("en", "fr", "pl") else "en"
 
 
+@lru_cache(maxsize=200_000)
+def _stem(language: str, word: str) -> str:
+    # Customers reuse the same few thousand words: each is stemmed and folded once.
+    return fold(_stemmer(language).stemWord(word))
+
+
 def stems(text: str, language: str | None) -> str:
-    """The text's words as folded Snowball stems, prefixed by nothing: one space-separated string."""
-    words = _WORD.findall(text.lower())
-    stemmed = _stemmer(script_language(text, language)).stemWords(words)
-    return " ".join(fold(w) for w in stemmed)
+    """The text's words as folded Snowball stems, in one space-separated string."""
+    lang = script_language(text, language)
+    return " ".join(_stem(lang, word) for word in _WORD.findall(text.lower()))
 
 
 def _features(pairs: Iterable[tuple[str, str | None]]) -> list[str]:
