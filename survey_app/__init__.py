@@ -121,11 +121,13 @@ def register_commands(app: Flask) -> None:
     """Register the CLI groups of each feature."""
     from .auth.cli import users_cli
     from .classification.cli import classify_cli
+    from .customers.cli import customers_cli
     from .demo.cli import seed_cli
     from .invitations.cli import invitations_cli
     from .reports.cli import reports_cli
     from .surveys.cli import surveys_cli
     from .translate import translate_cli
 
-    for group in (users_cli, seed_cli, surveys_cli, invitations_cli, reports_cli, classify_cli, translate_cli):
+    for group in (users_cli, seed_cli, surveys_cli, customers_cli, invitations_cli, reports_cli, classify_cli,
+                  translate_cli):
         app.cli.add_command(group)

@@ -50,6 +50,8 @@ class Config:
 
     #: Largest request body accepted, in bytes.
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+    #: Largest customer CSV accepted by the upload page, in bytes.
+    IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 512 * 1024 * 1024)
     #: Longest free-text answer accepted, in characters.
     MAX_TEXT_LENGTH = env_int("MAX_TEXT_LENGTH", 5000)
     #: How often (seconds) each worker re-reads a survey's version on the public pages.

@@ -1,13 +1,18 @@
 """Staff pages for customers."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import secrets
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from ..auth.access import role_required
 from ..auth.models import Role
 from ..extensions import db
-from .forms import STATUS_LABELS, CustomerForm
+from .forms import STATUS_LABELS, CustomerForm, ImportForm
+from .importer import ImportFileError, import_customers, report_csv
+from .messages import describe, describe_file_error
 from .services import CustomerError, add_customer, search_customers
 
 bp = Blueprint("customers", __name__, url_prefix="/staff/customers", template_folder="templates")
@@ -39,3 +44,42 @@ def new():
             flash(_("Customer %(name)s added.", name=customer.name), "success")
             return redirect(url_for(".index", q=customer.external_ref))
     return render_template("customers/new.html", form=form), 400 if form.errors else 200
+
+
+def _reports_folder() -> Path:
+    return Path(current_app.instance_path) / "import-reports"
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def import_():
+    """Upload a customer CSV; show what was created, updated and refused, with a downloadable report."""
+    request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return render_template("customers/import.html", form=form), 400 if form.errors else 200
+    try:
+        report = import_customers(form.file.data.stream)
+    except ImportFileError as error:
+        form.file.errors.append(describe_file_error(error))
+        return render_template("customers/import.html", form=form), 400
+    report_id = None
+    if report.errors:
+        report_id = secrets.token_urlsafe(12)
+        folder = _reports_folder()
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{report_id}.csv").write_text(report_csv(report, describe), encoding="utf-8")
+    return render_template("customers/import.html", form=ImportForm(formdata=None), report=report,
+                           errors=report.errors[:200], describe=describe, report_id=report_id)
+
+
+@bp.get("/import/report/<report_id>.csv")
+@role_required(Role.ADMIN)
+def import_report(report_id: str):
+    """Download the refused rows of an import."""
+    if not report_id.replace("-", "").replace("_", "").isalnum():
+        abort(404)
+    path = _reports_folder() / f"{report_id}.csv"
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype="text/csv", as_attachment=True, download_name="import-report.csv")
