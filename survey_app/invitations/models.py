@@ -17,6 +17,8 @@ class InvitationState(enum.StrEnum):
     """Where an invitation is in its life."""
 
     PENDING = "pending"
+    #: Handed to the mail server but not confirmed: if sending was killed here, delivery is unknown.
+    SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
     BOUNCED = "bounced"
@@ -48,6 +50,12 @@ class Invitation(db.Model):
     sent_at: Mapped[datetime | None]
     #: Reminders sent so far.
     reminders_sent: Mapped[int] = mapped_column(default=0)
+    #: Sending attempts so far (temporary failures are retried with back-off).
+    attempts: Mapped[int] = mapped_column(default=0)
+    #: Not to be tried again before this time.
+    next_attempt_at: Mapped[datetime | None]
+    #: Message-ID of the last email sent.
+    message_id: Mapped[str | None] = mapped_column(sa.String(255))
     #: Last sending error, if any.
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     #: First time the link was visited.

@@ -119,6 +119,20 @@ def open_link(slug: str):
     return _respond(definition, str(get_locale()), Channel.LINK)
 
 
+@bp.route("/s/<token>/optout", methods=["GET", "POST"])
+@limiter.limit(_public_limit, methods=["POST"])
+@csrf.exempt  # mail clients' one-click unsubscribe (RFC 8058) posts without a form token
+def optout(token: str):
+    """Let a customer stop receiving surveys: a confirmation page, or a one-click POST from the mail client."""
+    invitation = invitation_for_token(token)
+    customer = invitation.customer
+    use_respondent_locale([invitation.locale, customer.locale], None)
+    if request.method == "POST":
+        customer.opted_out = True
+        db.session.commit()
+    return render_template("responses/optout.html", done=request.method == "POST" or customer.opted_out)
+
+
 @bp.get("/s/thanks/<slug>")
 def thanks(slug: str):
     """Thank the respondent in the language they answered in."""
