@@ -13,7 +13,7 @@ from ..responses.services import find_customer
 from ..surveys.services import get_survey
 from ..i18n import LANGUAGES
 from .recipients import RecipientFilter, count_recipients, create_invitations
-from .sending import count_due, invitation_stats, send_due
+from .sending import count_due, invitation_stats, send_due, send_reminders
 from .services import InvitationError, create_invitation, invitation_url
 
 
@@ -96,6 +96,23 @@ def send_cmd(slug: str | None, rate: float | None, resend_interrupted: bool) -> 
     if report.interrupted:
         click.echo(f"{report.interrupted} interrupted earlier while with the mail server (delivery unknown); "
                    "use --resend-interrupted to send them again", err=True)
+    for error in report.errors[:20]:
+        click.echo(f"  {error}", err=True)
+
+
+@invitations_cli.command("remind")
+@click.option("--survey", "slug", help="Only this survey (default: every open survey).")
+@click.option("--after-days", type=click.IntRange(min=1), default=7, show_default=True,
+              help="Days since the last email.")
+@click.option("--max", "max_reminders", type=click.IntRange(min=1), default=2, show_default=True,
+              help="At most this many reminders per customer.")
+@click.option("--rate", type=float, help="At most this many messages per second.")
+@with_appcontext
+def remind_cmd(slug: str | None, after_days: int, max_reminders: int, rate: float | None) -> None:
+    """Remind those who have not answered; their earlier links keep working."""
+    survey = _survey(slug) if slug else None
+    report = send_reminders(survey, after_days, max_reminders, rate=rate)
+    click.echo(f"reminded {report.sent}, failed {report.failed} (will retry), bounced {report.bounced}")
     for error in report.errors[:20]:
         click.echo(f"  {error}", err=True)
 

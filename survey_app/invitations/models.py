@@ -66,3 +66,20 @@ class Invitation(db.Model):
 
     def __repr__(self) -> str:
         return f"<Invitation {self.id} survey={self.survey_id} customer={self.customer_id} {self.state}>"
+
+
+class EarlierLink(db.Model):
+    """The hash of a link sent in an earlier email (before a reminder): it keeps working."""
+
+    __tablename__ = "invitation_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The invitation the link opens.
+    invitation_id: Mapped[int] = mapped_column(sa.ForeignKey("invitation.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the earlier token.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: When it was replaced by a newer link.
+    replaced_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<EarlierLink invitation={self.invitation_id}>"

@@ -26,7 +26,7 @@ from ..extensions import db
 from ..surveys.models import Survey, SurveyState
 from .mail import PermanentFailure, TemporaryFailure, render_invitation, transport
 from .models import Invitation, InvitationState
-from .services import hash_token, new_token
+from .services import renew_token
 
 logger = logging.getLogger(__name__)
 
@@ -86,9 +86,44 @@ def due_query(survey: Survey | None, now, resend_interrupted: bool = False):
     return query
 
 
+def reminder_query(survey: Survey | None, now, after_days: int, max_reminders: int):
+    """Sent, unanswered invitations whose last email is at least ``after_days`` old, under the reminder limit."""
+    query = (select(Invitation.id).join(Customer, Customer.id == Invitation.customer_id)
+             .join(Survey, Survey.id == Invitation.survey_id)
+             .where(Invitation.state == InvitationState.SENT, Survey.state == SurveyState.OPEN,
+                    Customer.opted_out.is_(False), Customer.unreachable.is_(False),
+                    Invitation.reminders_sent < max_reminders, Invitation.sent_at <= now - timedelta(days=after_days),
+                    or_(Invitation.expires_at.is_(None), Invitation.expires_at > now))
+             .order_by(Invitation.id))
+    return query.where(Invitation.survey_id == survey.id) if survey is not None else query
+
+
 def count_due(survey: Survey | None = None) -> int:
     """How many invitations a send would try now."""
     return db.session.scalar(select(func.count()).select_from(due_query(survey, utcnow()).subquery())) or 0
+
+
+def send_reminders(survey: Survey | None, after_days: int, max_reminders: int, *, rate: float | None = None,
+                   progress: Callable[[], None] | None = None) -> SendReport:
+    """Email a reminder to those who have not answered: at most ``max_reminders``, ``after_days`` apart."""
+    ids = db.session.scalars(reminder_query(survey, utcnow(), after_days, max_reminders)).all()
+    return _send_ids(ids, rate, progress)
+
+
+def _send_ids(ids: list[int], rate: float | None, progress, batch_size: int = 200) -> SendReport:
+    report = SendReport()
+    pause = 1.0 / rate if rate else 0.0
+    for start in range(0, len(ids), batch_size):
+        with transport() as mailer:
+            for invitation_id in ids[start:start + batch_size]:
+                started = time.monotonic()
+                with _settle_before_stopping():
+                    _send_one(mailer, invitation_id, report)
+                if progress:
+                    progress()
+                if pause:
+                    time.sleep(max(0.0, pause - (time.monotonic() - started)))
+    return report
 
 
 def send_due(survey: Survey | None = None, *, rate: float | None = None, resend_interrupted: bool = False,
@@ -121,10 +156,10 @@ def send_due(survey: Survey | None = None, *, rate: float | None = None, resend_
 def _send_one(mailer, invitation_id: int, report: SendReport) -> None:
     invitation = db.session.scalar(select(Invitation).where(Invitation.id == invitation_id)
                                    .options(joinedload(Invitation.customer), joinedload(Invitation.survey)))
-    token = new_token()
-    invitation.token_hash = hash_token(token)
+    token = renew_token(invitation)
     message = render_invitation(invitation.survey, invitation.customer, invitation.locale, token,
                                 reminder=invitation.sent_at is not None)
+    reminder = invitation.sent_at is not None
     invitation.message_id = message["Message-ID"]
     invitation.state = InvitationState.SENDING
     invitation.attempts += 1
@@ -148,6 +183,8 @@ def _send_one(mailer, invitation_id: int, report: SendReport) -> None:
         invitation.sent_at = utcnow()
         invitation.last_error = None
         invitation.next_attempt_at = None
+        invitation.attempts = 0
+        invitation.reminders_sent += 1 if reminder else 0
         report.sent += 1
     db.session.commit()
 

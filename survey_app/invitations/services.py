@@ -13,7 +13,7 @@ from ..customers.models import Customer
 from ..dbtypes import utcnow
 from ..extensions import db
 from ..surveys.models import Survey
-from .models import Invitation
+from .models import EarlierLink, Invitation
 
 logger = logging.getLogger(__name__)
 
@@ -33,10 +33,24 @@ def new_token() -> str:
 
 
 def find_invitation(token: str) -> Invitation | None:
-    """Return the invitation whose token is ``token``."""
+    """Return the invitation whose current or earlier token is ``token``."""
     if not token or len(token) > 100:
         return None
-    return db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
+    digest = hash_token(token)
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == digest))
+    if invitation is None:
+        earlier = select(EarlierLink.invitation_id).where(EarlierLink.token_hash == digest)
+        invitation = db.session.scalar(select(Invitation).where(Invitation.id.in_(earlier)))
+    return invitation
+
+
+def renew_token(invitation: Invitation) -> str:
+    """Give the invitation a new token for a new email; a link already emailed keeps working."""
+    if invitation.sent_at is not None:
+        db.session.add(EarlierLink(invitation_id=invitation.id, token_hash=invitation.token_hash))
+    token = new_token()
+    invitation.token_hash = hash_token(token)
+    return token
 
 
 def create_invitation(survey: Survey, customer: Customer) -> tuple[Invitation, str]:

@@ -214,3 +214,28 @@ def test_killed_midway_a_rerun_sends_each_remaining_message_exactly_once(app, db
     # Every invitation is sent, except at most the one that was with the server when the process died.
     assert states.count(InvitationState.SENT) >= 29 and states.count(InvitationState.SENDING) <= 1
     assert len(recipients) >= 29
+
+
+def test_reminders_go_to_those_who_have_not_answered_and_old_links_keep_working(app, runner, db, smtp_server,
+                                                                                  make_survey, make_customer):
+    survey = make_survey("exit")
+    make_customer(locale="fr", ref="FR-A")
+    make_customer(locale="ru", ref="RU-B")
+    runner.invoke(args=["invitations", "create", "--survey", survey.slug])
+    runner.invoke(args=["invitations", "send"])
+    first_links = {m["To"].addresses[0].display_name: re.search(r"(/s/[\w-]{32})\s", m.get_body(("plain",)).get_content())
+                   .group(1) for m in smtp_server.messages}
+    assert "reminded 0" in runner.invoke(args=["invitations", "remind", "--after-days", "3"]).output  # too soon
+    with db() as session:
+        for invitation in session.scalars(select(Invitation)):
+            invitation.sent_at = utcnow() - timedelta(days=4)
+    app.test_client().post(first_links["Customer 1"], data=answer_data(survey, main_reason="moved"))  # FR-A answers
+    result = runner.invoke(args=["invitations", "remind", "--after-days", "3", "--max", "1"])
+    assert "reminded 1," in result.output
+    reminder = smtp_server.messages[-1]
+    assert reminder["Subject"].startswith("Напоминание:") and reminder["To"].addresses[0].display_name == "Customer 2"
+    assert app.test_client().get(first_links["Customer 2"]).status_code == 200  # the first email's link still works
+    with db() as session:
+        for invitation in session.scalars(select(Invitation)):
+            invitation.sent_at = utcnow() - timedelta(days=10)
+    assert "reminded 0" in runner.invoke(args=["invitations", "remind", "--after-days", "3", "--max", "1"]).output
