@@ -1,11 +1,44 @@
-"""Invitation form."""
+"""Invitation forms."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import InputRequired, Length
+from wtforms import DateField, EmailField, IntegerField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from ..formutil import choices
+from ..i18n import LANGUAGES
+from .recipients import RecipientFilter
 
 
 class InvitationForm(FlaskForm):
     """Invite one customer by reference."""
 
     customer_ref = StringField(_l("Customer reference"), validators=[InputRequired(), Length(max=64)])
+
+
+class RecipientsForm(FlaskForm):
+    """Which customers to invite."""
+
+    status = SelectField(_l("Status"), choices=choices([("", _l("Any")), ("lost", _l("Lost")),
+                                                        ("active", _l("Active")), ("returned", _l("Returned"))]),
+                         default="")
+    lost_since = DateField(_l("Lost since"), validators=[Optional()])
+    lost_until = DateField(_l("Lost until"), validators=[Optional()])
+    segment = StringField(_l("Segment"), validators=[Optional(), Length(max=64)])
+    account_manager = EmailField(_l("Account manager (email)"), validators=[Optional(), Length(max=254)])
+    locale = SelectField(_l("Language"), choices=choices([("", _l("Any")), *LANGUAGES.items()]), default="")
+
+    def recipients(self) -> RecipientFilter:
+        """The filter these fields describe."""
+        return RecipientFilter(status=self.status.data or None, lost_since=self.lost_since.data,
+                               lost_until=self.lost_until.data, segment=(self.segment.data or "").strip() or None,
+                               account_manager=(self.account_manager.data or "").strip() or None,
+                               locale=self.locale.data or None)
+
+
+class RemindForm(FlaskForm):
+    """Reminder settings."""
+
+    after_days = IntegerField(_l("Days since the last email"), default=7, validators=[InputRequired(),
+                                                                                     NumberRange(min=1, max=365)])
+    max_reminders = IntegerField(_l("At most this many reminders"), default=2,
+                                 validators=[InputRequired(), NumberRange(min=1, max=10)])

@@ -1,8 +1,9 @@
-"""Staff pages for invitations: list them and create one by hand."""
+"""Staff pages for invitations: choose recipients, send, remind, follow the progress."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -11,21 +12,76 @@ from ..auth.models import Role
 from ..extensions import db
 from ..responses.services import find_customer
 from ..surveys.services import survey_or_404
-from .forms import InvitationForm
+from ..surveys.forms import ConfirmForm
+from . import jobs
+from .forms import InvitationForm, RecipientsForm, RemindForm
 from .models import Invitation
+from .recipients import count_recipients, create_invitations
+from .sending import count_due, invitation_stats
 from .services import InvitationError, create_invitation, invitation_url
 
 bp = Blueprint("invitations", __name__, url_prefix="/staff/surveys/<slug>/invitations",
                template_folder="templates")
 
 
-def _page(survey, form, new_link: str | None = None, status: int = 200):
+def _page(survey, form, new_link: str | None = None, status: int = 200, recipients_form=None, preview=None,
+          remind_form=None):
     invitations = db.session.scalars(
         select(Invitation).where(Invitation.survey_id == survey.id).options(selectinload(Invitation.customer))
         .order_by(Invitation.created_at.desc(), Invitation.id.desc()).limit(500)
     ).all()
     return render_template("invitations/index.html", survey=survey, form=form, invitations=invitations,
-                           new_link=new_link), status
+                           new_link=new_link, recipients_form=recipients_form or RecipientsForm(formdata=None),
+                           preview=preview, remind_form=remind_form or RemindForm(formdata=None),
+                           confirm=ConfirmForm(), stats=invitation_stats(survey), due=count_due(survey),
+                           running=jobs.is_running(survey)), status
+
+
+@bp.post("/recipients")
+@role_required(Role.ADMIN)
+def recipients(slug: str):
+    """Count the customers a filter selects (preview), or create their invitations."""
+    survey = survey_or_404(slug)
+    form = RecipientsForm()
+    if not form.validate_on_submit():
+        return _page(survey, InvitationForm(formdata=None), status=400, recipients_form=form)
+    if request.form.get("action") != "create":
+        return _page(survey, InvitationForm(formdata=None), recipients_form=form,
+                     preview=count_recipients(survey, form.recipients()))
+    counts = create_invitations(survey, form.recipients(), current_app.config["INVITATION_TTL_DAYS"])
+    db.session.commit()
+    flash(ngettext("%(num)d invitation created.", "%(num)d invitations created.", counts["created"]), "success")
+    return redirect(url_for(".index", slug=slug))
+
+
+@bp.post("/send")
+@role_required(Role.ADMIN)
+def send(slug: str):
+    """Start sending the due invitations in the background; the page shows the progress."""
+    survey = survey_or_404(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    _start("send", survey, {})
+    return redirect(url_for(".index", slug=slug), code=303)
+
+
+@bp.post("/remind")
+@role_required(Role.ADMIN)
+def remind(slug: str):
+    """Start sending reminders in the background."""
+    survey = survey_or_404(slug)
+    form = RemindForm()
+    if not form.validate_on_submit():
+        return _page(survey, InvitationForm(formdata=None), status=400, remind_form=form)
+    _start("remind", survey, {"after_days": form.after_days.data, "max_reminders": form.max_reminders.data})
+    return redirect(url_for(".index", slug=slug), code=303)
+
+
+def _start(kind: str, survey, options: dict) -> None:
+    if jobs.start(kind, survey, options):
+        flash(_("Sending has started; this page shows its progress."), "success")
+    else:
+        flash(_("Sending is already under way for this survey."), "warning")
 
 
 @bp.route("/", methods=["GET", "POST"])

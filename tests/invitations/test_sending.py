@@ -223,8 +223,9 @@ def test_reminders_go_to_those_who_have_not_answered_and_old_links_keep_working(
     make_customer(locale="ru", ref="RU-B")
     runner.invoke(args=["invitations", "create", "--survey", survey.slug])
     runner.invoke(args=["invitations", "send"])
-    first_links = {m["To"].addresses[0].display_name: re.search(r"(/s/[\w-]{32})\s", m.get_body(("plain",)).get_content())
-                   .group(1) for m in smtp_server.messages}
+    first_links = {m["To"].addresses[0].display_name:
+                   re.search(r"(/s/[\w-]{32})\s", m.get_body(("plain",)).get_content()).group(1)
+                   for m in smtp_server.messages}
     assert "reminded 0" in runner.invoke(args=["invitations", "remind", "--after-days", "3"]).output  # too soon
     with db() as session:
         for invitation in session.scalars(select(Invitation)):
