@@ -8,7 +8,6 @@ from flask.cli import with_appcontext
 
 from ..extensions import db
 from ..taxonomy import BUCKETS
-from .model import evaluate, read_examples
 from .services import classify_backlog, ensure_model, forget_loaded_models, train
 
 
@@ -47,6 +46,8 @@ def backlog_cmd() -> None:
 @with_appcontext
 def evaluate_cmd(file) -> None:
     """Score the current model on a labelled CSV (columns lang,bucket,text); the last line is one JSON object."""
+    from .model import evaluate, read_examples  # scikit-learn is loaded only when needed
+
     examples = read_examples(file)
     if not examples:
         raise click.ClickException("no labelled rows (columns lang,bucket,text) in the file")

@@ -17,9 +17,8 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import joblib
 from flask import current_app
 from sqlalchemy import bindparam, func, select, update
 
@@ -27,8 +26,10 @@ from ..dbtypes import utcnow
 from ..extensions import db
 from ..responses.models import Answer, ClassificationSource, Response
 from ..taxonomy import BUCKETS, UNCLASSIFIED, cause_group
-from .model import Example, TextClassifier, evaluate, shipped_examples
 from .models import ClassifierVersion
+
+if TYPE_CHECKING:  # scikit-learn is imported only when a model is trained or loaded
+    from .model import Example, TextClassifier
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +131,8 @@ def _load(row: ClassifierVersion) -> TextClassifier | None:
     if not hmac.compare_digest(_signature(data), row.signature):
         logger.error("Model file %s does not match its signature; refusing to load it", path)
         return None
+    import joblib
+
     return joblib.load(io.BytesIO(data))
 
 
@@ -143,6 +146,8 @@ def forget_loaded_models() -> None:
 
 def staff_examples() -> list[Example]:
     """Free-text answers whose bucket staff confirmed or corrected."""
+    from .model import Example
+
     rows = db.session.execute(
         select(Response.locale, Answer.bucket, Answer.text).join(Response, Response.id == Answer.response_id)
         .where(Answer.source == ClassificationSource.STAFF, Answer.text.is_not(None), Answer.bucket.in_(BUCKETS))
@@ -152,6 +157,8 @@ def staff_examples() -> list[Example]:
 
 def cross_validate(examples: list[Example], folds: int, seed: int = 1) -> dict:
     """Mean scores of ``folds``-fold cross-validation."""
+    from .model import TextClassifier, evaluate
+
     shuffled = examples[:]
     random.Random(seed).shuffle(shuffled)
     runs = [evaluate(TextClassifier().fit([e for i, e in enumerate(shuffled) if i % folds != k]), shuffled[k::folds])
@@ -162,12 +169,16 @@ def cross_validate(examples: list[Example], folds: int, seed: int = 1) -> dict:
 
 def train(include_staff: bool = True, folds: int = 3) -> ClassifierVersion:
     """Train on the shipped examples (and staff-confirmed answers), save, sign and record a new version."""
+    from .model import TextClassifier, shipped_examples
+
     shipped = shipped_examples()
     confirmed = staff_examples() if include_staff else []
     examples = shipped + confirmed
     classifier = TextClassifier().fit(examples)
     metrics = cross_validate(examples, folds) if folds > 1 else {}
     version = utcnow().strftime("%Y%m%d-%H%M%S-%f")
+    import joblib
+
     buffer = io.BytesIO()
     joblib.dump(classifier, buffer)
     data = buffer.getvalue()

@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..auth.models import StaffUser
@@ -184,44 +184,84 @@ def import_customers(stream: BinaryIO, progress: Callable[[int], None] | None = 
                      batch_size: int = BATCH_SIZE) -> ImportReport:
     """Import a customer CSV from a binary stream; ``progress`` is told the line reached after each batch.
 
+    Memory stays flat however long the file: rows are read one at a time and written a batch at a
+    time, and a reference repeated in a later batch is recognised through the database.
+
     :raise ImportFileError: if the file cannot be read as a customer CSV at all.
     """
     report = ImportReport()
-    manager_ids = {email.lower(): i for i, email in db.session.execute(select(StaffUser.id, StaffUser.email))}
-    seen: set[str] = set()
-    batch: list[dict] = []
-    first_line = 2
+    state = _ImportState(
+        managers={email.lower(): i for i, email in db.session.execute(select(StaffUser.id, StaffUser.email))},
+        last_id_before=db.session.scalar(select(func.max(Customer.id))) or 0,
+    )
+    batch: list[tuple[int, dict]] = []
+    in_batch: set[str] = set()
     line = 1
     for line, row in read_rows(stream):
-        values, errors = check_row(line, row, manager_ids.get)
-        if not errors and values["external_ref"] in seen:
+        values, errors = check_row(line, row, state.managers.get)
+        if not errors and values["external_ref"] in in_batch:
             errors = [RowError(line, DUPLICATE_REF, "external_ref", values["external_ref"])]
         if errors:
             report.errors.extend(errors)
             continue
-        seen.add(values["external_ref"])
-        batch.append(values)
+        in_batch.add(values["external_ref"])
+        batch.append((line, values))
         if len(batch) >= batch_size:
-            if not _write_batch(batch, first_line, line, report):
+            if not _write_batch(batch, state, report):
+                report.errors.sort(key=lambda error: error.line)
                 return report
-            batch, first_line = [], line + 1
+            batch, in_batch = [], set()
             if progress:
                 progress(line)
-    if batch and not _write_batch(batch, first_line, line, report):
-        return report
+    if batch:
+        _write_batch(batch, state, report)
     if progress:
         progress(line)
+    report.errors.sort(key=lambda error: error.line)
     return report
 
 
-def _write_batch(batch: list[dict], first_line: int, last_line: int, report: ImportReport) -> bool:
+@dataclass
+class _ImportState:
+    """What an import remembers between batches, in constant space per customer already stored."""
+
+    managers: dict[str, int]
+    #: Customers with a higher id were created by this import.
+    last_id_before: int
+    #: One bit per customer that existed before: set once this import has updated it.
+    updated: bytearray = field(default_factory=bytearray)
+
+    def seen(self, customer_id: int) -> bool:
+        """Tell whether this import already wrote this customer (so the row repeats a reference)."""
+        if customer_id > self.last_id_before:
+            return True
+        byte, bit = divmod(customer_id, 8)
+        return byte < len(self.updated) and bool(self.updated[byte] & (1 << bit))
+
+    def mark(self, customer_id: int) -> None:
+        """Remember that this import updated this customer."""
+        byte, bit = divmod(customer_id, 8)
+        if byte >= len(self.updated):
+            self.updated.extend(bytes(byte + 1 - len(self.updated)))
+        self.updated[byte] |= 1 << bit
+
+
+def _write_batch(batch: list[tuple[int, dict]], state: _ImportState, report: ImportReport) -> bool:
     """Upsert one batch in its own transaction; on failure roll it back, record it and stop."""
-    refs = [v["external_ref"] for v in batch]
+    first_line, last_line = batch[0][0], batch[-1][0]
+    refs = [v["external_ref"] for _line, v in batch]
     try:
         existing = dict(db.session.execute(select(Customer.external_ref, Customer.id)
                                            .where(Customer.external_ref.in_(refs))).all())
-        new = [v for v in batch if v["external_ref"] not in existing]
-        changed = [{**v, "id": existing[v["external_ref"]]} for v in batch if v["external_ref"] in existing]
+        new, changed, repeated = [], [], []
+        for line, values in batch:
+            customer_id = existing.get(values["external_ref"])
+            if customer_id is None:
+                new.append(values)
+            elif state.seen(customer_id):
+                repeated.append(RowError(line, DUPLICATE_REF, "external_ref", values["external_ref"]))
+            else:
+                changed.append({**values, "id": customer_id})
         connection = db.session.connection()
         if new:
             defaults = {"name": "", "email": None, "locale": "en", "segment": None, "account_manager_id": None,
@@ -237,9 +277,12 @@ def _write_batch(batch: list[dict], first_line: int, last_line: int, report: Imp
     except SQLAlchemyError as error:
         db.session.rollback()
         report.errors.append(RowError(first_line, BATCH_FAILED, "", f"{first_line}-{last_line}: "
-                                      f"{type(error.orig if hasattr(error, 'orig') else error).__name__}"))
+                                      f"{type(getattr(error, 'orig', error)).__name__}"))
         report.stopped_at_line = first_line
         return False
+    for row in changed:
+        state.mark(row["id"])
+    report.errors.extend(repeated)
     report.created += len(new)
     report.updated += len(changed)
     return True

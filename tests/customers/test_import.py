@@ -63,6 +63,14 @@ def test_duplicate_reference_within_the_file(app, db):
     assert customers(db)["RU-1"].name == "Иван"
 
 
+def test_a_reference_repeated_in_a_later_batch_is_reported(app, db):
+    run_import(app, HEADER + "OLD-1;Old;;en;;;;;;;\n")
+    rows = ["NEW-1;A;;en;;;;;;;", "OLD-1;B;;en;;;;;;;", "X-1;C;;en;;;;;;;", "NEW-1;D;;en;;;;;;;", "OLD-1;E;;en;;;;;;;"]
+    report = run_import(app, HEADER + "\n".join(rows) + "\n", batch_size=2)
+    assert [(e.line, e.reason) for e in report.errors] == [(5, imp.DUPLICATE_REF), (6, imp.DUPLICATE_REF)]
+    assert (report.created, report.updated) == (2, 1) and customers(db)["OLD-1"].name == "B"
+
+
 def test_rows_are_upserted_by_reference(app, db):
     run_import(app, HEADER + "FR-1;Élodie;elodie@example.fr;fr;SMB;;;;;active;\n")
     report = run_import(app, "external_ref,status,lost_at\nFR-1,lost,2026-11-01\nFR-2,active,\n")
@@ -85,11 +93,11 @@ def test_a_failing_batch_is_rolled_back_and_reported(app, db, monkeypatch):
     calls = {"n": 0}
     original = imp._write_batch
 
-    def fail_third(batch, first_line, last_line, report):
+    def fail_third(batch, state, report):
         calls["n"] += 1
         if calls["n"] == 3:
-            batch = [*batch, {**batch[0]}]  # the same reference twice: the database refuses the batch
-        return original(batch, first_line, last_line, report)
+            batch = [*batch, batch[0]]  # the same reference twice: the database refuses the batch
+        return original(batch, state, report)
 
     monkeypatch.setattr(imp, "_write_batch", fail_third)
     report = run_import(app, HEADER + rows, batch_size=10)
