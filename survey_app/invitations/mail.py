@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from email.message import EmailMessage
+from email.header import Header
+from email.policy import compat32
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import formataddr, make_msgid
 from pathlib import Path
 
@@ -14,6 +17,9 @@ from flask_babel import gettext as _
 from ..customers.models import Customer
 from ..i18n import localized
 from ..surveys.models import Survey
+
+
+_SMTP_POLICY = compat32.clone(linesep="\r\n")
 
 
 class TemporaryFailure(Exception):
@@ -31,7 +37,7 @@ def links(token: str) -> tuple[str, str]:
 
 
 def render_invitation(survey: Survey, customer: Customer, locale: str, token: str,
-                      reminder: bool = False) -> EmailMessage:
+                      reminder: bool = False) -> MIMEMultipart:
     """Write the invitation (or reminder) to ``customer`` in ``locale``, as a text and an HTML part."""
     survey_link, optout_link = links(token)
     with force_locale(locale):
@@ -42,17 +48,18 @@ def render_invitation(survey: Survey, customer: Customer, locale: str, token: st
         subject = _("Reminder: %(title)s", title=title) if reminder else title
         text = render_template("invitations/email/invitation.txt", **context)
         html = render_template("invitations/email/invitation.html", **context)
-    message = EmailMessage()
-    message["Subject"] = subject
+    # The classic MIME classes: several times faster than EmailMessage, which re-parses every header.
+    message = MIMEMultipart("alternative")
+    message["Subject"] = Header(subject, "utf-8")
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    message["To"] = formataddr((customer.name, customer.email))
+    message["To"] = formataddr((customer.name, customer.email), charset="utf-8")
     message["Message-ID"] = make_msgid(domain=current_app.config["MAIL_DEFAULT_SENDER"].rpartition("@")[2] or None)
+    message["Content-Language"] = locale
     message["List-Unsubscribe"] = f"<{optout_link}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
-    message["Content-Language"] = locale  # after the parts: set_content drops Content-* headers
+    message.attach(MIMEText(text, "plain", "utf-8"))
+    message.attach(MIMEText(html, "html", "utf-8"))
     return message
 
 
@@ -69,11 +76,11 @@ class OutboxTransport:
     def __exit__(self, *exc) -> None:
         return None
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: MIMEMultipart, recipient: str) -> None:
         """Write the message to a file named after its Message-ID."""
         name = message["Message-ID"].strip("<>").replace("/", "_").replace("@", "_at_")
         temporary = self.folder / f".{name}.tmp"
-        temporary.write_bytes(bytes(message))
+        temporary.write_bytes(message.as_bytes())
         temporary.rename(self.folder / f"{name}.eml")
 
 
@@ -112,17 +119,18 @@ class SMTPTransport:
             raise TemporaryFailure(f"cannot connect to {c['MAIL_SERVER']}:{c['MAIL_PORT']}: {error}") from error
         return smtp
 
-    def send(self, message: EmailMessage) -> None:
-        """Send one message.
+    def send(self, message: MIMEMultipart, recipient: str) -> None:
+        """Send one message to ``recipient``.
 
         :raise PermanentFailure: on a 5xx refusal of the recipient or message.
         :raise TemporaryFailure: on a 4xx refusal or a lost connection.
         """
+        data = message.as_bytes(policy=_SMTP_POLICY)  # CRLF line ends: smtplib sends bytes as they are
         for attempt in (1, 2):
             if self.smtp is None:
                 self.smtp = self._connect()
             try:
-                refused = self.smtp.send_message(message)
+                refused = self.smtp.sendmail(message["From"], [recipient], data)
             except smtplib.SMTPRecipientsRefused as error:
                 code, text = next(iter(error.recipients.values()))
                 raise (PermanentFailure if code >= 500 else TemporaryFailure)(f"{code} {_decode(text)}") from error

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from ..customers.models import Customer
@@ -153,39 +153,42 @@ def send_due(survey: Survey | None = None, *, rate: float | None = None, resend_
     return report
 
 
+_INVITATION = Invitation.__table__
+_CUSTOMER = Customer.__table__
+
+
 def _send_one(mailer, invitation_id: int, report: SendReport) -> None:
     invitation = db.session.scalar(select(Invitation).where(Invitation.id == invitation_id)
                                    .options(joinedload(Invitation.customer), joinedload(Invitation.survey)))
+    customer_id, address, reminder = invitation.customer_id, invitation.customer.email, invitation.sent_at is not None
     token = renew_token(invitation)
-    message = render_invitation(invitation.survey, invitation.customer, invitation.locale, token,
-                                reminder=invitation.sent_at is not None)
-    reminder = invitation.sent_at is not None
-    invitation.message_id = message["Message-ID"]
-    invitation.state = InvitationState.SENDING
-    invitation.attempts += 1
+    message = render_invitation(invitation.survey, invitation.customer, invitation.locale, token, reminder=reminder)
+    # From here on plain UPDATEs: two short commits per message, no objects reloaded after them.
+    connection = db.session.connection()
+    connection.execute(update(_INVITATION).where(_INVITATION.c.id == invitation_id).values(
+        token_hash=invitation.token_hash, message_id=message["Message-ID"], state=InvitationState.SENDING,
+        attempts=_INVITATION.c.attempts + 1))
+    db.session.expunge(invitation)
     db.session.commit()
+    attempts = invitation.attempts + 1
+    now = utcnow()
     try:
-        mailer.send(message)
+        mailer.send(message, address)
     except PermanentFailure as error:
-        invitation.state = InvitationState.BOUNCED
-        invitation.last_error = str(error)[:1000]
-        invitation.customer.unreachable = True
+        values = {"state": InvitationState.BOUNCED, "last_error": str(error)[:1000]}
+        db.session.connection().execute(update(_CUSTOMER).where(_CUSTOMER.c.id == customer_id).values(unreachable=True))
         report.bounced += 1
-        report.errors.append(f"{invitation.customer.email}: {error}")
+        report.errors.append(f"{address}: {error}")
     except TemporaryFailure as error:
-        invitation.state = InvitationState.FAILED
-        invitation.last_error = str(error)[:1000]
-        invitation.next_attempt_at = utcnow() + BACKOFF * (2 ** (invitation.attempts - 1))
+        values = {"state": InvitationState.FAILED, "last_error": str(error)[:1000],
+                  "next_attempt_at": now + BACKOFF * (2 ** (attempts - 1))}
         report.failed += 1
-        report.errors.append(f"{invitation.customer.email}: {error}")
+        report.errors.append(f"{address}: {error}")
     else:
-        invitation.state = InvitationState.SENT
-        invitation.sent_at = utcnow()
-        invitation.last_error = None
-        invitation.next_attempt_at = None
-        invitation.attempts = 0
-        invitation.reminders_sent += 1 if reminder else 0
+        values = {"state": InvitationState.SENT, "sent_at": now, "last_error": None, "next_attempt_at": None,
+                  "attempts": 0, "reminders_sent": _INVITATION.c.reminders_sent + (1 if reminder else 0)}
         report.sent += 1
+    db.session.connection().execute(update(_INVITATION).where(_INVITATION.c.id == invitation_id).values(**values))
     db.session.commit()
 
 
