@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select, update
 
 from ..extensions import db
 from ..i18n import LANGUAGES
@@ -36,11 +36,51 @@ def add_customer(external_ref: str, name: str, email: str | None, locale: str, *
     return customer
 
 
-def search_customers(text: str = "", page: int = 1, per_page: int = 50) -> Pagination:
-    """Return one page of customers whose reference, name or email contains ``text``."""
+def search_customers(text: str = "", page: int = 1, per_page: int = 50, *, status: str = "", segment: str = "",
+                     locale: str = "") -> Pagination:
+    """Return one page of customers whose reference, name or email contains ``text``, with optional filters."""
     query = select(Customer).order_by(Customer.name, Customer.id)
+    if status in {s.value for s in CustomerStatus}:
+        query = query.where(Customer.status == CustomerStatus(status))
+    if segment:
+        query = query.where(Customer.segment == segment)
+    if locale in LANGUAGES:
+        query = query.where(Customer.locale == locale)
     if text:
         like = f"%{text.strip()}%"
         query = query.where(or_(Customer.external_ref.ilike(like), Customer.name.ilike(like),
                                 Customer.email.ilike(like)))
     return db.paginate(query, page=max(page, 1), per_page=per_page, error_out=False)
+
+
+def update_customer(customer: Customer, **values) -> None:
+    """Change a customer's details.
+
+    :raise CustomerError: if the new reference belongs to another customer or the language is unknown.
+    """
+    ref = values.pop("external_ref").strip()
+    other = db.session.scalar(select(Customer.id).where(Customer.external_ref == ref, Customer.id != customer.id))
+    if other:
+        raise CustomerError(_l("Another customer already has this reference."))
+    if values.get("locale") not in LANGUAGES:
+        raise CustomerError(_l("Unknown language."))
+    customer.external_ref = ref
+    for key, value in values.items():
+        setattr(customer, key, value.strip() or None if isinstance(value, str) and key != "name" else value)
+    db.session.flush()
+
+
+def erase_customer(customer: Customer) -> int:
+    """Erase a customer on request: their record and invitations go, their answers stay without a name.
+
+    :return: how many of their responses were kept anonymously.
+    """
+    from ..invitations.models import Invitation
+    from ..responses.models import Response
+
+    kept = db.session.execute(update(Response).where(Response.customer_id == customer.id)
+                              .values(customer_id=None, invitation_id=None)).rowcount
+    db.session.execute(delete(Invitation).where(Invitation.customer_id == customer.id))
+    db.session.delete(customer)
+    db.session.flush()
+    return kept

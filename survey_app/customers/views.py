@@ -6,14 +6,17 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..auth.access import role_required
 from ..auth.models import Role
 from ..extensions import db
+from ..surveys.forms import ConfirmForm
 from .forms import STATUS_LABELS, CustomerForm, ImportForm
 from .importer import ImportFileError, import_customers, report_csv
 from .messages import describe, describe_file_error
-from .services import CustomerError, add_customer, search_customers
+from .models import Customer, CustomerStatus
+from .services import CustomerError, add_customer, erase_customer, search_customers, update_customer
 
 bp = Blueprint("customers", __name__, url_prefix="/staff/customers", template_folder="templates")
 
@@ -22,9 +25,50 @@ bp = Blueprint("customers", __name__, url_prefix="/staff/customers", template_fo
 @role_required(Role.ADMIN)
 def index():
     """List and search customers."""
-    q = request.args.get("q", "")[:100]
-    page = search_customers(q, page=request.args.get("page", 1, type=int))
-    return render_template("customers/index.html", page=page, q=q, status_labels=STATUS_LABELS)
+    args = {k: request.args.get(k, "")[:100] for k in ("q", "status", "segment", "locale")}
+    page = search_customers(args["q"], page=request.args.get("page", 1, type=int), status=args["status"],
+                            segment=args["segment"], locale=args["locale"])
+    return render_template("customers/index.html", page=page, q=args["q"], args={k: v for k, v in args.items() if v},
+                           status_labels=STATUS_LABELS, confirm=ConfirmForm())
+
+
+@bp.route("/<int:customer_id>/edit", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit(customer_id: int):
+    """Change a customer's details."""
+    customer = db.get_or_404(Customer, customer_id)
+    form = CustomerForm(obj=customer) if request.method == "GET" else CustomerForm()
+    if request.method == "GET":
+        form.status.data = customer.status.value
+    if form.validate_on_submit():
+        try:
+            update_customer(customer, external_ref=form.external_ref.data, name=form.name.data,
+                            email=form.email.data or "", locale=form.locale.data, segment=form.segment.data or "",
+                            status=CustomerStatus(form.status.data), lost_at=form.lost_at.data,
+                            annual_revenue=form.annual_revenue.data)
+        except CustomerError as error:
+            db.session.rollback()
+            form.external_ref.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Customer %(name)s saved.", name=customer.name), "success")
+            return redirect(url_for(".index", q=customer.external_ref))
+    return render_template("customers/edit.html", form=form, customer=customer, confirm=ConfirmForm()), \
+        400 if form.errors else 200
+
+
+@bp.post("/<int:customer_id>/erase")
+@role_required(Role.ADMIN)
+def erase(customer_id: int):
+    """Erase a customer's personal data on request; their answers are kept without their name."""
+    customer = db.get_or_404(Customer, customer_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    kept = erase_customer(customer)
+    db.session.commit()
+    flash(ngettext("Customer erased; %(num)d response kept anonymously.",
+                   "Customer erased; %(num)d responses kept anonymously.", kept), "success")
+    return redirect(url_for(".index"))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -1,6 +1,8 @@
 """Staff pages for invitations: choose recipients, send, remind, follow the progress."""
 from __future__ import annotations
 
+from email.header import decode_header, make_header
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -9,12 +11,15 @@ from sqlalchemy.orm import selectinload
 
 from ..auth.access import role_required
 from ..auth.models import Role
+from ..customers.models import Customer
 from ..extensions import db
+from ..i18n import LANGUAGES
 from ..responses.services import find_customer
 from ..surveys.services import survey_or_404
 from ..surveys.forms import ConfirmForm
 from . import jobs
 from .forms import InvitationForm, RecipientsForm, RemindForm
+from .mail import render_invitation
 from .models import Invitation
 from .recipients import count_recipients, create_invitations
 from .sending import count_due, invitation_stats
@@ -106,3 +111,20 @@ def index(slug: str):
             db.session.commit()
             return _page(survey, InvitationForm(formdata=None), invitation_url(token), 201)
     return _page(survey, form, status=409)
+
+
+@bp.get("/preview/<locale>")
+@role_required(Role.ADMIN)
+def preview_email(slug: str, locale: str):
+    """Show the invitation email (or reminder) as a customer would receive it in ``locale``."""
+    survey = survey_or_404(slug)
+    if locale not in LANGUAGES:
+        abort(404)
+    sample = Customer(name=_("Sample Customer"), email="customer@example.com", locale=locale)
+    reminder = request.args.get("reminder") == "1"
+    message = render_invitation(survey, sample, locale, "SAMPLE-LINK-TOKEN", reminder=reminder)
+    parts = {part.get_content_subtype(): part.get_payload(decode=True).decode("utf-8")
+             for part in message.get_payload()}
+    return render_template("invitations/preview.html", survey=survey, locale=locale, message=message,
+                           subject=str(make_header(decode_header(message["Subject"]))), text=parts["plain"],
+                           html=parts["html"], reminder=reminder)

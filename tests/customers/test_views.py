@@ -97,3 +97,33 @@ def test_analyst_is_refused_the_customer_pages(client, db, login):
     assert client.post("/staff/customers/new", data=new_customer()).status_code == 403
     with db() as session:
         assert session.scalar(select(func.count()).select_from(Customer)) == 0
+
+
+def test_admin_filters_edits_and_erases_a_customer_keeping_answers(client, db, login, make_customer, make_survey,
+                                                                   make_invitation):
+    from sqlalchemy import func, select
+
+    from survey_app.customers.models import Customer
+    from survey_app.responses.models import Response
+    from tests.conftest import answer_data
+
+    survey = make_survey("exit")
+    kept = make_customer(locale="pl", name="Łukasz Żółkowski", segment="SMB", status="lost")
+    make_customer(locale="ru", name="Иван", segment="Retail")
+    _invitation, token = make_invitation(survey, customer=kept)
+    client.post(f"/s/{token}", data=answer_data(survey, main_reason="moved"))
+    login("admin")
+    listing = client.get("/staff/customers/?status=lost&locale=pl").text
+    assert "Łukasz Żółkowski" in listing and "Иван" not in listing
+    edit_url = f"/staff/customers/{kept.id}/edit"
+    assert client.get(edit_url).status_code == 200
+    saved = client.post(edit_url, data={"external_ref": kept.external_ref, "name": "Łukasz Ż.", "email": "l@example.pl",
+                                        "locale": "pl", "status": "lost"})
+    assert saved.status_code == 302
+    bad = client.post(edit_url, data={"external_ref": kept.external_ref, "name": "Typed name", "email": "nope",
+                                      "locale": "pl", "status": "lost"})
+    assert bad.status_code == 400 and "Typed name" in bad.text
+    assert client.post(f"/staff/customers/{kept.id}/erase").status_code == 302
+    with db() as session:
+        assert session.get(Customer, kept.id) is None
+        assert session.scalar(select(func.count()).select_from(Response).where(Response.customer_id.is_(None))) == 1

@@ -84,3 +84,14 @@ def test_with_redis_the_work_goes_to_rq_workers(app, client, db, login, smtp_ser
         SimpleWorker([queue], connection=connection).work(burst=True)
     assert states(db) == ["sent"] and len(smtp_server.messages) == 1
     connection.flushdb()
+
+
+@pytest.mark.parametrize("locale, words", [("fr", "Bonjour"), ("pl", "Dzień dobry"), ("ru", "Здравствуйте")])
+def test_admin_previews_the_email_in_each_language(client, login, make_survey, locale, words):
+    survey = make_survey("exit")
+    login("admin")
+    page = client.get(f"/staff/surveys/{survey.slug}/invitations/preview/{locale}")
+    assert page.status_code == 200 and words in page.text
+    reminder = client.get(f"/staff/surveys/{survey.slug}/invitations/preview/{locale}?reminder=1")
+    assert reminder.status_code == 200 and "SAMPLE-LINK-TOKEN" in reminder.text
+    assert client.get(f"/staff/surveys/{survey.slug}/invitations/preview/xx").status_code == 404
