@@ -13,7 +13,8 @@ from ..auth.models import Role
 from ..extensions import db
 from ..surveys.forms import ConfirmForm
 from .forms import STATUS_LABELS, CustomerForm, ImportForm
-from .importer import ImportFileError, import_customers, report_csv
+from . import imports
+from .importer import ImportFileError, RowError, read_rows
 from .messages import describe, describe_file_error
 from .models import Customer, CustomerStatus
 from .services import CustomerError, add_customer, erase_customer, search_customers, update_customer
@@ -97,31 +98,45 @@ def _reports_folder() -> Path:
 @bp.route("/import", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def import_():
-    """Upload a customer CSV; show what was created, updated and refused, with a downloadable report."""
+    """Upload a customer CSV: it is kept, checked, and imported in the background while a page follows it."""
     request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
     form = ImportForm()
     if not form.validate_on_submit():
         return render_template("customers/import.html", form=form), 400 if form.errors else 200
+    job_id = secrets.token_urlsafe(12)
+    path = _reports_folder() / f"{job_id}.upload.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    form.file.data.save(path)
     try:
-        report = import_customers(form.file.data.stream)
+        with open(path, "rb") as fh:
+            next(read_rows(fh), None)  # the header and encoding are checked now, the rows in the background
     except ImportFileError as error:
+        path.unlink()
         form.file.errors.append(describe_file_error(error))
         return render_template("customers/import.html", form=form), 400
-    report_id = None
-    if report.errors:
-        report_id = secrets.token_urlsafe(12)
-        folder = _reports_folder()
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{report_id}.csv").write_text(report_csv(report, describe), encoding="utf-8")
-    return render_template("customers/import.html", form=ImportForm(formdata=None), report=report,
-                           errors=report.errors[:200], describe=describe, report_id=report_id)
+    imports.start(job_id, path)
+    return redirect(url_for(".import_status", job_id=job_id), code=303)
+
+
+@bp.get("/import/<job_id>")
+@role_required(Role.ADMIN)
+def import_status(job_id: str):
+    """Follow an import: progress while it runs, then what was created, updated and refused."""
+    status = imports.status(job_id)
+    if status is None:
+        abort(404)
+    return render_template("customers/import.html", form=ImportForm(formdata=None), status=status,
+                           report_id=job_id if status.get("errors") else None,
+                           describe=lambda reason: describe(RowError(0, reason)),
+                           file_error=describe_file_error(ImportFileError(*status["file_error"]))
+                           if status.get("file_error") else None)
 
 
 @bp.get("/import/report/<report_id>.csv")
 @role_required(Role.ADMIN)
 def import_report(report_id: str):
     """Download the refused rows of an import."""
-    if not report_id.replace("-", "").replace("_", "").isalnum():
+    if not imports.valid_id(report_id):
         abort(404)
     path = _reports_folder() / f"{report_id}.csv"
     if not path.exists():

@@ -1,5 +1,6 @@
 """Customer CSV import: formats, every kind of bad row in fr/pl/ru data, upserts, batches, CLI and page."""
 import io
+import time
 
 import pytest
 from sqlalchemy import select
@@ -117,16 +118,22 @@ def test_cli_imports_with_a_report(runner, tmp_path, db):
     assert "3,email,zly-adres," in report.read_text(encoding="utf-8")
 
 
-def test_upload_page_imports_and_offers_the_report(client, login, db):
+def test_upload_page_imports_in_the_background_and_offers_the_report(client, login, db):
     login("admin")
     data = {"file": (io.BytesIO((HEADER + "FR-1;Élodie;elodie@example.fr;fr;;;;;;;\n"
                                  "FR-2;=HYPERLINK(\"x\");bad;fr;;;;;;;\n").encode()), "clients.csv")}
-    page = client.post("/staff/customers/import?lang=fr", data=data, content_type="multipart/form-data")
-    assert page.status_code == 200 and "FR-1" not in page.text.split("<tbody>")[-1]
+    started = client.post("/staff/customers/import?lang=fr", data=data, content_type="multipart/form-data")
+    assert started.status_code == 303
+    deadline = time.time() + 20
+    page = client.get(started.headers["Location"])
+    while 'http-equiv="refresh"' in page.text and time.time() < deadline:
+        time.sleep(0.05)
+        page = client.get(started.headers["Location"])
+    assert page.status_code == 200 and "1 client créé" in page.text and "FR-1" not in page.text.split("<tbody>")[-1]
     link = page.text.split('href="/staff/customers/import/report/')[1].split('"')[0]
     report = client.get(f"/staff/customers/import/report/{link}")
     assert report.status_code == 200 and report.mimetype == "text/csv"
-    assert "3,email,bad," in report.get_data(as_text=True)
+    assert "3,email,bad,Adresse e-mail invalide." in report.get_data(as_text=True)
     assert "FR-1" in customers(db)
 
 
