@@ -7,25 +7,8 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from .importer import ImportFileError, import_customers, report_csv
+from .importer import CountingReader, ImportFileError, import_customers, report_csv
 from .messages import describe, describe_file_error
-
-
-class _Counting:
-    """A binary file that remembers how far it has been read."""
-
-    def __init__(self, raw) -> None:
-        self.raw, self.done = raw, 0
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.raw.read(size)
-        self.done += len(data)
-        return data
-
-    def readline(self, size: int = -1) -> bytes:
-        data = self.raw.readline(size)
-        self.done += len(data)
-        return data
 
 
 @click.group("customers")
@@ -43,7 +26,7 @@ def import_cmd(path: str, report_path: str | None) -> None:
     size = os.path.getsize(path)
     progress = click.progressbar(length=size, label="Importing", file=sys.stderr)
     with open(path, "rb") as raw, progress as bar:
-        stream = _Counting(raw)
+        stream = CountingReader(raw)
         try:
             report = import_customers(stream, progress=lambda _line: bar.update(stream.done - bar.pos))
         except ImportFileError as error:

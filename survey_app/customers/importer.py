@@ -79,6 +79,18 @@ class ImportFileError(ValueError):
         self.reason, self.detail = reason, detail
 
 
+class CountingReader:
+    """A binary file that remembers how many bytes have been read from it (for progress displays)."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw, self.done = raw, 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self.done += len(data)
+        return data
+
+
 def _text_lines(stream: BinaryIO) -> Iterator[str]:
     """Decode the stream as UTF-8 (a BOM is dropped), line by line, without reading it whole."""
     reader = codecs.getreader("utf-8-sig")(stream, errors="strict")

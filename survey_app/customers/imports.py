@@ -14,7 +14,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import force_locale, get_locale
 
-from .importer import ImportFileError, import_customers, report_csv
+from .importer import CountingReader, ImportFileError, import_customers, report_csv
 from .messages import describe
 
 logger = logging.getLogger(__name__)
@@ -51,20 +51,11 @@ def start(job_id: str, upload: Path) -> None:
     total = upload.stat().st_size
     _write_status(job_id, {"finished": False, "done": 0, "total": total})
 
-    class Counting:
-        def __init__(self, raw) -> None:
-            self.raw, self.done = raw, 0
-
-        def read(self, size: int = -1) -> bytes:
-            data = self.raw.read(size)
-            self.done += len(data)
-            return data
-
     def work() -> None:
         with app.app_context():
             try:
                 with open(upload, "rb") as raw:
-                    stream = Counting(raw)
+                    stream = CountingReader(raw)
                     report = import_customers(
                         stream, progress=lambda _line: _write_status(job_id, {"finished": False, "done": stream.done,
                                                                                "total": total}))

@@ -110,8 +110,10 @@ def send_reminders(survey: Survey | None, after_days: int, max_reminders: int, *
     return _send_ids(ids, rate, progress)
 
 
-def _send_ids(ids: list[int], rate: float | None, progress, batch_size: int = 200) -> SendReport:
-    report = SendReport()
+def _send_ids(ids: list[int], rate: float | None, progress, batch_size: int = 200,
+              report: SendReport | None = None) -> SendReport:
+    """Send these invitations, one mail-server connection per batch."""
+    report = report or SendReport()
     pause = 1.0 / rate if rate else 0.0
     for start in range(0, len(ids), batch_size):
         with transport() as mailer:
@@ -135,20 +137,11 @@ def send_due(survey: Survey | None = None, *, rate: float | None = None, resend_
         .where(Invitation.survey_id == survey.id if survey else True)) or 0
     if resend_interrupted:
         report.interrupted = 0
-    pause = 1.0 / rate if rate else 0.0
     while True:
         ids = db.session.scalars(due_query(survey, utcnow(), resend_interrupted).limit(batch_size)).all()
         if not ids:
             break
-        with transport() as mailer:
-            for invitation_id in ids:
-                started = time.monotonic()
-                with _settle_before_stopping():
-                    _send_one(mailer, invitation_id, report)
-                if progress:
-                    progress()
-                if pause:
-                    time.sleep(max(0.0, pause - (time.monotonic() - started)))
+        _send_ids(ids, rate, progress, batch_size, report)
         resend_interrupted = False  # only the first pass picks them up again
     return report
 
