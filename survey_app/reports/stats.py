@@ -1,6 +1,7 @@
 """Shares per bucket and cause group, compared with a benchmark version (pure Python)."""
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -21,12 +22,22 @@ class Breakdown:
     benchmark_shares: dict[str, float] = field(default_factory=dict)
     benchmark_group_shares: dict[str, float] = field(default_factory=dict)
 
+    def interval(self, bucket: str) -> tuple[float, float]:
+        """95 % Wilson interval of a bucket's share."""
+        return wilson_interval(self.counts[bucket], self.n)
+
+    @property
+    def enough(self) -> bool:
+        """Enough classified answers to compare shares with the benchmark."""
+        return self.n >= MIN_ANSWERS
+
     def as_dict(self) -> dict:
         """Plain data for JSON output."""
         return {
             "n": self.n,
             "unclassified": self.unclassified,
             "buckets": {b: {"count": self.counts[b], "share": round(self.shares[b], 4),
+                            "interval_95": [round(x, 4) for x in self.interval(b)],
                             "benchmark_share": round(self.benchmark_shares[b], 4)} for b in BUCKETS},
             "cause_groups": {g: {"count": self.group_counts[g], "share": round(self.group_shares[g], 4),
                                  "benchmark_share": round(self.benchmark_group_shares[g], 4)}
@@ -57,3 +68,56 @@ def breakdown(counts: Mapping[str, int], benchmark: BenchmarkVersion) -> Breakdo
         benchmark_shares=benchmark.bucket_shares(),
         benchmark_group_shares=benchmark.group_shares(),
     )
+
+
+#: Below this many classified answers, shares are not compared with the benchmark.
+MIN_ANSWERS = 30
+
+
+def wilson_interval(count: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """The 95 % Wilson score interval for a proportion ``count / n`` (0–1); (0, 0) when n is 0."""
+    if n <= 0:
+        return (0.0, 0.0)
+    p = count / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A chi-square goodness-of-fit test of the observed buckets against the benchmark's shares."""
+
+    statistic: float
+    p_value: float
+    degrees_of_freedom: int
+    #: Buckets ordered by how much they pull the answers away from the benchmark (signed residuals).
+    residuals: tuple[tuple[str, float], ...]
+
+    @property
+    def differs(self) -> bool:
+        """The difference is unlikely to be chance (p < 0.05)."""
+        return self.p_value < 0.05
+
+
+def compare_with_benchmark(data: Breakdown) -> Comparison | None:
+    """Chi-square test of the counts against the benchmark; None below ``MIN_ANSWERS`` answers.
+
+    Buckets the benchmark gives 0 % (e.g. "gone" in 68/18/9/5) are left out of the test.
+    """
+    from scipy.stats import chisquare  # scipy is imported only where a test is run
+
+    if data.n < MIN_ANSWERS:
+        return None
+    buckets = [b for b in BUCKETS if data.benchmark_shares[b] > 0]
+    observed = [data.counts[b] for b in buckets]
+    total = sum(observed)
+    if total == 0:
+        return None
+    weight = sum(data.benchmark_shares[b] for b in buckets)
+    expected = [total * data.benchmark_shares[b] / weight for b in buckets]
+    result = chisquare(observed, expected)
+    residuals = sorted(((b, (o - e) / math.sqrt(e)) for b, o, e in zip(buckets, observed, expected)),
+                       key=lambda item: -abs(item[1]))
+    return Comparison(float(result.statistic), float(result.pvalue), len(buckets) - 1, tuple(residuals))

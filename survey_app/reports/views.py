@@ -8,7 +8,7 @@ from ..auth.models import Role
 from ..surveys.services import survey_or_404
 from ..taxonomy import BENCHMARKS, BUCKET_GROUP, BUCKETS, CAUSE_GROUPS, DEFAULT_BENCHMARK
 from .queries import response_count
-from .services import chart_png, survey_breakdown
+from .services import chart_png, survey_breakdown, verdict
 
 bp = Blueprint("reports", __name__, url_prefix="/staff/surveys/<slug>", template_folder="templates")
 
@@ -29,7 +29,7 @@ def dashboard(slug: str):
     data = survey_breakdown(survey, code)
     return render_template("reports/dashboard.html", survey=survey, data=data, benchmarks=BENCHMARKS,
                            code=code, buckets=BUCKETS, groups=CAUSE_GROUPS, bucket_groups=BUCKET_GROUP,
-                           responses=response_count(survey))
+                           responses=response_count(survey), verdict=verdict(data))
 
 
 @bp.get("/chart.<fmt>")
