@@ -15,7 +15,6 @@ from .taxonomy import BUCKET_LABELS, BUCKET_SHORT_LABELS, GROUP_LABELS
 KIND_LABELS = {"exit": _l("Exit survey"), "loyalty": _l("Loyalty survey")}
 STATE_LABELS = {"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed")}
 CHANNEL_LABELS = {"email": _l("Email invitation"), "link": _l("Public link"), "interview": _l("Interview")}
-ROLE_LABELS = {"admin": _l("Administrator"), "analyst": _l("Analyst"), "interviewer": _l("Interviewer")}
 INVITATION_STATE_LABELS = {"pending": _l("Not sent yet"), "sent": _l("Sent"), "failed": _l("Sending failed"),
                            "bounced": _l("Bounced"), "answered": _l("Answered")}
 SOURCE_LABELS = {"choice": _l("Chosen by the respondent"), "model": _l("Classifier"), "staff": _l("Staff")}
@@ -39,11 +38,6 @@ def state_label(code) -> str:
 def channel_label(code) -> str:
     """Translated response channel."""
     return _lookup(CHANNEL_LABELS, code)
-
-
-def role_label(code) -> str:
-    """Translated staff role."""
-    return _lookup(ROLE_LABELS, code)
 
 
 def invitation_state_label(code) -> str:
@@ -83,6 +77,6 @@ def reason_label(code: str | None) -> str:
     return localized(g.reason_labels.get(code), str(get_locale())) or code
 
 
-TEMPLATE_GLOBALS = {f.__name__: f for f in (kind_label, state_label, channel_label, role_label, source_label,
+TEMPLATE_GLOBALS = {f.__name__: f for f in (kind_label, state_label, channel_label, source_label,
                                             invitation_state_label,
                                             bucket_label, group_label, reason_label, translate)}

@@ -42,6 +42,7 @@ BAD_DATE = "bad_date"
 BAD_STATUS = "bad_status"
 UNKNOWN_MANAGER = "unknown_manager"
 TOO_LONG = "too_long"
+BAD_ROW = "bad_row"
 BAD_HEADER = "bad_header"
 BATCH_FAILED = "batch_failed"
 
@@ -104,19 +105,26 @@ def _dialect(first_line: str) -> str:
     return ";" if first_line.count(";") > first_line.count(",") else ","
 
 
-def read_rows(stream: BinaryIO) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (line number, row) with normalised header names.
+def read_rows(stream: BinaryIO) -> Iterator[tuple[int, dict[str, str] | None]]:
+    """Yield (line number, row) with normalised header names; the row is None when the line is not valid CSV.
 
     :raise ImportFileError: if the file is not UTF-8 or has no ``external_ref`` column.
     """
-    lines = _text_lines(stream)
+    lines = (line.replace("\0", "") for line in _text_lines(stream))  # NUL is never data, and PostgreSQL refuses it
     first = next(lines, "")
     delimiter = _dialect(first)
     header = [h.strip().lower().replace(" ", "_") for h in next(csv.reader([first], delimiter=delimiter), [])]
     if "external_ref" not in header:
         raise ImportFileError(BAD_HEADER, ", ".join(header))
     reader = csv.reader(lines, delimiter=delimiter)
-    for record in reader:
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:  # e.g. a field over the csv module's size limit: report the line, go on
+            yield reader.line_num + 1, None
+            continue
         if not any(cell.strip() for cell in record):
             continue
         yield reader.line_num + 1, {name: (record[i].strip() if i < len(record) else "")
@@ -210,6 +218,9 @@ def import_customers(stream: BinaryIO, progress: Callable[[int], None] | None = 
     in_batch: set[str] = set()
     line = 1
     for line, row in read_rows(stream):
+        if row is None:
+            report.errors.append(RowError(line, BAD_ROW))
+            continue
         values, errors = check_row(line, row, state.managers.get)
         if not errors and values["external_ref"] in in_batch:
             errors = [RowError(line, DUPLICATE_REF, "external_ref", values["external_ref"])]

@@ -18,6 +18,7 @@ def describe(error: imp.RowError) -> str:
         imp.BAD_STATUS: _("Unknown status: use active, lost or returned."),
         imp.UNKNOWN_MANAGER: _("No staff account has this email."),
         imp.TOO_LONG: _("This value is too long."),
+        imp.BAD_ROW: _("This line cannot be read as CSV (a value that is far too long, or an unclosed quote)."),
         imp.BATCH_FAILED: _("The database refused the batch of rows starting at this line; nothing from that "
                             "batch or after it was imported. Rows before it were imported."),
     }

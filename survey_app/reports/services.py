@@ -40,11 +40,14 @@ def verdict(data: Breakdown) -> str | None:
     result = compare_with_benchmark(data)
     if result is None:
         return None
-    figures = {"chi2": format_decimal(result.statistic, "#,##0.0"), "p": format_decimal(result.p_value, "0.000")}
+    # "p = 0.259", or "p < 0.001" rather than a misleading "p = 0.000".
+    p_value = (f"< {format_decimal(0.001, '0.000')}" if result.p_value < 0.001
+               else f"= {format_decimal(result.p_value, '0.000')}")
+    figures = {"chi2": format_decimal(result.statistic, "#,##0.0"), "p": p_value}
     if not result.differs:
-        return _("Your answers do not differ clearly from the benchmark (χ² = %(chi2)s, p = %(p)s).", **figures)
+        return _("Your answers do not differ clearly from the benchmark (χ² = %(chi2)s, p %(p)s).", **figures)
     leading = [(b, r) for b, r in result.residuals if abs(r) >= 1.0][:3] or list(result.residuals[:1])
     parts = [(_("%(bucket)s: more often than the benchmark", bucket=bucket_label(b, short=True)) if r > 0 else
               _("%(bucket)s: less often than the benchmark", bucket=bucket_label(b, short=True))) for b, r in leading]
-    return _("Your answers differ from the benchmark (χ² = %(chi2)s, p = %(p)s), mainly in — %(buckets)s.",
+    return _("Your answers differ from the benchmark (χ² = %(chi2)s, p %(p)s), mainly in — %(buckets)s.",
              buckets=format_list(parts, locale=str(get_locale())), **figures)

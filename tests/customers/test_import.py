@@ -148,3 +148,18 @@ def test_upload_page_refuses_a_file_without_header_with_a_400(client, login):
 def test_formula_values_are_neutralised_in_the_report():
     report = imp.ImportReport(errors=[imp.RowError(2, imp.BAD_EMAIL, "email", "=cmd|' /C calc'!A0")])
     assert "'=cmd" in imp.report_csv(report, lambda e: "bad")
+
+
+def test_unreadable_lines_and_nul_bytes_do_not_stop_the_import(app, db):
+    text = (HEADER + "OK-1;Bon\0client;;fr;;;;;;;\n" + "BIG-1;" + "x" * 140_000 + ";;fr;;;;;;;\n"
+            + "OK-2;Dobry;;pl;;;;;;;\n")
+    report = run_import(app, text)
+    assert [(e.line, e.reason) for e in report.errors] == [(3, imp.BAD_ROW)]
+    assert report.created == 2 and customers(db)["OK-1"].name == "Bonclient"
+
+
+def test_a_file_with_an_unreadable_line_is_reported_on_the_upload_page(client, login):
+    login("admin")
+    data = {"file": (io.BytesIO((HEADER + "BIG-1;" + "x" * 140_000 + "\n").encode()), "big.csv")}
+    started = client.post("/staff/customers/import", data=data, content_type="multipart/form-data")
+    assert started.status_code == 303
