@@ -9,7 +9,8 @@ from flask import Flask, g, request, session
 from flask_babel import get_locale
 
 from .config import Config, config_from_env
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .wsgi_request import AppRequest
+from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 from .i18n import LANGUAGES, select_locale
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
@@ -18,6 +19,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
 def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     """Create and configure the survey application."""
     app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or os.path.join(ROOT, "instance"))
+    app.request_class = AppRequest
     config = config or config_from_env()
     app.config.from_object(config)
     app.config.update(overrides)
@@ -46,6 +48,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "warning"
     limiter.init_app(app)
+    cache.init_app(app)
 
     from flask_babel import lazy_gettext as _l
 
@@ -60,10 +63,11 @@ def register_blueprints(app: Flask) -> None:
     from .customers.views import bp as customers_bp
     from .invitations.views import bp as invitations_bp
     from .reports.views import bp as reports_bp
+    from .reports.views import survey_bp as survey_reports_bp
     from .responses.views import bp as responses_bp
     from .surveys.views import bp as surveys_bp
 
-    for bp in (core_bp, auth_bp, surveys_bp, customers_bp, invitations_bp, responses_bp, reports_bp,
+    for bp in (core_bp, auth_bp, surveys_bp, customers_bp, invitations_bp, responses_bp, reports_bp, survey_reports_bp,
                classification_bp):
         app.register_blueprint(bp)
 
@@ -76,9 +80,13 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    """Language choice from ``?lang=``, template globals and security headers."""
+    """Upload limits, language choice from ``?lang=``, template globals and security headers."""
+    from .csvimport.jobs import raise_upload_limit
     from .errors import UnknownLanguage
     from .labels import TEMPLATE_GLOBALS
+
+    # First of all: CSRF protection reads the body, which must not be cut at MAX_CONTENT_LENGTH on import pages.
+    app.before_request_funcs.setdefault(None, []).insert(0, raise_upload_limit)
 
     @app.before_request
     def remember_language_choice() -> None:
@@ -125,9 +133,10 @@ def register_commands(app: Flask) -> None:
     from .demo.cli import seed_cli
     from .invitations.cli import invitations_cli
     from .reports.cli import reports_cli
+    from .responses.cli import responses_cli
     from .surveys.cli import surveys_cli
     from .translate import translate_cli
 
-    for group in (users_cli, seed_cli, surveys_cli, customers_cli, invitations_cli, reports_cli, classify_cli,
-                  translate_cli):
+    for group in (users_cli, seed_cli, surveys_cli, customers_cli, invitations_cli, responses_cli, reports_cli,
+                  classify_cli, translate_cli):
         app.cli.add_command(group)

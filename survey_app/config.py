@@ -58,6 +58,10 @@ class Config:
     SURVEY_RECHECK_SECONDS = float(os.environ.get("SURVEY_RECHECK_SECONDS", "1"))
     #: Below this confidence, free text stays unclassified and waits for staff review.
     CLASSIFIER_THRESHOLD = float(os.environ.get("CLASSIFIER_THRESHOLD", "0.55"))
+    #: Currency of customers' annual revenue, shown on revenue reports (ISO 4217 code).
+    REPORT_CURRENCY = os.environ.get("REPORT_CURRENCY", "EUR")
+    #: Longest time (seconds) a report figure or chart is reused; any change to the data renews it sooner.
+    CACHE_DEFAULT_TIMEOUT = env_int("REPORT_CACHE_SECONDS", 600)
     #: Days an invitation link stays valid.
     INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 60)
 
@@ -83,6 +87,9 @@ class Config:
         if not config.get("SECRET_KEY"):
             config["SECRET_KEY"] = instance_secret_key(instance_path)
         config.setdefault("RATELIMIT_STORAGE_URI", config.get("REDIS_URL") or "memory://")
+        if config.get("REDIS_URL") and "CACHE_TYPE" not in config:  # report caches shared by all processes
+            config["CACHE_TYPE"], config["CACHE_REDIS_URL"] = "RedisCache", config["REDIS_URL"]
+        config.setdefault("CACHE_TYPE", "SimpleCache")
 
 
 class ProductionConfig(Config):

@@ -1,5 +1,6 @@
 """Extension singletons, created without an app and bound in ``create_app``."""
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -31,3 +32,5 @@ babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address)
+#: Report aggregates and charts (in memory, or Redis when REDIS_URL is set).
+cache = Cache()

@@ -22,6 +22,7 @@ from survey_app.classification.services import forget_loaded_models
 from survey_app.config import TestingConfig
 from survey_app.customers.services import add_customer
 from survey_app.dbtypes import utcnow
+from survey_app.extensions import cache
 from survey_app.extensions import db as _db
 from survey_app.invitations.services import create_invitation
 from survey_app.surveys.services import create_from_template, install_catalogue, open_survey
@@ -67,6 +68,7 @@ def _clean_tables(app) -> Iterator[None]:
         with _db.engine.begin() as conn:
             for table in reversed(_db.metadata.sorted_tables):
                 conn.execute(table.delete())
+        cache.clear()  # ids restart after the tables are emptied, so data keys would repeat
 
 
 @contextmanager

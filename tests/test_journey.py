@@ -50,6 +50,7 @@ def test_polish_survey_answered_in_russian_on_a_phone_shows_in_list_and_chart(cs
                                       "csrf_token": csrf_token(page.text)})
     listing = reader.get("/staff/responses?survey=odejscia-2026").text
     assert "1 response" in listing and "ООО «Север»" in listing
-    dashboard = reader.get("/staff/surveys/odejscia-2026/dashboard").text
+    dashboard = reader.get("/staff/surveys/odejscia-2026/dashboard", follow_redirects=True).text
     assert re.search(r"Indifference: the company stopped caring</th>.*?<td class=\"num\">1</td>", dashboard, re.S)
-    assert reader.get("/staff/surveys/odejscia-2026/chart.png").mimetype == "image/png"
+    assert "Too few answers to compare: 1 classified answer so far" in dashboard
+    assert reader.get("/staff/reports/chart/trend.png?survey=odejscia-2026").mimetype == "image/png"

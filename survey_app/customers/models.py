@@ -38,7 +38,8 @@ class Customer(db.Model):
     #: Free segment label, e.g. "SMB" or "retail".
     segment: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     #: Staff member in charge of the account.
-    account_manager_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id", ondelete="SET NULL"))
+    account_manager_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id", ondelete="SET NULL"),
+                                                          index=True)
     #: Yearly revenue from this customer, in the company's currency.
     annual_revenue: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
     #: First purchase or contract date.

@@ -9,6 +9,7 @@ from sqlalchemy import delete, or_, select, update
 
 from ..extensions import db
 from ..i18n import LANGUAGES
+from ..reports.state import bump_revision
 from .models import Customer, CustomerStatus
 
 
@@ -68,6 +69,7 @@ def update_customer(customer: Customer, **values) -> None:
     for key, value in values.items():
         setattr(customer, key, value.strip() or None if isinstance(value, str) and key != "name" else value)
     db.session.flush()
+    bump_revision()
 
 
 def erase_customer(customer: Customer) -> int:
@@ -83,4 +85,5 @@ def erase_customer(customer: Customer) -> int:
     db.session.execute(delete(Invitation).where(Invitation.customer_id == customer.id))
     db.session.delete(customer)
     db.session.flush()
+    bump_revision()
     return kept

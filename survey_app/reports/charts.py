@@ -1,68 +1,103 @@
-"""Charts drawn with matplotlib's object API (never pyplot in the server), returned as bytes."""
+"""Charts drawn with matplotlib's object API (never pyplot in the server), returned as PNG or SVG bytes.
+
+Every function takes figures already computed and every word already translated by the caller.
+"""
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
-from dataclasses import dataclass
-
-from ..taxonomy import BUCKETS, CAUSE_GROUPS
-from .stats import Breakdown
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 
 OBSERVED_COLOUR = "#1f5fa8"
 BENCHMARK_COLOUR = "#b9c3cf"
+LOYALTY_COLOUR = "#c26a1b"
+UNREACHABLE_COLOUR = "#a33"
+#: One colour per bucket, told apart also in grey scale.
+BUCKET_COLOURS = ("#1f5fa8", "#7aa6d6", "#c26a1b", "#f0b36a", "#5b8c3a")
 
 
-@dataclass(frozen=True)
-class ChartText:
-    """Every word on the chart, already translated by the caller."""
-
-    title: str
-    groups_title: str
-    observed: str
-    benchmark: str
-    share_axis: str
-    bucket_labels: Mapping[str, str]
-    group_labels: Mapping[str, str]
-
-
-def benchmark_chart(data: Breakdown, text: ChartText, fmt: str = "png") -> bytes:
-    """Draw observed vs benchmark shares per bucket and per cause group."""
+def _figure(width: float, height: float):
     from matplotlib.figure import Figure  # imported here: slow to import, needed only for charts
 
-    figure = Figure(figsize=(9, 6.2), dpi=100, layout="constrained")
-    top, bottom = figure.subplots(2, 1, height_ratios=[5, 3])
-    _paired_bars(top, [text.bucket_labels[b] for b in BUCKETS],
-                 [data.shares[b] for b in BUCKETS], [data.benchmark_shares[b] for b in BUCKETS], text,
-                 intervals=[data.interval(b) for b in BUCKETS])
-    top.set_title(text.title, loc="left", fontsize=12)
-    _paired_bars(bottom, [text.group_labels[g] for g in CAUSE_GROUPS],
-                 [data.group_shares[g] for g in CAUSE_GROUPS],
-                 [data.benchmark_group_shares[g] for g in CAUSE_GROUPS], text)
-    bottom.set_title(text.groups_title, loc="left", fontsize=12)
+    return Figure(figsize=(width, height), dpi=100, layout="constrained")
+
+
+def _bytes(figure, fmt: str) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format=fmt, metadata={"Software": None} if fmt == "png" else None)
     return buffer.getvalue()
 
 
-def _paired_bars(ax, labels: list[str], observed: list[float], expected: list[float], text: ChartText,
-                 intervals: list[tuple[float, float]] | None = None) -> None:
+def _tidy(ax, title: str, axis_label: str) -> None:
+    ax.set_title(title, loc="left", fontsize=12)
+    ax.set_xlabel(axis_label)
+    ax.spines[["top", "right"]].set_visible(False)
+
+
+def paired_bars(title: str, labels: Sequence[str], first: Sequence[float], second: Sequence[float],
+                legend: tuple[str, str], axis_label: str, *, fmt: str = "png",
+                intervals: Sequence[tuple[float, float]] | None = None, second_colour: str = BENCHMARK_COLOUR,
+                second_intervals: Sequence[tuple[float, float]] | None = None) -> bytes:
+    """Two shares (0–1) per row as horizontal bars, the first with optional 95 % interval whiskers."""
+    figure = _figure(9, 1.4 + 0.75 * len(labels))
+    ax = figure.subplots()
     positions = range(len(labels))
     height = 0.38
-    errors = None
-    if intervals:  # 95 % intervals as whiskers around each observed share
-        errors = [[max(0.0, (v - lo) * 100) for v, (lo, _hi) in zip(observed, intervals)],
-                  [max(0.0, (hi - v) * 100) for v, (_lo, hi) in zip(observed, intervals)]]
-    ax.barh([p - height / 2 for p in positions], [v * 100 for v in observed], height,
-            label=text.observed, color=OBSERVED_COLOUR, xerr=errors, error_kw={"ecolor": "#333", "capsize": 3})
-    ax.barh([p + height / 2 for p in positions], [v * 100 for v in expected], height,
-            label=text.benchmark, color=BENCHMARK_COLOUR)
-    ends = [hi for _lo, hi in intervals] if intervals else observed
-    for p, value, end in zip(positions, observed, ends):  # the label goes past the whisker
-        ax.annotate(f"{value * 100:.0f} %", (max(value, end) * 100, p - height / 2), xytext=(4, 0),
-                    textcoords="offset points", va="center", fontsize=9)
+    for offset, values, colour, name, whiskers in ((-height / 2, first, OBSERVED_COLOUR, legend[0], intervals),
+                                                   (height / 2, second, second_colour, legend[1], second_intervals)):
+        errors = None
+        if whiskers:
+            errors = [[max(0.0, (v - lo) * 100) for v, (lo, _hi) in zip(values, whiskers)],
+                      [max(0.0, (hi - v) * 100) for v, (_lo, hi) in zip(values, whiskers)]]
+        ax.barh([p + offset for p in positions], [v * 100 for v in values], height, label=name, color=colour,
+                xerr=errors, error_kw={"ecolor": "#333", "capsize": 3})
+        ends = [hi for _lo, hi in whiskers] if whiskers else values
+        for p, value, end in zip(positions, values, ends):  # the label goes past the whisker
+            ax.annotate(f"{value * 100:.0f} %", (max(value, end) * 100, p + offset), xytext=(4, 0),
+                        textcoords="offset points", va="center", fontsize=9)
     ax.set_yticks(list(positions), labels)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
-    ax.set_xlabel(text.share_axis)
-    ax.spines[["top", "right"]].set_visible(False)
     ax.legend(loc="lower right", frameon=False, fontsize=9)
+    _tidy(ax, title, axis_label)
+    return _bytes(figure, fmt)
+
+
+def stacked_periods(title: str, periods: Sequence[date], period_label: Callable[[date], str],
+                    shares: Sequence[Mapping[str, float]], buckets: Sequence[str], bucket_labels: Mapping[str, str],
+                    totals: Sequence[int], axis_label: str, *, fmt: str = "png") -> bytes:
+    """Each period's bucket shares as one 100 % bar, oldest at the top, n at the end of each bar."""
+    figure = _figure(9, 1.8 + 0.42 * max(len(periods), 3))
+    ax = figure.subplots()
+    positions = list(range(len(periods)))
+    left = [0.0] * len(periods)
+    for bucket, colour in zip(buckets, BUCKET_COLOURS):
+        values = [s.get(bucket, 0.0) * 100 for s in shares]
+        ax.barh(positions, values, 0.7, left=left, label=bucket_labels[bucket], color=colour)
+        left = [a + b for a, b in zip(left, values)]
+    for p, n in zip(positions, totals):
+        ax.annotate(f"n = {n}", (100, p), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
+    ax.set_yticks(positions, [period_label(d) for d in periods])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=3, frameon=False, fontsize=9)
+    _tidy(ax, title, axis_label)
+    return _bytes(figure, fmt)
+
+
+def amount_bars(title: str, labels: Sequence[str], amounts: Sequence[float], annotate: Callable[[float], str],
+                axis_label: str, *, fmt: str = "png", colours: Sequence[str] | None = None) -> bytes:
+    """One amount (money or a count) per row as horizontal bars, each labelled with its formatted value."""
+    figure = _figure(9, 1.4 + 0.5 * len(labels))
+    ax = figure.subplots()
+    positions = list(range(len(labels)))
+    ax.barh(positions, amounts, 0.6, color=list(colours) if colours else OBSERVED_COLOUR)
+    top = max(amounts, default=0) or 1
+    for p, value in zip(positions, amounts):
+        ax.annotate(annotate(value), (value, p), xytext=(4, 0), textcoords="offset points", va="center", fontsize=9)
+    ax.set_yticks(positions, labels)
+    ax.invert_yaxis()
+    ax.set_xlim(0, top * 1.25)
+    ax.xaxis.set_major_formatter(lambda value, _position: annotate(value))
+    _tidy(ax, title, axis_label)
+    return _bytes(figure, fmt)

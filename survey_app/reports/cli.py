@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import click
 from flask.cli import with_appcontext
 
-from ..surveys.services import get_survey
+from ..i18n import LANGUAGES
 from ..taxonomy import BENCHMARKS, DEFAULT_BENCHMARK
-from .queries import response_count
-from .services import survey_breakdown
+from .filters import CHANNELS, KINDS, ReportFilter
+from .queries import UnknownSurvey
+from .services import responses, revenue, survey_breakdown
 
 
 @click.group("reports")
@@ -17,23 +19,48 @@ def reports_cli() -> None:
     """Report figures for scripts."""
 
 
+def _day(_ctx, _param, value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
 @reports_cli.command("breakdown")
-@click.option("--survey", "slug", required=True, help="Slug of the survey.")
+@click.option("--survey", "slugs", multiple=True, help="Slug of a survey (repeat for several; default: all).")
+@click.option("--kind", type=click.Choice(KINDS), help="Only exit or only loyalty surveys.")
+@click.option("--since", callback=_day, help="First day counted (YYYY-MM-DD).")
+@click.option("--until", callback=_day, help="Last day counted (YYYY-MM-DD).")
+@click.option("--locale", type=click.Choice(list(LANGUAGES)), help="Only answers in this language.")
+@click.option("--segment", help="Only customers of this segment.")
+@click.option("--manager", type=int, help="Only customers of this account manager (staff id).")
+@click.option("--channel", type=click.Choice(CHANNELS), help="Only answers that came this way.")
 @click.option("--benchmark", "code", type=click.Choice(list(BENCHMARKS)), default=DEFAULT_BENCHMARK,
               show_default=True, help="Benchmark version to compare with.")
+@click.option("--weight", type=click.Choice(["count", "revenue"]), default="count", show_default=True,
+              help="Also weigh each answer by its customer's annual revenue.")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True)
 @with_appcontext
-def breakdown_cmd(slug: str, code: str, fmt: str) -> None:
-    """Print a survey's counts and shares per bucket and cause group, n, unclassified and the benchmark."""
-    survey = get_survey(slug)
-    if survey is None:
-        raise click.ClickException(f"no survey with slug {slug!r}")
-    data = survey_breakdown(survey, code)
-    result = {"survey": survey.slug, "kind": survey.kind.value, "responses": response_count(survey), **data.as_dict()}
+def breakdown_cmd(slugs: tuple[str, ...], code: str, weight: str, fmt: str, **narrowing) -> None:
+    """Print counts and shares per bucket and cause group, n, unclassified and the benchmark, as one JSON object."""
+    f = ReportFilter(surveys=slugs, benchmark=code, weight=weight, **narrowing)
+    try:
+        data = survey_breakdown(f)
+        result = {"surveys": list(slugs), "filter": {k: v for k, v in f.to_args().items() if k != "survey"},
+                  "responses": responses(f), **data.as_dict()}
+        if weight == "revenue":
+            result["revenue"] = revenue(f).as_dict()
+    except UnknownSurvey as error:
+        raise click.ClickException(f"no survey with slug {error.args[0]!r}") from None
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False))
         return
-    click.echo(f"{survey.slug}: n={data.n}, unclassified={data.unclassified}, benchmark {code}")
+    click.echo(f"{', '.join(slugs) or 'all surveys'}: n={data.n}, unclassified={data.unclassified}, benchmark {code}")
     for name, row in [*result["buckets"].items(), *result["cause_groups"].items()]:
         click.echo(f"  {name:<16}{row['count']:>7}{row['share'] * 100:>7.1f} %"
                    f"  (benchmark {row['benchmark_share'] * 100:.0f} %)")
+    if weight == "revenue":
+        for name, row in [*result["revenue"]["buckets"].items(), *result["revenue"]["cause_groups"].items()]:
+            click.echo(f"  {name:<16}{row['revenue']:>16,.2f}{row['share'] * 100:>7.1f} %")

@@ -1,24 +1,199 @@
-"""Aggregates for reports, computed in the database with GROUP BY."""
+"""Aggregates for reports, computed in the database with GROUP BY over the filtered responses."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from datetime import date, datetime, time
+from decimal import Decimal
 
+from sqlalchemy import Select, case, cast, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from ..customers.models import Customer, CustomerStatus
 from ..extensions import db
+from ..invitations.models import Invitation, InvitationState
 from ..responses.models import Answer, Response
 from ..surveys.models import Survey
+from .filters import ReportFilter
 
 
-def bucket_counts(survey: Survey) -> dict[str, int]:
-    """Count each response's cause (its primary answer) per bucket, ``unclassified`` included."""
-    rows = db.session.execute(
-        select(Answer.bucket, func.count())
-        .join(Response, Response.id == Answer.response_id)
-        .where(Response.survey_id == survey.id, Answer.is_primary.is_(True))
-        .group_by(Answer.bucket)
-    )
+class UnknownSurvey(LookupError):
+    """A survey slug in the filter names no survey."""
+
+
+def survey_ids(f: ReportFilter, *, any_kind: bool = False) -> list[int] | None:
+    """Ids of the surveys the filter counts; None when it counts every survey.
+
+    :raise UnknownSurvey: if a slug names no survey.
+    """
+    if not f.surveys and (f.kind is None or any_kind):
+        return None
+    query = select(Survey.id, Survey.slug, Survey.kind)
+    if f.surveys:
+        query = query.where(Survey.slug.in_(f.surveys))
+    elif not any_kind:
+        query = query.where(Survey.kind == f.kind)
+    rows = db.session.execute(query).all()
+    if f.surveys:
+        missing = set(f.surveys) - {slug for _id, slug, _kind in rows}
+        if missing:
+            raise UnknownSurvey(sorted(missing)[0])
+    # A named survey of the other kind exists but counts nothing.
+    return [survey_id for survey_id, _slug, kind in rows if any_kind or f.kind is None or kind == f.kind]
+
+
+def _day_range(column, f: ReportFilter) -> list[ColumnElement]:
+    conditions = []
+    if f.since is not None:
+        conditions.append(column >= datetime.combine(f.since, datetime.min.time()))
+    if f.until is not None:
+        conditions.append(column <= datetime.combine(f.until, time.max))
+    return conditions
+
+
+def _customer_conditions(f: ReportFilter) -> list[ColumnElement]:
+    conditions = []
+    if f.segment is not None:
+        conditions.append(Customer.segment == f.segment)
+    if f.manager is not None:
+        conditions.append(Customer.account_manager_id == f.manager)
+    return conditions
+
+
+def _narrow(query: Select, f: ReportFilter, *, any_kind: bool = False, with_customer: bool = False) -> Select:
+    """Add the filter's conditions to a query over ``response``."""
+    ids = survey_ids(f, any_kind=any_kind)
+    if ids is not None:
+        query = query.where(Response.survey_id.in_(ids))
+    query = query.where(*_day_range(Response.submitted_at, f))
+    if f.locale is not None:
+        query = query.where(Response.locale == f.locale)
+    if f.channel is not None:
+        query = query.where(Response.channel == f.channel)
+    if customer := _customer_conditions(f):
+        query = query.join(Customer, Customer.id == Response.customer_id).where(*customer)
+    elif with_customer:
+        query = query.outerjoin(Customer, Customer.id == Response.customer_id)
+    return query
+
+
+def filtered_answers(f: ReportFilter, *columns, any_kind: bool = False, with_customer: bool = False,
+                     primary_only: bool = True) -> Select:
+    """SELECT ``columns`` over the answers of the responses the filter counts; by default only each response's
+    primary answer (its cause)."""
+    query = select(*columns).select_from(Answer).join(Response, Response.id == Answer.response_id)
+    if primary_only:
+        query = query.where(Answer.is_primary.is_(True))
+    return _narrow(query, f, any_kind=any_kind, with_customer=with_customer)
+
+
+def bucket_counts(f: ReportFilter) -> dict[str, int]:
+    """Count each response's cause per bucket, ``unclassified`` included."""
+    rows = db.session.execute(filtered_answers(f, Answer.bucket, func.count()).group_by(Answer.bucket))
     return {bucket: count for bucket, count in rows if bucket}
 
 
-def response_count(survey: Survey) -> int:
-    """Count the survey's responses."""
-    return db.session.scalar(select(func.count()).select_from(Response).where(Response.survey_id == survey.id)) or 0
+def response_count(f: ReportFilter) -> int:
+    """Count the responses the filter covers, with or without a cause."""
+    return db.session.scalar(_narrow(select(func.count()).select_from(Response), f)) or 0
+
+
+def kind_bucket_counts(f: ReportFilter) -> dict[str, dict[str, int]]:
+    """Bucket counts per survey kind (exit, loyalty), whatever kind the filter names."""
+    rows = db.session.execute(
+        filtered_answers(f, Survey.kind, Answer.bucket, func.count(), any_kind=True)
+        .join(Survey, Survey.id == Response.survey_id).group_by(Survey.kind, Answer.bucket))
+    result: dict[str, dict[str, int]] = {"exit": {}, "loyalty": {}}
+    for kind, bucket, count in rows:
+        if bucket:
+            result[str(getattr(kind, "value", kind))][bucket] = count
+    return result
+
+
+def period_start(column, unit: str, dialect: str) -> ColumnElement:
+    """SQL for the first day ('YYYY-MM-DD') of the week (Monday), month or quarter of a timestamp."""
+    if dialect == "postgresql":
+        return func.to_char(func.date_trunc(unit, column), "YYYY-MM-DD")
+    if unit == "week":  # the day (not the instant, which SQLite rounds), next Sunday or this one, then its Monday
+        return func.date(column, "start of day", "weekday 0", "-6 days")
+    if unit == "quarter":
+        months_in = (cast(func.strftime("%m", column), db.Integer) - 1) % 3
+        return func.date(column, "start of month", func.printf("-%d months", months_in))
+    return func.date(column, "start of month")
+
+
+def trend_counts(f: ReportFilter) -> list[tuple[date, dict[str, int]]]:
+    """Bucket counts per week, month or quarter (``f.period``), oldest first; empty periods left out."""
+    start = period_start(Response.submitted_at, f.period, db.session.get_bind().dialect.name).label("start")
+    rows = db.session.execute(filtered_answers(f, start, Answer.bucket, func.count())
+                              .group_by(start, Answer.bucket).order_by(start))
+    periods: dict[str, dict[str, int]] = {}
+    for first_day, bucket, count in rows:
+        if bucket:
+            periods.setdefault(first_day, {})[bucket] = count
+    return [(date.fromisoformat(day), counts) for day, counts in periods.items()]
+
+
+def revenue_by_bucket(f: ReportFilter) -> tuple[dict[str, Decimal], dict[str, int]]:
+    """Annual revenue of the customers behind each bucket's answers, and per bucket the answers whose revenue
+    is unknown (anonymous, erased or no revenue recorded)."""
+    known = Customer.annual_revenue.is_not(None)
+    rows = db.session.execute(
+        filtered_answers(f, Answer.bucket, func.sum(Customer.annual_revenue),
+                        func.sum(case((known, 0), else_=1)), with_customer=True)
+        .group_by(Answer.bucket))
+    revenue, unknown = {}, {}
+    for bucket, total, missing in rows:
+        if bucket:
+            revenue[bucket] = Decimal(total or 0)
+            unknown[bucket] = int(missing or 0)
+    return revenue, unknown
+
+
+def reach_counts(f: ReportFilter) -> dict[str, int]:
+    """Invited → sent → opened → answered, plus departed customers we could not reach.
+
+    ``unreachable`` counts bounced invitations and lost customers (lost in the period) who have no usable
+    address and no invitation to the chosen surveys; the channel filter does not apply (invitations are email).
+    """
+    sent_states = (InvitationState.SENT, InvitationState.ANSWERED)
+    query = select(
+        func.count(),
+        func.sum(case((Invitation.state.in_(sent_states), 1), else_=0)),
+        # Whoever answered opened the link, even if the visit was not recorded (e.g. an old link).
+        func.sum(case((or_(Invitation.opened_at.is_not(None), Invitation.state == InvitationState.ANSWERED), 1),
+                      else_=0)),
+        func.sum(case((Invitation.state == InvitationState.ANSWERED, 1), else_=0)),
+        func.sum(case((Invitation.state == InvitationState.BOUNCED, 1), else_=0)),
+    ).select_from(Invitation)
+    ids = survey_ids(f)
+    if ids is not None:
+        query = query.where(Invitation.survey_id.in_(ids))
+    query = query.where(*_day_range(Invitation.created_at, f))
+    if f.locale is not None:
+        query = query.where(Invitation.locale == f.locale)
+    if customer := _customer_conditions(f):
+        query = query.join(Customer, Customer.id == Invitation.customer_id).where(*customer)
+    invited, sent, opened, answered, bounced = db.session.execute(query).one()
+
+    invited_somewhere = select(Invitation.id).where(Invitation.customer_id == Customer.id)
+    if ids is not None:
+        invited_somewhere = invited_somewhere.where(Invitation.survey_id.in_(ids))
+    lost = select(func.count()).select_from(Customer).where(
+        Customer.status == CustomerStatus.LOST,
+        or_(Customer.unreachable.is_(True), Customer.email.is_(None), Customer.email == ""),
+        ~invited_somewhere.exists(), *_customer_conditions(f))
+    if f.locale is not None:
+        lost = lost.where(Customer.locale == f.locale)
+    if f.since is not None:
+        lost = lost.where(Customer.lost_at >= f.since)
+    if f.until is not None:
+        lost = lost.where(Customer.lost_at <= f.until)
+    never_asked = db.session.scalar(lost) or 0
+    return {"invited": invited or 0, "sent": sent or 0, "opened": opened or 0, "answered": answered or 0,
+            "unreachable": (bounced or 0) + never_asked}
+
+
+def segments() -> list[str]:
+    """Customer segments in use, for the filter's choices."""
+    return list(db.session.scalars(select(Customer.segment).where(Customer.segment.is_not(None))
+                                   .distinct().order_by(Customer.segment).limit(200)))
+

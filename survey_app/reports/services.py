@@ -1,49 +1,111 @@
-"""Report figures for one survey, ready for pages, charts and the CLI."""
+"""Report figures for the filtered answers, ready for pages, charts, exports and the CLI.
+
+Aggregates are cached under a key of the filter and the data's state (``state.data_key``), and
+charts under a key of the very figures they draw, the language and the format; a change to the
+data gives new keys, so nothing stale is served.
+"""
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import TypeVar
+
+from flask import current_app, g
+from flask_babel import format_currency, format_date, format_decimal, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
+from ..extensions import cache
 from ..labels import bucket_label, group_label
-from ..surveys.models import Survey
-from ..taxonomy import BUCKETS, CAUSE_GROUPS, benchmark
-from .charts import ChartText, benchmark_chart
-from .queries import bucket_counts
-from .stats import Breakdown, breakdown, compare_with_benchmark
+from ..taxonomy import BUCKETS, CAUSE_GROUPS, COMPANY, benchmark
+from . import charts, queries
+from .filters import ReportFilter
+from .state import data_key
+from .stats import (MIN_ANSWERS, Breakdown, Funnel, KindComparison, Weighted, breakdown, compare_kinds,
+                    compare_with_benchmark, group_interval, weighted)
+
+#: The dashboard's charts, in the order it shows them.
+CHARTS = ("benchmark", "groups", "kinds", "trend", "revenue", "reach")
+T = TypeVar("T")
 
 
-def survey_breakdown(survey: Survey, benchmark_code: str | None = None) -> Breakdown:
-    """Return the survey's breakdown against the chosen benchmark version (default when unknown)."""
-    return breakdown(bucket_counts(survey), benchmark(benchmark_code))
+def _cached(name: str, f: ReportFilter, compute: Callable[[], T]) -> T:
+    """Reuse an aggregate while neither the filter nor the data changed."""
+    if "report_data_key" not in g:
+        g.report_data_key = data_key()
+    # Surveys by id, not slug: a renamed survey's figures never answer for the next owner of its slug.
+    surveys = queries.survey_ids(f, any_kind=True)
+    key = "reports:" + hashlib.sha256(f"{name}|{f.key()}|{surveys}|{g.report_data_key}".encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value)
+    return value
 
 
-def chart_png(survey: Survey, data: Breakdown, fmt: str = "png") -> bytes:
-    """Draw the benchmark chart in the current request's language."""
-    text = ChartText(
-        title=ngettext("Why customers leave: %(num)d classified answer",
-                       "Why customers leave: %(num)d classified answers", data.n),
-        groups_title=_("Cause groups"),
-        observed=_("Your answers"),
-        benchmark=_("Benchmark %(version)s", version=data.benchmark.code.replace("-", "/")),
-        share_axis=_("Share of classified answers (%)"),
-        bucket_labels={b: bucket_label(b, short=True) for b in BUCKETS},
-        group_labels={g: group_label(g) for g in CAUSE_GROUPS},
-    )
-    return benchmark_chart(data, text, fmt)
+def survey_breakdown(f: ReportFilter) -> Breakdown:
+    """Bucket and cause-group breakdown of the filtered answers against the filter's benchmark version."""
+    return breakdown(_cached("buckets", f, lambda: queries.bucket_counts(f)), benchmark(f.benchmark))
+
+
+def responses(f: ReportFilter) -> int:
+    """Responses the filter covers, with or without a cause."""
+    return _cached("responses", f, lambda: queries.response_count(f))
+
+
+def kinds(f: ReportFilter) -> KindComparison:
+    """Exit answers next to loyalty answers (the kind filter is ignored: both are shown)."""
+    counts = _cached("kinds", f, lambda: queries.kind_bucket_counts(f))
+    return compare_kinds(counts["exit"], counts["loyalty"], benchmark(f.benchmark))
+
+
+def trend(f: ReportFilter) -> list[tuple[date, Breakdown]]:
+    """Breakdown per week, month or quarter, oldest first."""
+    rows = _cached(f"trend-{f.period}", f, lambda: queries.trend_counts(f))
+    return [(day, breakdown(counts, benchmark(f.benchmark))) for day, counts in rows]
+
+
+def revenue(f: ReportFilter) -> Weighted:
+    """Customers' annual revenue behind each bucket and cause group."""
+    amounts, unknown = _cached("revenue", f, lambda: queries.revenue_by_bucket(f))
+    return weighted(amounts, unknown)
+
+
+def reach(f: ReportFilter) -> Funnel:
+    """The invitation funnel (not cached: opening a link changes it without touching answers)."""
+    return Funnel(**queries.reach_counts(f))
+
+
+# -- words -------------------------------------------------------------------------------------
+
+def period_label(day: date, unit: str) -> str:
+    """A week, month or quarter by its first day, in the current language."""
+    if unit == "week":
+        return _("Week of %(date)s", date=format_date(day, "medium"))
+    if unit == "quarter":
+        return _("Q%(quarter)s %(year)s", quarter=(day.month - 1) // 3 + 1, year=day.year)
+    return format_date(day, "LLLL y")
+
+
+def money(amount: float) -> str:
+    """An amount in the report currency, in the current language."""
+    return format_currency(amount, current_app.config["REPORT_CURRENCY"], format="¤#,##0", currency_digits=False)
+
+
+def percent(share: float) -> str:
+    """A share (0–1) as a whole percentage in the current language."""
+    return format_percent(share)
 
 
 def verdict(data: Breakdown) -> str | None:
     """A plain-language sentence on how the answers differ from the benchmark; None below the minimum."""
     from babel.lists import format_list
-    from flask_babel import format_decimal, get_locale
 
     result = compare_with_benchmark(data)
     if result is None:
         return None
-    # "p = 0.259", or "p < 0.001" rather than a misleading "p = 0.000".
-    p_value = (f"< {format_decimal(0.001, '0.000')}" if result.p_value < 0.001
-               else f"= {format_decimal(result.p_value, '0.000')}")
-    figures = {"chi2": format_decimal(result.statistic, "#,##0.0"), "p": p_value}
+    figures = {"chi2": format_decimal(result.statistic, "#,##0.0"), "p": _p_value(result.p_value)}
     if not result.differs:
         return _("Your answers do not differ clearly from the benchmark (χ² = %(chi2)s, p %(p)s).", **figures)
     leading = [(b, r) for b, r in result.residuals if abs(r) >= 1.0][:3] or list(result.residuals[:1])
@@ -51,3 +113,174 @@ def verdict(data: Breakdown) -> str | None:
               _("%(bucket)s: less often than the benchmark", bucket=bucket_label(b, short=True))) for b, r in leading]
     return _("Your answers differ from the benchmark (χ² = %(chi2)s, p %(p)s), mainly in — %(buckets)s.",
              buckets=format_list(parts, locale=str(get_locale())), **figures)
+
+
+def _p_value(p: float) -> str:
+    """"= 0.259", or "< 0.001" rather than a misleading "= 0.000"."""
+    return f"< {format_decimal(0.001, '0.000')}" if p < 0.001 else f"= {format_decimal(p, '0.000')}"
+
+
+def controllable_headline(data: Breakdown) -> str:
+    """Controllable churn (the company-caused share) against the benchmark's, or counts when too few."""
+    if not data.enough:
+        return ngettext("Company-caused: %(company)d of %(num)d classified answer; too few to give a share.",
+                        "Company-caused: %(company)d of %(num)d classified answers; too few to give a share.",
+                        data.n, company=data.group_counts[COMPANY])
+    low, high = group_interval(data, COMPANY)
+    return _("Controllable churn: %(share)s of classified answers are company-caused (likely %(low)s–%(high)s), "
+             "against %(benchmark)s in the benchmark.", share=percent(data.group_shares[COMPANY]),
+             low=percent(low), high=percent(high), benchmark=percent(data.benchmark_group_shares[COMPANY]))
+
+
+def kinds_verdict(comparison: KindComparison) -> str:
+    """Where feared and real causes differ most, or why they cannot be compared yet."""
+    if not comparison.enough:
+        return _("Exit and loyalty answers are compared once each has at least %(num)d classified answers "
+                 "(now %(exit)d and %(loyalty)d).", num=MIN_ANSWERS, exit=comparison.exit.n,
+                 loyalty=comparison.loyalty.n)
+    bucket = max(BUCKETS, key=lambda b: abs(comparison.gaps[b]))
+    gap = _("The largest gap is %(bucket)s: %(loyalty)s of loyal customers' answers against %(exit)s of departed "
+            "customers'.", bucket=bucket_label(bucket, short=True), loyalty=percent(comparison.loyalty.shares[bucket]),
+            exit=percent(comparison.exit.shares[bucket]))
+    if comparison.p_value is not None and comparison.p_value < 0.05:
+        return _("What loyal customers fear differs from what made others leave (p %(p)s).",
+                 p=_p_value(comparison.p_value)) + " " + gap
+    return _("What loyal customers fear does not differ clearly from what made others leave (p %(p)s).",
+             p=_p_value(comparison.p_value or 1.0)) + " " + gap
+
+
+def funnel_labels() -> dict[str, str]:
+    """Translated names of the funnel steps."""
+    return {"invited": _("Invited"), "sent": _("Sent"), "opened": _("Opened"), "answered": _("Answered"),
+            "unreachable": _("Bounced or unreachable")}
+
+
+# -- charts ------------------------------------------------------------------------------------
+
+def chart(name: str, f: ReportFilter, fmt: str = "png") -> bytes | None:
+    """Draw one dashboard chart in the current language; None when there is nothing to draw."""
+    draw = _DRAWERS[name]
+    figures = draw(f, None)
+    if figures is None:
+        return None
+    key = "chart:" + hashlib.sha256(repr((name, fmt, str(get_locale()), figures)).encode()).hexdigest()
+    body = cache.get(key)
+    if body is None:
+        body = draw(f, fmt)
+        cache.set(key, body)
+    return body
+
+
+def _short_labels() -> list[str]:
+    return [bucket_label(b, short=True) for b in BUCKETS]
+
+
+def _draw_benchmark(f: ReportFilter, fmt: str | None):
+    data = survey_breakdown(f)
+    if not data.enough:
+        return None
+    if fmt is None:
+        return data.counts, data.benchmark.code
+    return charts.paired_bars(
+        ngettext("Why customers leave: %(num)d classified answer", "Why customers leave: %(num)d classified answers",
+                 data.n),
+        _short_labels(), [data.shares[b] for b in BUCKETS], [data.benchmark_shares[b] for b in BUCKETS],
+        (_("Your answers"), _("Benchmark %(version)s", version=data.benchmark.code.replace("-", "/"))),
+        _("Share of classified answers (%)"), fmt=fmt, intervals=[data.interval(b) for b in BUCKETS])
+
+
+def _draw_groups(f: ReportFilter, fmt: str | None):
+    data = survey_breakdown(f)
+    if not data.enough:
+        return None
+    if fmt is None:
+        return data.group_counts, data.benchmark.code
+    return charts.paired_bars(
+        _("Controllable churn: %(share)s company-caused", share=percent(data.group_shares[COMPANY])),
+        [group_label(c) for c in CAUSE_GROUPS], [data.group_shares[c] for c in CAUSE_GROUPS],
+        [data.benchmark_group_shares[c] for c in CAUSE_GROUPS],
+        (_("Your answers"), _("Benchmark %(version)s", version=data.benchmark.code.replace("-", "/"))),
+        _("Share of classified answers (%)"), fmt=fmt, intervals=[group_interval(data, c) for c in CAUSE_GROUPS])
+
+
+def _draw_kinds(f: ReportFilter, fmt: str | None):
+    comparison = kinds(f)
+    if not comparison.enough:
+        return None
+    if fmt is None:
+        return comparison.exit.counts, comparison.loyalty.counts
+    return charts.paired_bars(
+        _("Why customers left, and what would make loyal customers leave"), _short_labels(),
+        [comparison.exit.shares[b] for b in BUCKETS], [comparison.loyalty.shares[b] for b in BUCKETS],
+        (_("Departed customers (exit surveys)"), _("Loyal customers (loyalty surveys)")),
+        _("Share of classified answers (%)"), fmt=fmt, second_colour=charts.LOYALTY_COLOUR,
+        intervals=[comparison.exit.interval(b) for b in BUCKETS],
+        second_intervals=[comparison.loyalty.interval(b) for b in BUCKETS])
+
+
+def _draw_trend(f: ReportFilter, fmt: str | None):
+    rows = trend(f)
+    if not rows:
+        return None
+    if fmt is None:
+        return f.period, [(day, data.counts) for day, data in rows]
+    return charts.stacked_periods(
+        _("Causes over time"), [day for day, _data in rows], lambda day: period_label(day, f.period),
+        [data.shares for _day, data in rows], BUCKETS, {b: bucket_label(b, short=True) for b in BUCKETS},
+        [data.n for _day, data in rows], _("Share of classified answers (%)"), fmt=fmt)
+
+
+def _draw_revenue(f: ReportFilter, fmt: str | None):
+    data = revenue(f)
+    if not data.total:
+        return None
+    if fmt is None:
+        return data.amounts, current_app.config["REPORT_CURRENCY"]
+    return charts.amount_bars(
+        _("Annual revenue behind each cause"), [*_short_labels(), *(group_label(c) for c in CAUSE_GROUPS)],
+        [*(data.amounts[b] for b in BUCKETS), *(data.group_amounts[c] for c in CAUSE_GROUPS)], money,
+        _("Annual revenue (%(currency)s)", currency=current_app.config["REPORT_CURRENCY"]), fmt=fmt,
+        colours=[*charts.BUCKET_COLOURS, *[charts.BENCHMARK_COLOUR] * len(CAUSE_GROUPS)])
+
+
+def _draw_reach(f: ReportFilter, fmt: str | None):
+    funnel = reach(f)
+    if not funnel.invited and not funnel.unreachable:
+        return None
+    if fmt is None:
+        return funnel
+    labels = funnel_labels()
+    steps = funnel.steps()
+    return charts.amount_bars(
+        _("From invitation to answer"), [labels[name] for name, _count, _share in steps],
+        [count for _name, count, _share in steps], lambda value: format_decimal(value, "#,##0"),
+        _("Customers"), fmt=fmt, colours=[charts.OBSERVED_COLOUR] * 4 + [charts.UNREACHABLE_COLOUR])
+
+
+_DRAWERS = {"benchmark": _draw_benchmark, "groups": _draw_groups, "kinds": _draw_kinds, "trend": _draw_trend,
+            "revenue": _draw_revenue, "reach": _draw_reach}
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the dashboard and the printable report show."""
+
+    filter: ReportFilter
+    responses: int
+    data: Breakdown
+    verdict: str | None
+    headline: str
+    kinds: KindComparison
+    kinds_verdict: str
+    trend: list[tuple[date, Breakdown]]
+    revenue: Weighted
+    reach: Funnel
+
+
+def build_report(f: ReportFilter) -> Report:
+    """Compute every figure of the dashboard for a filter."""
+    data = survey_breakdown(f)
+    comparison = kinds(f)
+    return Report(filter=f, responses=responses(f), data=data, verdict=verdict(data),
+                  headline=controllable_headline(data), kinds=comparison, kinds_verdict=kinds_verdict(comparison),
+                  trend=trend(f), revenue=revenue(f), reach=reach(f))

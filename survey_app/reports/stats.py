@@ -121,3 +121,101 @@ def compare_with_benchmark(data: Breakdown) -> Comparison | None:
     residuals = sorted(((b, (o - e) / math.sqrt(e)) for b, o, e in zip(buckets, observed, expected)),
                        key=lambda item: -abs(item[1]))
     return Comparison(float(result.statistic), float(result.pvalue), len(buckets) - 1, tuple(residuals))
+
+
+def group_interval(data: Breakdown, group: str) -> tuple[float, float]:
+    """95 % Wilson interval of a cause group's share (e.g. controllable churn: the company-caused share)."""
+    return wilson_interval(data.group_counts[group], data.n)
+
+
+@dataclass(frozen=True)
+class KindComparison:
+    """What departed customers say made them leave next to what loyal ones say would make them leave."""
+
+    exit: Breakdown
+    loyalty: Breakdown
+    #: Loyalty share minus exit share per bucket, in points of 0–1 (positive: feared more than it happens).
+    gaps: dict[str, float]
+    #: p-value of a chi-square test that both kinds share one distribution; None if either is too small.
+    p_value: float | None
+
+    @property
+    def enough(self) -> bool:
+        """Both kinds have enough classified answers to compare shares."""
+        return self.exit.enough and self.loyalty.enough
+
+
+def compare_kinds(exit_counts: Mapping[str, int], loyalty_counts: Mapping[str, int],
+                  benchmark: BenchmarkVersion) -> KindComparison:
+    """Compare exit and loyalty answers bucket by bucket, with a chi-square test of homogeneity."""
+    exit_data, loyalty_data = breakdown(exit_counts, benchmark), breakdown(loyalty_counts, benchmark)
+    gaps = {b: loyalty_data.shares[b] - exit_data.shares[b] for b in BUCKETS}
+    p_value = None
+    if exit_data.enough and loyalty_data.enough:
+        from scipy.stats import chi2_contingency
+
+        columns = [b for b in BUCKETS if exit_data.counts[b] + loyalty_data.counts[b] > 0]
+        if len(columns) > 1:
+            table = [[exit_data.counts[b] for b in columns], [loyalty_data.counts[b] for b in columns]]
+            p_value = float(chi2_contingency(table).pvalue)
+    return KindComparison(exit_data, loyalty_data, gaps, p_value)
+
+
+@dataclass(frozen=True)
+class Weighted:
+    """Revenue behind the answers per bucket and cause group (unclassified apart, never spread)."""
+
+    amounts: dict[str, float]
+    shares: dict[str, float]
+    group_amounts: dict[str, float]
+    group_shares: dict[str, float]
+    total: float
+    unclassified: float
+    #: Classified answers whose customer's revenue is unknown (anonymous, erased, not recorded).
+    unknown: int
+
+    def as_dict(self) -> dict:
+        """Plain data for JSON output."""
+        return {
+            "total": round(self.total, 2), "unclassified": round(self.unclassified, 2),
+            "answers_without_revenue": self.unknown,
+            "buckets": {b: {"revenue": round(self.amounts[b], 2), "share": round(self.shares[b], 4)} for b in BUCKETS},
+            "cause_groups": {g: {"revenue": round(self.group_amounts[g], 2), "share": round(self.group_shares[g], 4)}
+                             for g in CAUSE_GROUPS},
+        }
+
+
+def weighted(amounts: Mapping[str, float], unknown: Mapping[str, int]) -> Weighted:
+    """Shares of revenue per bucket and cause group from per-bucket sums (``unclassified`` included)."""
+    by_bucket = {b: float(amounts.get(b, 0) or 0) for b in BUCKETS}
+    total = sum(by_bucket.values())
+    groups = dict.fromkeys(CAUSE_GROUPS, 0.0)
+    for bucket, amount in by_bucket.items():
+        groups[BUCKET_GROUP[bucket]] += amount
+    return Weighted(
+        amounts=by_bucket, shares={b: (a / total if total else 0.0) for b, a in by_bucket.items()},
+        group_amounts=groups, group_shares={g: (a / total if total else 0.0) for g, a in groups.items()},
+        total=total, unclassified=float(amounts.get(UNCLASSIFIED, 0) or 0),
+        unknown=sum(int(unknown.get(b, 0)) for b in BUCKETS))
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """Invitations from invited to answered, and the departed customers we could not reach."""
+
+    invited: int
+    sent: int
+    opened: int
+    answered: int
+    unreachable: int
+
+    def steps(self) -> list[tuple[str, int, float]]:
+        """(step, count, share of invited) in funnel order, the unreachable bar last."""
+        return [(name, count, count / self.invited if self.invited else 0.0) for name, count in (
+            ("invited", self.invited), ("sent", self.sent), ("opened", self.opened), ("answered", self.answered),
+            ("unreachable", self.unreachable))]
+
+    @property
+    def response_rate(self) -> float:
+        """Answered among those the email reached."""
+        return self.answered / self.sent if self.sent else 0.0

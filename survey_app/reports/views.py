@@ -1,47 +1,161 @@
-"""The dashboard: one survey against the benchmark, as a chart and as a table."""
+"""The dashboard: the filtered answers against the benchmark, by cause group, kind, time, revenue and reach."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
 
 from ..auth.access import role_required
-from ..auth.models import Role
-from ..surveys.services import survey_or_404
-from ..taxonomy import BENCHMARKS, BUCKET_GROUP, BUCKETS, CAUSE_GROUPS, DEFAULT_BENCHMARK
-from .queries import response_count
-from .services import chart_png, survey_breakdown, verdict
+from ..auth.models import Role, StaffUser
+from ..customers.models import Customer
+from ..errors import AppError
+from ..extensions import db
+from ..i18n import LANGUAGES
+from ..surveys.models import Survey
+from ..taxonomy import BENCHMARKS, BUCKET_GROUP, BUCKETS, CAUSE_GROUPS
+from . import exports, services
+from .filters import CHANNELS, KINDS, PERIODS, FilterError, ReportFilter, from_args
+from .queries import UnknownSurvey, segments
 
-bp = Blueprint("reports", __name__, url_prefix="/staff/surveys/<slug>", template_folder="templates")
-
-
-def _survey_and_benchmark(slug: str):
-    survey = survey_or_404(slug)
-    code = request.args.get("benchmark", DEFAULT_BENCHMARK)
-    if code not in BENCHMARKS:
-        abort(400)
-    return survey, code
+bp = Blueprint("reports", __name__, url_prefix="/staff/reports", template_folder="templates")
 
 
-@bp.get("/dashboard")
+class BadFilter(AppError):
+    """A filter value in the URL that the report does not accept."""
+
+    code = 400
+
+    def title(self) -> str:
+        return _("This report filter is not valid")
+
+    def message(self) -> str:
+        return _("The value of “%(field)s” is not one the report accepts. Change it and show the report again.",
+                 field=self.description)
+
+
+class NoSuchSurvey(AppError):
+    """The filter names a survey that does not exist."""
+
+    code = 404
+
+    def title(self) -> str:
+        return _("No such survey")
+
+    def message(self) -> str:
+        return _("The report names a survey that does not exist (“%(slug)s”). It may have been renamed.",
+                 slug=self.description)
+
+
+def _filter() -> ReportFilter:
+    try:
+        f = from_args(request.args.to_dict(flat=False))
+    except FilterError as error:
+        raise BadFilter(error.field) from None
+    return f
+
+
+def _with_surveys_checked(render):
+    """Turn an unknown survey slug into a 404 page instead of a failure."""
+    try:
+        return render()
+    except UnknownSurvey as error:
+        raise NoSuchSurvey(str(error.args[0])[:80]) from None
+
+
+def _page(template: str):
+    f = _filter()
+
+    def render():
+        report = services.build_report(f)
+        managers = db.session.execute(
+            select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(
+                select(Customer.account_manager_id).where(Customer.account_manager_id.is_not(None)).distinct()))
+            .order_by(StaffUser.name)).all()
+        return render_template(
+            template, report=report, f=f, args=f.to_args(), data=report.data, benchmarks=BENCHMARKS,
+            buckets=BUCKETS, groups=CAUSE_GROUPS, bucket_groups=BUCKET_GROUP, kinds=KINDS, channels=CHANNELS,
+            periods=PERIODS, languages=LANGUAGES, segments=segments(), managers=managers,
+            surveys=db.session.scalars(select(Survey).order_by(Survey.created_at.desc())).all(),
+            charts=services.CHARTS, period_label=services.period_label, money=services.money,
+            funnel_labels=services.funnel_labels(), period_names=_period_names(), filter_summary=_summary(f))
+    return _with_surveys_checked(render)
+
+
+def _period_names() -> dict[str, str]:
+    return {"week": _("Week"), "month": _("Month"), "quarter": _("Quarter")}
+
+
+def _summary(f: ReportFilter) -> str:
+    """The filter in words, for the printed report."""
+    from flask_babel import format_date
+
+    from ..labels import channel_label, kind_label
+
+    parts = [_("Surveys: %(names)s", names=", ".join(f.surveys)) if f.surveys else _("All surveys")]
+    if f.kind:
+        parts.append(kind_label(f.kind))
+    if f.since or f.until:
+        parts.append(_("from %(since)s to %(until)s", since=format_date(f.since) if f.since else "…",
+                       until=format_date(f.until) if f.until else "…"))
+    if f.locale:
+        parts.append(LANGUAGES[f.locale])
+    if f.segment:
+        parts.append(_("segment %(segment)s", segment=f.segment))
+    if f.manager is not None:
+        name = db.session.scalar(select(StaffUser.name).where(StaffUser.id == f.manager)) or f.manager
+        parts.append(_("account manager %(name)s", name=name))
+    if f.channel:
+        parts.append(channel_label(f.channel))
+    return " · ".join(str(p) for p in parts)
+
+
+@bp.get("/")
 @role_required(Role.ANALYST)
-def dashboard(slug: str):
-    """Show the bucket and cause-group breakdown against the chosen benchmark version."""
-    survey, code = _survey_and_benchmark(slug)
-    data = survey_breakdown(survey, code)
-    return render_template("reports/dashboard.html", survey=survey, data=data, benchmarks=BENCHMARKS,
-                           code=code, buckets=BUCKETS, groups=CAUSE_GROUPS, bucket_groups=BUCKET_GROUP,
-                           responses=response_count(survey), verdict=verdict(data))
+def dashboard():
+    """Show every chart and table for the filter in the URL."""
+    return _page("reports/dashboard.html")
 
 
-@bp.get("/chart.<fmt>")
+@bp.get("/print")
 @role_required(Role.ANALYST)
-def chart(slug: str, fmt: str):
-    """The dashboard chart as PNG or SVG, in the viewer's language."""
-    if fmt not in ("png", "svg"):
+def printable():
+    """The same report as one printable page (print it, or save it as PDF from the browser)."""
+    return _page("reports/print.html")
+
+
+@bp.get("/chart/<name>.<fmt>")
+@role_required(Role.ANALYST)
+def chart(name: str, fmt: str):
+    """One chart as PNG or SVG, in the viewer's language."""
+    if fmt not in ("png", "svg") or name not in services.CHARTS:
         abort(404)
-    survey, code = _survey_and_benchmark(slug)
-    body = chart_png(survey, survey_breakdown(survey, code), fmt)
-    mimetype = "image/png" if fmt == "png" else "image/svg+xml"
-    response = Response(body, mimetype=mimetype)
+    f = _filter()
+    body = _with_surveys_checked(lambda: services.chart(name, f, fmt))
+    if body is None:
+        abort(404)
+    response = Response(body, mimetype="image/png" if fmt == "png" else "image/svg+xml")
     response.headers["Cache-Control"] = "private, max-age=60"
     response.headers["Vary"] = "Cookie, Accept-Language"
+    if request.args.get("download"):
+        response.headers["Content-Disposition"] = f"attachment; filename={name}.{fmt}"
     return response
+
+
+@bp.get("/export/<name>.<fmt>")
+@role_required(Role.ANALYST)
+def export(name: str, fmt: str):
+    """The answers, or one chart's figures, as CSV or XLSX (cells that could run as formulas neutralised)."""
+    if fmt not in exports.FORMATS or name not in exports.TABLES:
+        abort(404)
+    f = _filter()
+    return _with_surveys_checked(lambda: exports.download(name, f, fmt))
+
+
+survey_bp = Blueprint("survey_reports", __name__, url_prefix="/staff/surveys/<slug>")
+
+
+@survey_bp.get("/dashboard")
+@role_required(Role.ANALYST)
+def survey_dashboard(slug: str):
+    """A survey's dashboard: the report filtered to that survey."""
+    return redirect(url_for("reports.dashboard", survey=slug, **request.args.to_dict()))

@@ -15,8 +15,11 @@ ACCESS = {
     f"/staff/surveys/{SLUG}/invitations/": {"admin"},
     "/staff/customers/": {"admin"},
     "/staff/responses": {"admin", "analyst"},
-    f"/staff/surveys/{SLUG}/dashboard": {"admin", "analyst"},
-    f"/staff/surveys/{SLUG}/chart.png": {"admin", "analyst"},
+    f"/staff/surveys/{SLUG}/responses/import": {"admin", "analyst"},
+    f"/staff/reports/?survey={SLUG}": {"admin", "analyst"},
+    "/staff/reports/print": {"admin", "analyst"},
+    f"/staff/reports/export/answers.csv?survey={SLUG}": {"admin", "analyst"},
+    "/staff/reports/export/benchmark.xlsx": {"admin", "analyst"},
     "/staff/interviews": {"admin", "interviewer"},
     f"/staff/surveys/{SLUG}/interview": {"admin", "interviewer"},
 }
@@ -50,9 +53,10 @@ def test_staff_page_access(client, login, survey, url, role, status):
         assert response.mimetype == "text/html"
         assert "<h1>" in response.text and "403" in response.text
         assert "Traceback" not in response.text
-    elif url.endswith(".png"):
-        assert response.mimetype == "image/png"
-        assert response.data.startswith(b"\x89PNG")
+    elif ".csv" in url:
+        assert response.mimetype == "text/csv"
+    elif url.endswith(".xlsx"):
+        assert response.data.startswith(b"PK")
     else:
         assert response.mimetype == "text/html"
 
@@ -68,7 +72,7 @@ def test_only_admins_may_change_surveys(client, login, survey, role, url):
 
 
 def test_anonymous_is_sent_to_sign_in_and_back(client, survey):
-    response = client.get(f"/staff/surveys/{SLUG}/dashboard")
+    response = client.get(f"/staff/reports/?survey={SLUG}")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/staff/login?next=")
-    assert "dashboard" in response.headers["Location"]
+    assert "reports" in response.headers["Location"]

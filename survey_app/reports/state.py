@@ -1,0 +1,31 @@
+"""The state of the data reports read: a cheap key that changes whenever a report could change.
+
+New responses raise the highest response id; everything else that changes counted data (staff
+reviews, reclassification, customer edits and imports, erasure, imported answers, deletions)
+raises the ``reports`` revision in the same transaction, so a cached figure is never served
+after a change.
+"""
+from __future__ import annotations
+
+from sqlalchemy import func, insert, select, update
+
+from ..extensions import db
+from ..responses.models import Response
+from .models import DataRevision
+
+_NAME = "reports"
+
+
+def bump_revision() -> None:
+    """Mark counted data as changed (call inside the transaction that changes it)."""
+    table = DataRevision.__table__
+    result = db.session.execute(update(table).where(table.c.name == _NAME).values(value=table.c.value + 1))
+    if result.rowcount == 0:
+        db.session.execute(insert(table).values(name=_NAME, value=1))
+
+
+def data_key() -> str:
+    """A key that changes whenever the answers, their buckets or the customers behind them change."""
+    revision = db.session.scalar(select(DataRevision.value).where(DataRevision.name == _NAME)) or 0
+    last_response = db.session.scalar(select(func.max(Response.id))) or 0
+    return f"{revision}.{last_response}"
