@@ -1,7 +1,6 @@
 """Customer form."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, DecimalField, EmailField, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
@@ -24,10 +23,3 @@ class CustomerForm(FlaskForm):
     status = SelectField(_l("Status"), choices=choices((s.value, label) for s, label in STATUS_LABELS.items()))
     lost_at = DateField(_l("Lost on"), validators=[Optional()])
     annual_revenue = DecimalField(_l("Annual revenue"), places=2, validators=[Optional(), NumberRange(min=0)])
-
-
-class ImportForm(FlaskForm):
-    """Upload a customer CSV."""
-
-    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a file to import.")),
-                                                 FileAllowed(["csv", "txt"], _l("Choose a .csv file."))])

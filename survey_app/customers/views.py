@@ -1,25 +1,26 @@
 """Staff pages for customers."""
 from __future__ import annotations
 
-import secrets
-from pathlib import Path
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ..auth.access import role_required
 from ..auth.models import Role
+from ..csvimport.forms import ImportForm
+from ..csvimport.jobs import ImportJobs, takes_import_upload
+from ..csvimport.rows import ImportFileError
 from ..extensions import db
 from ..surveys.forms import ConfirmForm
-from .forms import STATUS_LABELS, CustomerForm, ImportForm
-from . import imports
-from .importer import ImportFileError, RowError, read_rows
+from .forms import STATUS_LABELS, CustomerForm
+from .importer import import_customers, open_file
 from .messages import describe, describe_file_error
 from .models import Customer, CustomerStatus
 from .services import CustomerError, add_customer, erase_customer, search_customers, update_customer
 
 bp = Blueprint("customers", __name__, url_prefix="/staff/customers", template_folder="templates")
+#: Customer imports started from the upload page.
+jobs = ImportJobs("import-reports")
 
 
 @bp.get("/")
@@ -91,30 +92,20 @@ def new():
     return render_template("customers/new.html", form=form), 400 if form.errors else 200
 
 
-def _reports_folder() -> Path:
-    return Path(current_app.instance_path) / "import-reports"
-
-
 @bp.route("/import", methods=["GET", "POST"])
+@takes_import_upload
 @role_required(Role.ADMIN)
 def import_():
     """Upload a customer CSV: it is kept, checked, and imported in the background while a page follows it."""
-    request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
     form = ImportForm()
     if not form.validate_on_submit():
         return render_template("customers/import.html", form=form), 400 if form.errors else 200
-    job_id = secrets.token_urlsafe(12)
-    path = _reports_folder() / f"{job_id}.upload.csv"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    form.file.data.save(path)
     try:
-        with open(path, "rb") as fh:
-            next(read_rows(fh), None)  # the header and encoding are checked now, the rows in the background
+        job_id, path = jobs.keep_upload(form.file.data, open_file)
     except ImportFileError as error:
-        path.unlink()
         form.file.errors.append(describe_file_error(error))
         return render_template("customers/import.html", form=form), 400
-    imports.start(job_id, path)
+    jobs.start(job_id, path, import_customers, describe)
     return redirect(url_for(".import_status", job_id=job_id), code=303)
 
 
@@ -122,23 +113,12 @@ def import_():
 @role_required(Role.ADMIN)
 def import_status(job_id: str):
     """Follow an import: progress while it runs, then what was created, updated and refused."""
-    status = imports.status(job_id)
-    if status is None:
-        abort(404)
-    return render_template("customers/import.html", form=ImportForm(formdata=None), status=status,
-                           report_id=job_id if status.get("errors") else None,
-                           describe=lambda reason: describe(RowError(0, reason)),
-                           file_error=describe_file_error(ImportFileError(*status["file_error"]))
-                           if status.get("file_error") else None)
+    return render_template("customers/import.html", form=ImportForm(formdata=None),
+                           **jobs.page(job_id, describe, describe_file_error))
 
 
 @bp.get("/import/report/<report_id>.csv")
 @role_required(Role.ADMIN)
 def import_report(report_id: str):
     """Download the refused rows of an import."""
-    if not imports.valid_id(report_id):
-        abort(404)
-    path = _reports_folder() / f"{report_id}.csv"
-    if not path.exists():
-        abort(404)
-    return send_file(path, mimetype="text/csv", as_attachment=True, download_name="import-report.csv")
+    return jobs.send_report(report_id)

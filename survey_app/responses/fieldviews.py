@@ -78,7 +78,8 @@ def fields_html(definition: SurveyDefinition, locale: str, submission: Submissio
     max_text = current_app.config["MAX_TEXT_LENGTH"]
 
     def render() -> Markup:
-        return Markup(render_template("responses/_answer_fields.html", max_text=max_text,
+        # The template escapes every value itself (autoescape); Markup only stops a second escaping.
+        return Markup(render_template("responses/_answer_fields.html", max_text=max_text,  # nosec B704
                                       fields=field_views(definition, locale, submission)))
 
     if submission is not None:

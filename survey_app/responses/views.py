@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from functools import partial
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
@@ -12,6 +13,9 @@ from wtforms.validators import ValidationError
 
 from ..auth.access import role_required
 from ..auth.models import Role
+from ..csvimport.forms import ImportForm
+from ..csvimport.jobs import ImportJobs, takes_import_upload
+from ..csvimport.rows import ImportFileError
 from ..dbsetup import write_lock
 from ..extensions import csrf, db, limiter
 from ..i18n import LANGUAGES, localized, use_respondent_locale
@@ -22,12 +26,16 @@ from .answers import Submission, read_answers
 from .definition import SurveyDefinition, VersionCache, definition_by_id, definition_by_slug, survey_definition
 from .fieldviews import fields_html
 from .forms import InterviewForm
+from .importer import import_responses, open_file
+from .messages import describe, describe_file_error
 from .models import Channel
 from .queries import ResponseFilter, filter_choices, get_response, search_responses
 from .services import (check_accepting, check_answerable, find_customer, invitation_for_token, mark_opened,
                        record_response, survey_for_open_link)
 
 bp = Blueprint("responses", __name__, template_folder="templates")
+#: Imports of past answers started from the upload page.
+import_jobs = ImportJobs("response-imports")
 
 
 def _public_limit() -> str:
@@ -212,3 +220,43 @@ def show(response_id: int):
     if current_user.role == Role.INTERVIEWER and response.interviewer_id != current_user.id:
         abort(403)
     return render_template("responses/show.html", response=response)
+
+
+@bp.route("/staff/surveys/<slug>/responses/import", methods=["GET", "POST"])
+@takes_import_upload
+@role_required(Role.ANALYST)
+def import_(slug: str):
+    """Upload past answers to a survey (open or closed): kept, checked, imported in the background."""
+    survey = survey_or_404(slug)
+    definition = survey_definition(survey)
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return _import_page(survey, definition, form), 400 if form.errors else 200
+    try:
+        job_id, path = import_jobs.keep_upload(form.file.data, partial(open_file, definition=definition))
+    except ImportFileError as error:
+        form.file.errors.append(describe_file_error(error))
+        return _import_page(survey, definition, form), 400
+    import_jobs.start(job_id, path, partial(import_responses, definition=definition), describe)
+    return redirect(url_for(".import_status", slug=slug, job_id=job_id), code=303)
+
+
+@bp.get("/staff/surveys/<slug>/responses/import/<job_id>")
+@role_required(Role.ANALYST)
+def import_status(slug: str, job_id: str):
+    """Follow an import of past answers: progress while it runs, then what was imported, skipped and refused."""
+    survey = survey_or_404(slug)
+    return _import_page(survey, survey_definition(survey), ImportForm(formdata=None),
+                        **import_jobs.page(job_id, describe, describe_file_error))
+
+
+@bp.get("/staff/surveys/<slug>/responses/import/report/<report_id>.csv")
+@role_required(Role.ANALYST)
+def import_report(slug: str, report_id: str):
+    """Download the refused rows of an import of past answers."""
+    survey_or_404(slug)
+    return import_jobs.send_report(report_id)
+
+
+def _import_page(survey: Survey, definition: SurveyDefinition, form: ImportForm, **status) -> str:
+    return render_template("responses/import.html", survey=survey, reasons=definition.reasons, form=form, **status)

@@ -5,6 +5,7 @@ import time
 import pytest
 from sqlalchemy import select
 
+from survey_app.csvimport import rows as csvrows
 from survey_app.customers import importer as imp
 from survey_app.customers.models import Customer, CustomerStatus
 
@@ -81,10 +82,10 @@ def test_rows_are_upserted_by_reference(app, db):
 
 
 def test_not_utf8_and_missing_header_are_refused_whole(app, db):
-    with pytest.raises(imp.ImportFileError) as error:
+    with pytest.raises(csvrows.ImportFileError) as error:
         run_import(app, HEADER + "FR-1;Élodie;;fr;;;;;;;\n", encoding="latin-1")
     assert error.value.reason == "not_utf8"
-    with pytest.raises(imp.ImportFileError):
+    with pytest.raises(csvrows.ImportFileError):
         run_import(app, "name;email\nÉlodie;e@example.fr\n")
     assert customers(db) == {}
 
@@ -103,7 +104,7 @@ def test_a_failing_batch_is_rolled_back_and_reported(app, db, monkeypatch):
     monkeypatch.setattr(imp, "_write_batch", fail_third)
     report = run_import(app, HEADER + rows, batch_size=10)
     assert report.created == 20 and report.stopped_at_line == 22
-    assert report.errors[-1].reason == imp.BATCH_FAILED
+    assert report.errors[-1].reason == csvrows.BATCH_FAILED
     assert len(customers(db)) == 20
 
 
@@ -146,15 +147,15 @@ def test_upload_page_refuses_a_file_without_header_with_a_400(client, login):
 
 
 def test_formula_values_are_neutralised_in_the_report():
-    report = imp.ImportReport(errors=[imp.RowError(2, imp.BAD_EMAIL, "email", "=cmd|' /C calc'!A0")])
-    assert "'=cmd" in imp.report_csv(report, lambda e: "bad")
+    report = csvrows.ImportReport(errors=[csvrows.RowError(2, imp.BAD_EMAIL, "email", "=cmd|' /C calc'!A0")])
+    assert "'=cmd" in csvrows.report_csv(report, lambda e: "bad")
 
 
 def test_unreadable_lines_and_nul_bytes_do_not_stop_the_import(app, db):
     text = (HEADER + "OK-1;Bon\0client;;fr;;;;;;;\n" + "BIG-1;" + "x" * 140_000 + ";;fr;;;;;;;\n"
             + "OK-2;Dobry;;pl;;;;;;;\n")
     report = run_import(app, text)
-    assert [(e.line, e.reason) for e in report.errors] == [(3, imp.BAD_ROW)]
+    assert [(e.line, e.reason) for e in report.errors] == [(3, csvrows.BAD_ROW)]
     assert report.created == 2 and customers(db)["OK-1"].name == "Bonclient"
 
 
@@ -163,3 +164,22 @@ def test_a_file_with_an_unreadable_line_is_reported_on_the_upload_page(client, l
     data = {"file": (io.BytesIO((HEADER + "BIG-1;" + "x" * 140_000 + "\n").encode()), "big.csv")}
     started = client.post("/staff/customers/import", data=data, content_type="multipart/form-data")
     assert started.status_code == 303
+
+
+def test_an_upload_larger_than_other_requests_is_taken_with_csrf_on(csrf_app, client, make_user):
+    from ..conftest import PASSWORD, csrf_token
+
+    csrf_app.config["MAX_CONTENT_LENGTH"] = 1000  # CSRF protection reads the body before the view runs
+    user = make_user("admin")
+    client.post("/staff/login", data={"email": user.email, "password": PASSWORD,
+                                      "csrf_token": csrf_token(client.get("/staff/login").text)})
+    text = HEADER + "".join(f"BIG-{i};Name {i};;en;;;;;;;\n" for i in range(100))
+    upload = {"csrf_token": csrf_token(client.get("/staff/customers/import").text),
+              "file": (io.BytesIO(text.encode()), "big.csv")}
+    started = client.post("/staff/customers/import", data=upload, content_type="multipart/form-data")
+    assert started.status_code == 303
+    deadline = time.time() + 20
+    while 'http-equiv="refresh"' in (page := client.get(started.headers["Location"])).text and time.time() < deadline:
+        time.sleep(0.05)
+    assert "100 customers created" in page.text
+    assert client.post("/staff/customers/new", data={"name": "x" * 2000}).status_code == 413  # other pages: no

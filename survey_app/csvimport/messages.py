@@ -1,0 +1,26 @@
+"""Translated descriptions of the import problems every CSV import shares."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from . import rows
+
+
+def describe_common(error: rows.RowError) -> str:
+    """What is wrong with a row, in the current language, for the reasons every import shares."""
+    messages = {
+        rows.MISSING_REF: _("The external_ref column is empty."),
+        rows.BAD_LOCALE: _("Unknown language: use en, fr, pl or ru."),
+        rows.TOO_LONG: _("This value is too long."),
+        rows.BAD_ROW: _("This line cannot be read as CSV (a value that is far too long, or an unclosed quote)."),
+        rows.EXTRA_VALUES: _("This line has more values than there are column names on the first line: put a "
+                             "value that contains the separator between double quotes."),
+        rows.BATCH_FAILED: _("The database refused the batch of rows starting at this line; nothing from that "
+                             "batch or after it was imported. Rows before it were imported."),
+    }
+    return messages.get(error.reason, error.reason)
+
+
+def describe_not_utf8() -> str:
+    """Why a file that is not UTF-8 cannot be imported, in the current language."""
+    return _("The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again.")
