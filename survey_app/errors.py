@@ -109,9 +109,9 @@ def _generic(code: int) -> tuple[str, str]:
     return texts.get(code, texts[400] if code < 500 else texts[500])
 
 
-def render_error(code: int, title: str, message: str):
-    """Render the shared error page."""
-    return render_template("errors/error.html", code=code, title=title, message=message), code
+def render_error(code: int, title: str, message: str, plain: bool = False):
+    """Render the shared error page; ``plain`` keeps it off the database (no signed-in user, no staff menu)."""
+    return render_template("errors/error.html", code=code, title=title, message=message, plain=plain), code
 
 
 def register(app: Flask) -> None:
@@ -136,9 +136,17 @@ def register(app: Flask) -> None:
     @app.errorhandler(DBAPIError)
     def database_unavailable(error: Exception):
         logger.error("Database error: %s", error)
-        db.session.rollback()
+        try:
+            db.session.rollback()
+        except DBAPIError:  # the connection is gone; the pool replaces it on the next request
+            db.session.invalidate()
+        fields = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
+        if request.method == "POST" and fields:
+            # Keep what the person typed: the same form again, ready to be sent when the database is back.
+            return render_template("errors/unavailable.html", fields=fields,
+                                   action=request.full_path.rstrip("?")), 503
         title, message = _generic(503)
-        return render_error(503, title, message)
+        return render_error(503, title, message, plain=True)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

@@ -1,0 +1,62 @@
+"""Build the database the browser tests run against: run as ``python -m tests.e2e.seed`` with INSTANCE_PATH set.
+
+Prints one JSON object: staff logins, survey slugs and personal links per language.
+"""
+from __future__ import annotations
+
+import json
+import random
+from decimal import Decimal
+
+from flask_migrate import upgrade
+
+from survey_app import create_app
+from survey_app.auth.services import create_user
+from survey_app.customers.services import add_customer
+from survey_app.demo.services import EXIT_WEIGHTS, LOYALTY_WEIGHTS, _answers
+from survey_app.demo.texts import EXIT_TEXTS, LOYALTY_TEXTS
+from survey_app.extensions import db
+from survey_app.invitations.services import create_invitation
+from survey_app.surveys.services import create_from_template, install_catalogue, open_survey
+
+PASSWORD = "browser tests only"
+LANGUAGES = ("fr", "pl", "ru", "en")
+LINKS_PER_LANGUAGE = 3
+
+
+def seed() -> dict:
+    """Migrate, then add staff, an exit and a loyalty survey, invited customers and earlier answers."""
+    upgrade()
+    install_catalogue()
+    logins = {}
+    for role in ("admin", "analyst", "interviewer"):
+        create_user(f"{role}@example.com", role, PASSWORD, name=f"{role.title()} Tester")
+        logins[role] = [f"{role}@example.com", PASSWORD]
+    surveys = {}
+    for kind in ("exit", "loyalty"):
+        survey = create_from_template(kind, f"{kind}-e2e", "en", open_link=True)
+        open_survey(survey)
+        surveys[kind] = survey
+    links: dict[str, list[str]] = {}
+    history = []
+    for locale in LANGUAGES:
+        for n in range(LINKS_PER_LANGUAGE + 12):
+            customer = add_customer(f"E2E-{locale}-{n}", f"Client {locale} {n}", f"{locale}{n}@example.com", locale,
+                                    status="lost", segment=("SMB", "Enterprise")[n % 2],
+                                    annual_revenue=Decimal(1000 * (n + 1)))
+            if n < LINKS_PER_LANGUAGE:
+                links.setdefault(locale, []).append(create_invitation(surveys["exit"], customer)[1])
+            else:
+                history.append(customer)
+    # Earlier answers (no classifier trained: their free text waits in the review queue).
+    rng = random.Random(6)
+    _answers(rng, surveys["exit"], history, EXIT_WEIGHTS, EXIT_TEXTS, 50, None)
+    _answers(rng, surveys["loyalty"], [], LOYALTY_WEIGHTS, LOYALTY_TEXTS, 40, None)
+    db.session.commit()
+    return {"logins": logins, "surveys": {k: s.slug for k, s in surveys.items()}, "tokens": links}
+
+
+if __name__ == "__main__":
+    app = create_app()
+    with app.app_context():
+        print(json.dumps(seed()))

@@ -1,0 +1,200 @@
+"""People using the app in a real browser: respondents in four languages on a phone and a desktop, a loyal
+customer, an analyst and an interviewer. axe-core checks the pages they see."""
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import DESKTOP, PHONE, axe_violations
+
+LANGUAGES = ("fr", "pl", "ru", "en")
+VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
+#: Which of the seeded personal links each viewport uses (the third is for the keyboard test).
+LINK = {"phone": 0, "desktop": 1}
+#: What the respondent types: in each language, with letters beyond ASCII.
+FREE_TEXT = {"fr": "Le service client ne répondait plus, c'est dommage.",
+             "pl": "Obsługa przestała odpowiadać na zgłoszenia, szkoda.",
+             "ru": "Поддержка перестала отвечать на обращения, жаль.",
+             "en": "Support stopped answering our tickets, sadly."}
+
+
+def html_lang(page) -> str:
+    return page.get_attribute("html", "lang")
+
+
+def submit(page) -> int:
+    """Press the form's submit button; return the status of the POST."""
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.click("main button[type=submit]")
+    return answer.value.status
+
+
+@pytest.fixture
+def new_page(browser):
+    """A page in a fresh browser profile with the given viewport."""
+    contexts = []
+
+    def make(viewport=DESKTOP):
+        context = browser.new_context(viewport=viewport, locale="en-GB")
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def sign_in(page, base: str, facts: dict, role: str) -> None:
+    email, password = facts["logins"][role]
+    page.goto(f"{base}/staff/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("main button[type=submit]")
+    assert "/staff/login" not in page.url
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_departing_customer_answers_through_the_emailed_link(live_server, new_page, shot, lang, viewport):
+    base, facts = live_server
+    token = facts["tokens"][lang][LINK[viewport]]
+    page = new_page(VIEWPORTS[viewport])
+    page.goto(f"{base}/s/{token}")
+    assert html_lang(page) == lang, "the customer's language comes from the invitation"
+    # The form fits the screen: nothing scrolls sideways.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, "1-form")
+    assert axe_violations(page) == []
+
+    other = "en" if lang != "en" else "pl"
+    page.click(f"header a[hreflang={other}]")
+    assert html_lang(page) == other
+    page.click(f"header a[hreflang={lang}]")
+    assert html_lang(page) == lang
+
+    # Free text typed, main reason forgotten: the page says what is missing and keeps the text.
+    page.fill("textarea", FREE_TEXT[lang])
+    assert submit(page) == 400
+    assert page.locator("[role=alert]").is_visible()
+    assert page.input_value("textarea") == FREE_TEXT[lang]
+    assert html_lang(page) == lang
+    shot(page, "2-error")
+    assert axe_violations(page) == []
+
+    page.locator("fieldset.choices input[type=radio]").first.check()
+    assert submit(page) == 303
+    assert "/s/thanks/" in page.url and html_lang(page) == lang
+    shot(page, "3-thanks")
+    assert axe_violations(page) == []
+
+    # The link works once: coming back shows the "already answered" page, in the same language.
+    again = page.goto(f"{base}/s/{token}")
+    assert again.status == 409 and html_lang(page) == lang
+
+
+def test_form_can_be_answered_with_the_keyboard_alone(live_server, new_page, shot):
+    base, facts = live_server
+    page = new_page(DESKTOP)
+    page.goto(f"{base}/s/{facts['tokens']['en'][2]}")
+    first_radio = page.locator("fieldset.choices input[type=radio]").first
+    for _ in range(40):  # Tab through the language switcher to the first reason
+        page.keyboard.press("Tab")
+        if first_radio.evaluate("el => el === document.activeElement"):
+            break
+    else:
+        pytest.fail("the first reason cannot be reached with Tab")
+    page.keyboard.press("Space")
+    assert first_radio.is_checked()
+    textarea = page.locator("textarea")
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if textarea.evaluate("el => el === document.activeElement"):
+            break
+    page.keyboard.type("Typed without a mouse.")
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.type === 'submit'"):
+            break
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.keyboard.press("Enter")
+    assert answer.value.status == 303
+    shot(page, "thanks")
+
+
+def test_loyal_customer_answers_the_loyalty_survey(live_server, new_page, shot):
+    base, facts = live_server
+    page = new_page(PHONE)
+    page.goto(f"{base}/s/o/{facts['surveys']['loyalty']}?lang=pl")
+    assert html_lang(page) == "pl"
+    shot(page, "1-form")
+    page.locator("fieldset.choices input[type=radio]").first.check()
+    page.fill("textarea", "Gdyby ceny wzrosły o połowę, szukalibyśmy innego dostawcy.")
+    assert submit(page) == 303
+    assert html_lang(page) == "pl"
+    shot(page, "2-thanks")
+
+
+def test_login_page_is_accessible(live_server, new_page):
+    base, _facts = live_server
+    page = new_page(PHONE)
+    page.goto(f"{base}/staff/login?lang=ru")
+    assert axe_violations(page) == []
+
+
+def test_analyst_filters_the_dashboard_reviews_and_exports(live_server, new_page, shot, tmp_path):
+    base, facts = live_server
+    page = new_page(DESKTOP)
+    sign_in(page, base, facts, "analyst")
+    page.goto(f"{base}/staff/reports/")
+    shot(page, "1-dashboard")
+    assert axe_violations(page) == []
+
+    page.select_option("select[name=kind]", "exit")
+    page.check(f"input[name=survey][value={facts['surveys']['exit']}]")
+    page.click("form.report-filters button[type=submit]")
+    assert "kind=exit" in page.url and f"survey={facts['surveys']['exit']}" in page.url
+    images = page.locator("figure.chart img")
+    assert images.count() >= 4
+    for i in range(images.count()):  # every chart drawn, each with a table of its numbers after it
+        image = images.nth(i)
+        image.scroll_into_view_if_needed()
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+        assert image.get_attribute("alt")
+    shot(page, "2-filtered")
+    for link in ("PNG", "SVG"):
+        href = page.locator(f"figure.chart a:text-is('{link}')").first.get_attribute("href")
+        assert page.request.get(base + href).ok
+
+    with page.expect_download() as download:
+        page.click("a[href*='/export/answers.xlsx']")
+    saved = tmp_path / "answers.xlsx"
+    download.value.save_as(saved)
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(saved, read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "response_id" and len(rows) > 50
+
+    page.goto(f"{base}/staff/review")
+    shot(page, "3-review-queue")
+    waiting = page.locator(".decisions").count()
+    assert waiting > 0
+    page.locator(".decisions button[value=dissatisfaction]").first.click()
+    assert page.locator(".flash-success, .flash").first.is_visible()
+    shot(page, "4-reviewed")
+
+
+def test_interviewer_records_a_phone_interview(live_server, new_page, shot):
+    base, facts = live_server
+    page = new_page(DESKTOP)
+    sign_in(page, base, facts, "interviewer")
+    page.goto(f"{base}/staff/interviews?lang=fr")
+    page.click(f"a[href$='/staff/surveys/{facts['surveys']['exit']}/interview']")
+    page.fill("input[name=customer_ref]", "E2E-fr-5")
+    page.select_option("select[name=interview_locale]", "fr")
+    page.locator("fieldset.choices input[type=radio]").first.check()
+    page.fill("textarea", "Au téléphone : le client est parti chez un concurrent moins cher.")
+    shot(page, "1-form")
+    assert submit(page) == 302
+    assert "/staff/responses/" in page.url
+    assert page.get_by_text("E2E-fr-5").count() or page.get_by_text("Client fr 5").count()
+    shot(page, "2-recorded")
