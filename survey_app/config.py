@@ -62,6 +62,9 @@ class Config:
     REPORT_CURRENCY = os.environ.get("REPORT_CURRENCY", "EUR")
     #: Longest time (seconds) a report figure or chart is reused; any change to the data renews it sooner.
     CACHE_DEFAULT_TIMEOUT = env_int("REPORT_CACHE_SECONDS", 600)
+    #: A cached report figure is recomputed whole at least this often (seconds); in between, only newer answers
+    #: are counted and added.
+    REPORT_REBUILD_SECONDS = env_int("REPORT_REBUILD_SECONDS", 300)
     #: Days an invitation link stays valid.
     INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 60)
 

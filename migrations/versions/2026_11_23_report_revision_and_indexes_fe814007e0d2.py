@@ -26,6 +26,8 @@ def upgrade():
     with op.batch_alter_table('answer', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_answer_response_id'))
         batch_op.create_index('ix_answer_response_primary', ['response_id', 'is_primary', 'bucket'], unique=False)
+        batch_op.drop_index('ix_answer_primary_bucket')
+        batch_op.create_index('ix_answer_primary_bucket', ['is_primary', 'bucket', 'response_id'], unique=False)
 
     with op.batch_alter_table('customer', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_customer_account_manager_id'), ['account_manager_id'], unique=False)
@@ -39,6 +41,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_customer_account_manager_id'))
 
     with op.batch_alter_table('answer', schema=None) as batch_op:
+        batch_op.drop_index('ix_answer_primary_bucket')
+        batch_op.create_index('ix_answer_primary_bucket', ['is_primary', 'bucket'], unique=False)
         batch_op.drop_index('ix_answer_response_primary')
         batch_op.create_index(batch_op.f('ix_answer_response_id'), ['response_id'], unique=False)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from sqlalchemy import Select, case, cast, func, or_, select
+from sqlalchemy import Select, case, cast, func, literal_column, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..customers.models import Customer, CustomerStatus
@@ -58,8 +58,15 @@ def _customer_conditions(f: ReportFilter) -> list[ColumnElement]:
     return conditions
 
 
-def _narrow(query: Select, f: ReportFilter, *, any_kind: bool = False, with_customer: bool = False) -> Select:
-    """Add the filter's conditions to a query over ``response``."""
+#: Responses with ``after < id <= upto`` (a cached figure is brought up to date by counting only newer ones).
+IdRange = tuple[int, int]
+
+
+def _narrow(query: Select, f: ReportFilter, *, any_kind: bool = False, with_customer: bool = False,
+            ids: IdRange | None = None) -> Select:
+    """Add the filter's conditions (and an id range) to a query over ``response``."""
+    if ids is not None:
+        query = query.where(*_id_range(Response.id, ids))
     ids = survey_ids(f, any_kind=any_kind)
     if ids is not None:
         query = query.where(Response.survey_id.in_(ids))
@@ -76,30 +83,40 @@ def _narrow(query: Select, f: ReportFilter, *, any_kind: bool = False, with_cust
 
 
 def filtered_answers(f: ReportFilter, *columns, any_kind: bool = False, with_customer: bool = False,
-                     primary_only: bool = True) -> Select:
+                     primary_only: bool = True, ids: IdRange | None = None) -> Select:
     """SELECT ``columns`` over the answers of the responses the filter counts; by default only each response's
     primary answer (its cause)."""
     query = select(*columns).select_from(Answer).join(Response, Response.id == Answer.response_id)
     if primary_only:
         query = query.where(Answer.is_primary.is_(True))
-    return _narrow(query, f, any_kind=any_kind, with_customer=with_customer)
+    return _narrow(query, f, any_kind=any_kind, with_customer=with_customer, ids=ids)
 
 
-def bucket_counts(f: ReportFilter) -> dict[str, int]:
+def _id_range(column, ids: IdRange) -> list[ColumnElement]:
+    after, upto = ids
+    return [column <= upto, *([column > after] if after else [])]
+
+
+def bucket_counts(f: ReportFilter, ids: IdRange | None = None) -> dict[str, int]:
     """Count each response's cause per bucket, ``unclassified`` included."""
-    rows = db.session.execute(filtered_answers(f, Answer.bucket, func.count()).group_by(Answer.bucket))
-    return {bucket: count for bucket, count in rows if bucket}
+    if f == ReportFilter(benchmark=f.benchmark, period=f.period, weight=f.weight):
+        # Nothing narrows the responses: count the primary answers alone (an index-only scan, no join).
+        query = select(Answer.bucket, func.count()).where(Answer.is_primary.is_(True),
+                                                          *(_id_range(Answer.response_id, ids) if ids else []))
+    else:
+        query = filtered_answers(f, Answer.bucket, func.count(), ids=ids)
+    return {bucket: count for bucket, count in db.session.execute(query.group_by(Answer.bucket)) if bucket}
 
 
-def response_count(f: ReportFilter) -> int:
+def response_count(f: ReportFilter, ids: IdRange | None = None) -> int:
     """Count the responses the filter covers, with or without a cause."""
-    return db.session.scalar(_narrow(select(func.count()).select_from(Response), f)) or 0
+    return db.session.scalar(_narrow(select(func.count()).select_from(Response), f, ids=ids)) or 0
 
 
-def kind_bucket_counts(f: ReportFilter) -> dict[str, dict[str, int]]:
+def kind_bucket_counts(f: ReportFilter, ids: IdRange | None = None) -> dict[str, dict[str, int]]:
     """Bucket counts per survey kind (exit, loyalty), whatever kind the filter names."""
     rows = db.session.execute(
-        filtered_answers(f, Survey.kind, Answer.bucket, func.count(), any_kind=True)
+        filtered_answers(f, Survey.kind, Answer.bucket, func.count(), any_kind=True, ids=ids)
         .join(Survey, Survey.id == Response.survey_id).group_by(Survey.kind, Answer.bucket))
     result: dict[str, dict[str, int]] = {"exit": {}, "loyalty": {}}
     for kind, bucket, count in rows:
@@ -110,20 +127,27 @@ def kind_bucket_counts(f: ReportFilter) -> dict[str, dict[str, int]]:
 
 def period_start(column, unit: str, dialect: str) -> ColumnElement:
     """SQL for the first day ('YYYY-MM-DD') of the week (Monday), month or quarter of a timestamp."""
+    # Constants are written into the SQL, not bound: the SELECT and the GROUP BY are then one expression,
+    # computed once per row.
     if dialect == "postgresql":
-        return func.to_char(func.date_trunc(unit, column), "YYYY-MM-DD")
+        return func.to_char(func.date_trunc(_sql_text(unit), column), _sql_text("YYYY-MM-DD"))
     if unit == "week":  # the day (not the instant, which SQLite rounds), next Sunday or this one, then its Monday
-        return func.date(column, "start of day", "weekday 0", "-6 days")
+        return func.date(column, _sql_text("start of day"), _sql_text("weekday 0"), _sql_text("-6 days"))
     if unit == "quarter":
-        months_in = (cast(func.strftime("%m", column), db.Integer) - 1) % 3
-        return func.date(column, "start of month", func.printf("-%d months", months_in))
-    return func.date(column, "start of month")
+        months_in = (cast(func.strftime(_sql_text("%m"), column), db.Integer) - 1) % 3
+        return func.date(column, _sql_text("start of month"), func.printf(_sql_text("-%d months"), months_in))
+    return func.date(column, _sql_text("start of month"))
 
 
-def trend_counts(f: ReportFilter) -> list[tuple[date, dict[str, int]]]:
+def _sql_text(constant: str) -> ColumnElement:
+    """A string constant written into the SQL (only ever one of the fixed strings above)."""
+    return literal_column("'" + constant.replace("'", "''") + "'")
+
+
+def trend_counts(f: ReportFilter, ids: IdRange | None = None) -> list[tuple[date, dict[str, int]]]:
     """Bucket counts per week, month or quarter (``f.period``), oldest first; empty periods left out."""
     start = period_start(Response.submitted_at, f.period, db.session.get_bind().dialect.name).label("start")
-    rows = db.session.execute(filtered_answers(f, start, Answer.bucket, func.count())
+    rows = db.session.execute(filtered_answers(f, start, Answer.bucket, func.count(), ids=ids)
                               .group_by(start, Answer.bucket).order_by(start))
     periods: dict[str, dict[str, int]] = {}
     for first_day, bucket, count in rows:
@@ -132,13 +156,13 @@ def trend_counts(f: ReportFilter) -> list[tuple[date, dict[str, int]]]:
     return [(date.fromisoformat(day), counts) for day, counts in periods.items()]
 
 
-def revenue_by_bucket(f: ReportFilter) -> tuple[dict[str, Decimal], dict[str, int]]:
+def revenue_by_bucket(f: ReportFilter, ids: IdRange | None = None) -> tuple[dict[str, Decimal], dict[str, int]]:
     """Annual revenue of the customers behind each bucket's answers, and per bucket the answers whose revenue
     is unknown (anonymous, erased or no revenue recorded)."""
     known = Customer.annual_revenue.is_not(None)
     rows = db.session.execute(
         filtered_answers(f, Answer.bucket, func.sum(Customer.annual_revenue),
-                        func.sum(case((known, 0), else_=1)), with_customer=True)
+                        func.sum(case((known, 0), else_=1)), with_customer=True, ids=ids)
         .group_by(Answer.bucket))
     revenue, unknown = {}, {}
     for bucket, total, missing in rows:

@@ -7,6 +7,7 @@ data gives new keys, so nothing stale is served.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -21,7 +22,7 @@ from ..labels import bucket_label, group_label
 from ..taxonomy import BUCKETS, CAUSE_GROUPS, COMPANY, benchmark
 from . import charts, queries
 from .filters import ReportFilter
-from .state import data_key
+from .state import data_state
 from .stats import (MIN_ANSWERS, Breakdown, Funnel, KindComparison, Weighted, breakdown, compare_kinds,
                     compare_with_benchmark, group_interval, weighted)
 
@@ -30,45 +31,75 @@ CHARTS = ("benchmark", "groups", "kinds", "trend", "revenue", "reach")
 T = TypeVar("T")
 
 
-def _cached(name: str, f: ReportFilter, compute: Callable[[], T]) -> T:
-    """Reuse an aggregate while neither the filter nor the data changed."""
-    if "report_data_key" not in g:
-        g.report_data_key = data_key()
+def _cached(name: str, f: ReportFilter, compute: Callable[..., T], merge: Callable[[T, T], T]) -> T:
+    """An aggregate of the responses up to the newest one, computed once and then brought up to date.
+
+    Responses are only ever added between revisions, so a cached figure plus the same figure over the
+    responses that arrived since (``compute(ids=(cached_upto, newest))``) is the figure over all of them.
+    Any other change raises the revision and starts afresh; so does age (REPORT_REBUILD_SECONDS), which
+    also takes in a response whose transaction committed after a newer one was already counted.
+    """
+    if "report_state" not in g:
+        g.report_state = data_state()
+    revision, newest = g.report_state
     # Surveys by id, not slug: a renamed survey's figures never answer for the next owner of its slug.
     surveys = queries.survey_ids(f, any_kind=True)
-    key = "reports:" + hashlib.sha256(f"{name}|{f.key()}|{surveys}|{g.report_data_key}".encode()).hexdigest()
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value)
+    key = "reports:" + hashlib.sha256(f"{name}|{f.key()}|{surveys}|{revision}".encode()).hexdigest()
+    entry = cache.get(key)
+    now = time.time()
+    if entry is not None:
+        upto, built, value = entry
+        if upto == newest:
+            return value
+        if upto < newest and now - built < current_app.config["REPORT_REBUILD_SECONDS"]:
+            value = merge(value, compute(ids=(upto, newest)))
+            cache.set(key, (newest, built, value))
+            return value
+    value = compute(ids=(0, newest))
+    cache.set(key, (newest, now, value))
     return value
+
+
+def _add_counts(old: dict, new: dict) -> dict:
+    """Add two {key: number} dicts."""
+    return {k: old.get(k, 0) + new.get(k, 0) for k in old.keys() | new.keys()}
 
 
 def survey_breakdown(f: ReportFilter) -> Breakdown:
     """Bucket and cause-group breakdown of the filtered answers against the filter's benchmark version."""
-    return breakdown(_cached("buckets", f, lambda: queries.bucket_counts(f)), benchmark(f.benchmark))
+    counts = _cached("buckets", f, lambda ids: queries.bucket_counts(f, ids), _add_counts)
+    return breakdown(counts, benchmark(f.benchmark))
 
 
 def responses(f: ReportFilter) -> int:
     """Responses the filter covers, with or without a cause."""
-    return _cached("responses", f, lambda: queries.response_count(f))
+    return _cached("responses", f, lambda ids: queries.response_count(f, ids), lambda a, b: a + b)
 
 
 def kinds(f: ReportFilter) -> KindComparison:
     """Exit answers next to loyalty answers (the kind filter is ignored: both are shown)."""
-    counts = _cached("kinds", f, lambda: queries.kind_bucket_counts(f))
+    counts = _cached("kinds", f, lambda ids: queries.kind_bucket_counts(f, ids),
+                     lambda a, b: {kind: _add_counts(a[kind], b[kind]) for kind in a})
     return compare_kinds(counts["exit"], counts["loyalty"], benchmark(f.benchmark))
+
+
+def _add_periods(old: list, new: list) -> list:
+    periods = dict(old)
+    for day, counts in new:
+        periods[day] = _add_counts(periods.get(day, {}), counts)
+    return sorted(periods.items())
 
 
 def trend(f: ReportFilter) -> list[tuple[date, Breakdown]]:
     """Breakdown per week, month or quarter, oldest first."""
-    rows = _cached(f"trend-{f.period}", f, lambda: queries.trend_counts(f))
+    rows = _cached(f"trend-{f.period}", f, lambda ids: queries.trend_counts(f, ids), _add_periods)
     return [(day, breakdown(counts, benchmark(f.benchmark))) for day, counts in rows]
 
 
 def revenue(f: ReportFilter) -> Weighted:
     """Customers' annual revenue behind each bucket and cause group."""
-    amounts, unknown = _cached("revenue", f, lambda: queries.revenue_by_bucket(f))
+    amounts, unknown = _cached("revenue", f, lambda ids: queries.revenue_by_bucket(f, ids),
+                               lambda a, b: (_add_counts(a[0], b[0]), _add_counts(a[1], b[1])))
     return weighted(amounts, unknown)
 
 

@@ -77,7 +77,8 @@ class Answer(db.Model):
 
     __tablename__ = "answer"
     __table_args__ = (
-        sa.Index("ix_answer_primary_bucket", "is_primary", "bucket"),
+        # Counting causes without a filter reads this index alone (response_id bounds what a cached count covers).
+        sa.Index("ix_answer_primary_bucket", "is_primary", "bucket", "response_id"),
         # Reports join each response to its primary answer and group by bucket: one index lookup, no table read.
         sa.Index("ix_answer_response_primary", "response_id", "is_primary", "bucket"),
     )

@@ -37,3 +37,31 @@ def test_report_figures_are_shared_through_redis(app, instance_path, redis_clien
         assert any(key.startswith(b"flask_cache_reports:") for key in redis_client.keys("*"))
         cache.clear()
     assert not redis_client.keys("flask_cache_reports:*")
+
+
+def test_new_answers_are_added_to_cached_figures_without_counting_all_again(app, make_survey, monkeypatch):
+    from survey_app.reports import queries, services
+    from survey_app.reports.filters import ReportFilter
+
+    survey = make_survey("exit", slug="exit-delta")
+    public = app.test_client()
+    ranges = []
+    counted = queries.bucket_counts
+    monkeypatch.setattr(queries, "bucket_counts", lambda f, ids=None: ranges.append(ids) or counted(f, ids))
+    f = ReportFilter(surveys=(survey.slug,))
+
+    def figures():
+        with app.test_request_context():
+            return services.survey_breakdown(f).counts
+
+    public.post(f"/s/o/{survey.slug}", data=answer_data(survey, main_reason="poor_quality"))
+    assert figures()["dissatisfaction"] == 1 and ranges[-1][0] == 0  # computed whole
+    first = ranges[-1][1]
+    assert figures()["dissatisfaction"] == 1 and len(ranges) == 1  # served from the cache
+    for _ in range(2):
+        public.post(f"/s/o/{survey.slug}", data=answer_data(survey, main_reason="moved"))
+    assert figures() == {**figures(), "dissatisfaction": 1, "circumstances": 2}
+    assert ranges[1][0] == first and ranges[1][1] > first, "only the new responses were counted"
+    app.config["REPORT_REBUILD_SECONDS"] = 0
+    public.post(f"/s/o/{survey.slug}", data=answer_data(survey, main_reason="moved"))
+    assert figures()["circumstances"] == 3 and ranges[-1][0] == 0, "past the rebuild age, counted whole again"
