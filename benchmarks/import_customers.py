@@ -10,7 +10,6 @@ module and inserts the same columns with sqlite3 executemany in batches, without
 import csv
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
