@@ -120,3 +120,42 @@ def test_customer_upload_page_never_fails(app, login, client):
         assert response.status_code < 500
 
     upload()
+
+
+def test_optout_page_never_fails(app, db, survey_fields, make_invitation):
+    survey, _names = survey_fields
+    _invitation, token = make_invitation(survey)
+    client = app.test_client()
+
+    @FUZZ
+    @given(link=st.one_of(st.just(token), nasty_text.filter(lambda t: "/" not in t and "?" not in t and "#" not in t)),
+           form=st.dictionaries(st.text(max_size=12), nasty_text, max_size=3), post=st.booleans())
+    def visit(link, form, post):
+        url = f"/s/{link[:300]}/optout"
+        response = client.post(url, data=form) if post else client.get(url)
+        assert response.status_code < 500
+
+    visit()
+
+
+def test_past_answer_import_never_fails(app, db, survey_fields, make_customer):
+    from survey_app.responses.definition import definition_by_slug
+    from survey_app.responses.importer import import_responses
+
+    survey, _names = survey_fields
+    make_customer(ref="0")
+    header = "external_ref,submitted_at,locale,channel,reason_code,text"
+
+    @FUZZ
+    @given(lines=csv_lines, raw=st.binary(max_size=200), with_header=st.booleans())
+    def run(lines, raw, with_header):
+        text = "\n".join(([header] if with_header else []) + lines)
+        for data in (text.encode("utf-8", errors="replace"), raw):
+            with app.app_context():
+                try:
+                    import_responses(io.BytesIO(data), definition_by_slug(survey.slug))
+                except ImportFileError:
+                    continue
+
+    run()
+    assert_consistent(db)
