@@ -28,9 +28,18 @@ try:
 except ImportError:  # pragma: no cover - playwright is a test dependency
     sync_playwright = None
 
-if sync_playwright is None or not Path(CHROMIUM).exists():
-    pytest.skip(f"browser tests skipped: no Chromium at {CHROMIUM} (apt-get install chromium) or no Playwright",
-                allow_module_level=True)
+MISSING = (f"browser tests skipped: no Chromium at {CHROMIUM} (apt-get install chromium)"
+           if not Path(CHROMIUM).exists() else "browser tests skipped: Playwright is not installed"
+           if sync_playwright is None else None)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without a browser, skip this folder's tests and say why in the summary."""
+    if MISSING:
+        here = Path(__file__).parent
+        for item in items:
+            if here in Path(item.fspath).parents:
+                item.add_marker(pytest.mark.skip(reason=MISSING))
 
 
 def _free_port() -> int:
