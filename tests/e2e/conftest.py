@@ -4,8 +4,11 @@ Skipped, with the reason in the test summary, when Playwright or /usr/bin/chromi
 """
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -48,19 +51,45 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class Mailbox:
+    """An SMTP server's handler that keeps every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    """Seed a fresh SQLite database and serve it with gunicorn; yield the base URL and the seeded facts."""
+    """Seed a fresh SQLite database, email the invitations through a real SMTP server on 127.0.0.1, and serve the
+    app with gunicorn; yield the base URL and the seeded facts, with each language's links as received by email."""
+    from aiosmtpd.controller import Controller
+
     instance = tmp_path_factory.mktemp("e2e-instance")
     port = _free_port()
+    mailbox = Mailbox()
+    smtp = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
+    smtp.start()
     env = {**os.environ, "INSTANCE_PATH": str(instance), "DATABASE_URL": f"sqlite:///{instance}/e2e.sqlite3",
            "SECRET_KEY": "e2e-secret", "BASE_URL": f"http://127.0.0.1:{port}", "RATELIMIT_ENABLED": "false",
-           "SURVEY_APP_ENV": "development", "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2"}
+           "SURVEY_APP_ENV": "development", "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2",
+           "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp.port)}
     env.pop("TEST_DATABASE_URL", None)
     env.pop("REDIS_URL", None)
     seeded = subprocess.run([sys.executable, "-m", "tests.e2e.seed"], cwd=ROOT, env=env, check=True,
                             capture_output=True, text=True)
     facts = json.loads(seeded.stdout.strip().splitlines()[-1])
+    subprocess.run([sys.executable, "-m", "flask", "--app", "survey_app", "invitations", "send"], cwd=ROOT, env=env,
+                   check=True, capture_output=True)
+    smtp.stop()
+    link = re.compile(rf"http://127\.0\.0\.1:{port}/s/[\w-]+(?=\s)")
+    by_address = {m["To"].addresses[0].addr_spec: m for m in mailbox.messages}
+    facts["emails"] = {lang: [by_address[a] for a in addresses] for lang, addresses in facts["addresses"].items()}
+    facts["links"] = {lang: [link.search(m.get_body(("plain",)).get_content()).group(0) for m in messages]
+                      for lang, messages in facts["emails"].items()}
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
     server = subprocess.Popen([gunicorn, "-c", "gunicorn.conf.py", "wsgi:app"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

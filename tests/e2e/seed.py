@@ -1,6 +1,6 @@
 """Build the database the browser tests run against: run as ``python -m tests.e2e.seed`` with INSTANCE_PATH set.
 
-Prints one JSON object: staff logins, survey slugs and personal links per language.
+Prints one JSON object: staff logins, survey slugs and, per language, the addresses of invited customers.
 """
 from __future__ import annotations
 
@@ -37,15 +37,16 @@ def seed() -> dict:
         survey = create_from_template(kind, f"{kind}-e2e", "en", open_link=True)
         open_survey(survey)
         surveys[kind] = survey
-    links: dict[str, list[str]] = {}
+    addresses: dict[str, list[str]] = {}
     history = []
     for locale in LANGUAGES:
         for n in range(LINKS_PER_LANGUAGE + 12):
             customer = add_customer(f"E2E-{locale}-{n}", f"Client {locale} {n}", f"{locale}{n}@example.com", locale,
                                     status="lost", segment=("SMB", "Enterprise")[n % 2],
                                     annual_revenue=Decimal(1000 * (n + 1)))
-            if n < LINKS_PER_LANGUAGE:
-                links.setdefault(locale, []).append(create_invitation(surveys["exit"], customer)[1])
+            if n < LINKS_PER_LANGUAGE:  # invited now; `flask invitations send` emails them their links
+                create_invitation(surveys["exit"], customer)
+                addresses.setdefault(locale, []).append(customer.email)
             else:
                 history.append(customer)
     # Earlier answers (no classifier trained: their free text waits in the review queue).
@@ -53,7 +54,7 @@ def seed() -> dict:
     _answers(rng, surveys["exit"], history, EXIT_WEIGHTS, EXIT_TEXTS, 50, None)
     _answers(rng, surveys["loyalty"], [], LOYALTY_WEIGHTS, LOYALTY_TEXTS, 40, None)
     db.session.commit()
-    return {"logins": logins, "surveys": {k: s.slug for k, s in surveys.items()}, "tokens": links}
+    return {"logins": logins, "surveys": {k: s.slug for k, s in surveys.items()}, "addresses": addresses}
 
 
 if __name__ == "__main__":

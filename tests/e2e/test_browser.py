@@ -56,9 +56,10 @@ def sign_in(page, base: str, facts: dict, role: str) -> None:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_departing_customer_answers_through_the_emailed_link(live_server, new_page, shot, lang, viewport):
     base, facts = live_server
-    token = facts["tokens"][lang][LINK[viewport]]
+    link = facts["links"][lang][LINK[viewport]]  # as found in the email the customer received
+    assert facts["emails"][lang][LINK[viewport]]["Content-Language"] == lang
     page = new_page(VIEWPORTS[viewport])
-    page.goto(f"{base}/s/{token}")
+    page.goto(link)
     assert html_lang(page) == lang, "the customer's language comes from the invitation"
     # The form fits the screen: nothing scrolls sideways.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
@@ -87,14 +88,14 @@ def test_departing_customer_answers_through_the_emailed_link(live_server, new_pa
     assert axe_violations(page) == []
 
     # The link works once: coming back shows the "already answered" page, in the same language.
-    again = page.goto(f"{base}/s/{token}")
+    again = page.goto(link)
     assert again.status == 409 and html_lang(page) == lang
 
 
 def test_form_can_be_answered_with_the_keyboard_alone(live_server, new_page, shot):
     base, facts = live_server
     page = new_page(DESKTOP)
-    page.goto(f"{base}/s/{facts['tokens']['en'][2]}")
+    page.goto(facts["links"]["en"][2])
     first_radio = page.locator("fieldset.choices input[type=radio]").first
     for _ in range(40):  # Tab through the language switcher to the first reason
         page.keyboard.press("Tab")

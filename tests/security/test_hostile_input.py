@@ -142,3 +142,19 @@ def test_a_valid_csrf_token_is_accepted(make_survey, csrf_app):
     token = csrf_token(client.get(f"/s/o/{hostile.slug}").text)
     data = {**answer_data(hostile, main_reason="moved"), "csrf_token": token}
     assert client.post(f"/s/o/{hostile.slug}", data=data).status_code == 303
+
+
+def test_production_session_cookie_is_httponly_samesite_and_secure(tmp_path, monkeypatch):
+    from survey_app import create_app
+    from survey_app.config import ProductionConfig
+    from survey_app.extensions import db as database
+
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    app = create_app(ProductionConfig, SECRET_KEY="s" * 40, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/p.db")
+    with app.app_context():
+        database.create_all()
+    response = app.test_client().get("/staff/login?lang=fr", base_url="https://surveys.example.com")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
