@@ -45,6 +45,8 @@ def _day(_ctx, _param, value: str | None) -> date | None:
 @with_appcontext
 def breakdown_cmd(slugs: tuple[str, ...], code: str, weight: str, fmt: str, **narrowing) -> None:
     """Print counts and shares per bucket and cause group, n, unclassified and the benchmark, as one JSON object."""
+    if narrowing["since"] and narrowing["until"] and narrowing["until"] < narrowing["since"]:
+        raise click.BadParameter("the last day comes before the first", param_hint="--until")
     f = ReportFilter(surveys=slugs, benchmark=code, weight=weight, **narrowing)
     try:
         data = survey_breakdown(f)

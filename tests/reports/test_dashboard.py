@@ -106,3 +106,5 @@ def test_breakdown_cli_refuses_unknown_survey_and_bad_date(runner, answered_surv
     assert runner.invoke(args=["reports", "breakdown", "--survey", "nope"]).exit_code != 0
     result = runner.invoke(args=["reports", "breakdown", "--since", "tomorrow"])
     assert result.exit_code == 2 and "is not a date" in result.output
+    result = runner.invoke(args=["reports", "breakdown", "--since", "2026-05-02", "--until", "2026-05-01"])
+    assert result.exit_code == 2 and "before the first" in result.output
