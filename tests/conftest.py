@@ -22,7 +22,7 @@ from survey_app.classification.services import forget_loaded_models
 from survey_app.config import TestingConfig
 from survey_app.customers.services import add_customer
 from survey_app.dbtypes import utcnow
-from survey_app.extensions import cache
+from survey_app.extensions import cache, limiter
 from survey_app.extensions import db as _db
 from survey_app.invitations.services import create_invitation
 from survey_app.surveys.services import create_from_template, install_catalogue, open_survey
@@ -59,7 +59,9 @@ def app(instance_path):
 def _clean_tables(app) -> Iterator[None]:
     """Empty every table after each test and reset per-test settings."""
     saved = dict(app.config)
+    limiting = limiter.enabled  # one Limiter serves every app: a production app made in a test switches it on
     yield
+    limiter.enabled = limiting
     forget_loaded_models()
     app.config.clear()
     app.config.update(saved)
