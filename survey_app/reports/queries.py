@@ -7,6 +7,7 @@ from decimal import Decimal
 from sqlalchemy import Select, case, cast, func, literal_column, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from ..auth.models import StaffUser
 from ..customers.models import Customer, CustomerStatus
 from ..extensions import db
 from ..invitations.models import Invitation, InvitationState
@@ -217,6 +218,13 @@ def reach_counts(f: ReportFilter) -> dict[str, int]:
     never_asked = db.session.scalar(lost) or 0
     return {"invited": invited or 0, "sent": sent or 0, "opened": opened or 0, "answered": answered or 0,
             "unreachable": (bounced or 0) + never_asked}
+
+
+def account_managers() -> list[tuple[int, str]]:
+    """(id, name) of the staff members who manage at least one customer, for the filter's choices."""
+    managing = select(Customer.account_manager_id).where(Customer.account_manager_id.is_not(None)).distinct()
+    return [tuple(row) for row in db.session.execute(
+        select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(managing)).order_by(StaffUser.name))]
 
 
 def segments() -> list[str]:

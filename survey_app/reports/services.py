@@ -43,7 +43,10 @@ def _cached(name: str, f: ReportFilter, compute: Callable[..., T], merge: Callab
         g.report_state = data_state()
     revision, newest = g.report_state
     # Surveys by id, not slug: a renamed survey's figures never answer for the next owner of its slug.
-    surveys = queries.survey_ids(f, any_kind=True)
+    resolved = g.setdefault("report_surveys", {})
+    if f.surveys not in resolved:
+        resolved[f.surveys] = queries.survey_ids(f, any_kind=True)
+    surveys = resolved[f.surveys]
     key = "reports:" + hashlib.sha256(f"{name}|{f.key()}|{surveys}|{revision}".encode()).hexdigest()
     entry = cache.get(key)
     now = time.time()
@@ -174,10 +177,10 @@ def kinds_verdict(comparison: KindComparison) -> str:
             "customers'.", bucket=bucket_label(bucket, short=True), loyalty=percent(comparison.loyalty.shares[bucket]),
             exit=percent(comparison.exit.shares[bucket]))
     if comparison.p_value is not None and comparison.p_value < 0.05:
-        return _("What loyal customers fear differs from what made others leave (p %(p)s).",
-                 p=_p_value(comparison.p_value)) + " " + gap
-    return _("What loyal customers fear does not differ clearly from what made others leave (p %(p)s).",
-             p=_p_value(comparison.p_value or 1.0)) + " " + gap
+        return _("What loyal customers fear differs from what made others leave (p %(p)s). %(gap)s",
+                 p=_p_value(comparison.p_value), gap=gap)
+    return _("What loyal customers fear does not differ clearly from what made others leave (p %(p)s). %(gap)s",
+             p=_p_value(comparison.p_value or 1.0), gap=gap)
 
 
 def funnel_labels() -> dict[str, str]:
@@ -189,58 +192,62 @@ def funnel_labels() -> dict[str, str]:
 # -- charts ------------------------------------------------------------------------------------
 
 def chart(name: str, f: ReportFilter, fmt: str = "png") -> bytes | None:
-    """Draw one dashboard chart in the current language; None when there is nothing to draw."""
-    draw = _DRAWERS[name]
-    figures = draw(f, None)
-    if figures is None:
+    """Draw one dashboard chart in the current language; None when there is nothing to draw.
+
+    A drawn chart is kept under a key of the very figures it shows, its language and format.
+    """
+    plan = _PLANS[name](f)
+    if plan is None:
         return None
+    figures, draw = plan
     key = "chart:" + hashlib.sha256(repr((name, fmt, str(get_locale()), figures)).encode()).hexdigest()
     body = cache.get(key)
     if body is None:
-        body = draw(f, fmt)
+        body = draw(fmt)
         cache.set(key, body)
     return body
+
+
+#: What a chart shows (compared to find it in the cache) and how to draw it in a format; None: nothing to draw.
+Plan = tuple[object, Callable[[str], bytes]] | None
 
 
 def _short_labels() -> list[str]:
     return [bucket_label(b, short=True) for b in BUCKETS]
 
 
-def _draw_benchmark(f: ReportFilter, fmt: str | None):
+def _benchmark_legend(data: Breakdown) -> tuple[str, str]:
+    return _("Your answers"), _("Benchmark %(version)s", version=data.benchmark.code.replace("-", "/"))
+
+
+def _plan_benchmark(f: ReportFilter) -> Plan:
     data = survey_breakdown(f)
     if not data.enough:
         return None
-    if fmt is None:
-        return data.counts, data.benchmark.code
-    return charts.paired_bars(
+    return (data.counts, data.benchmark.code), lambda fmt: charts.paired_bars(
         ngettext("Why customers leave: %(num)d classified answer", "Why customers leave: %(num)d classified answers",
                  data.n),
         _short_labels(), [data.shares[b] for b in BUCKETS], [data.benchmark_shares[b] for b in BUCKETS],
-        (_("Your answers"), _("Benchmark %(version)s", version=data.benchmark.code.replace("-", "/"))),
-        _("Share of classified answers (%)"), fmt=fmt, intervals=[data.interval(b) for b in BUCKETS])
+        _benchmark_legend(data), _("Share of classified answers (%)"), fmt=fmt,
+        intervals=[data.interval(b) for b in BUCKETS])
 
 
-def _draw_groups(f: ReportFilter, fmt: str | None):
+def _plan_groups(f: ReportFilter) -> Plan:
     data = survey_breakdown(f)
     if not data.enough:
         return None
-    if fmt is None:
-        return data.group_counts, data.benchmark.code
-    return charts.paired_bars(
+    return (data.group_counts, data.benchmark.code), lambda fmt: charts.paired_bars(
         _("Controllable churn: %(share)s company-caused", share=percent(data.group_shares[COMPANY])),
         [group_label(c) for c in CAUSE_GROUPS], [data.group_shares[c] for c in CAUSE_GROUPS],
-        [data.benchmark_group_shares[c] for c in CAUSE_GROUPS],
-        (_("Your answers"), _("Benchmark %(version)s", version=data.benchmark.code.replace("-", "/"))),
+        [data.benchmark_group_shares[c] for c in CAUSE_GROUPS], _benchmark_legend(data),
         _("Share of classified answers (%)"), fmt=fmt, intervals=[group_interval(data, c) for c in CAUSE_GROUPS])
 
 
-def _draw_kinds(f: ReportFilter, fmt: str | None):
+def _plan_kinds(f: ReportFilter) -> Plan:
     comparison = kinds(f)
     if not comparison.enough:
         return None
-    if fmt is None:
-        return comparison.exit.counts, comparison.loyalty.counts
-    return charts.paired_bars(
+    return (comparison.exit.counts, comparison.loyalty.counts), lambda fmt: charts.paired_bars(
         _("Why customers left, and what would make loyal customers leave"), _short_labels(),
         [comparison.exit.shares[b] for b in BUCKETS], [comparison.loyalty.shares[b] for b in BUCKETS],
         (_("Departed customers (exit surveys)"), _("Loyal customers (loyalty surveys)")),
@@ -249,47 +256,42 @@ def _draw_kinds(f: ReportFilter, fmt: str | None):
         second_intervals=[comparison.loyalty.interval(b) for b in BUCKETS])
 
 
-def _draw_trend(f: ReportFilter, fmt: str | None):
+def _plan_trend(f: ReportFilter) -> Plan:
     rows = trend(f)
     if not rows:
         return None
-    if fmt is None:
-        return f.period, [(day, data.counts) for day, data in rows]
-    return charts.stacked_periods(
+    return (f.period, [(day, data.counts) for day, data in rows]), lambda fmt: charts.stacked_periods(
         _("Causes over time"), [day for day, _data in rows], lambda day: period_label(day, f.period),
         [data.shares for _day, data in rows], BUCKETS, {b: bucket_label(b, short=True) for b in BUCKETS},
         [data.n for _day, data in rows], _("Share of classified answers (%)"), fmt=fmt)
 
 
-def _draw_revenue(f: ReportFilter, fmt: str | None):
+def _plan_revenue(f: ReportFilter) -> Plan:
     data = revenue(f)
     if not data.total:
         return None
-    if fmt is None:
-        return data.amounts, current_app.config["REPORT_CURRENCY"]
-    return charts.amount_bars(
+    currency = current_app.config["REPORT_CURRENCY"]
+    return (data.amounts, currency), lambda fmt: charts.amount_bars(
         _("Annual revenue behind each cause"), [*_short_labels(), *(group_label(c) for c in CAUSE_GROUPS)],
         [*(data.amounts[b] for b in BUCKETS), *(data.group_amounts[c] for c in CAUSE_GROUPS)], money,
-        _("Annual revenue (%(currency)s)", currency=current_app.config["REPORT_CURRENCY"]), fmt=fmt,
+        _("Annual revenue (%(currency)s)", currency=currency), fmt=fmt,
         colours=[*charts.BUCKET_COLOURS, *[charts.BENCHMARK_COLOUR] * len(CAUSE_GROUPS)])
 
 
-def _draw_reach(f: ReportFilter, fmt: str | None):
+def _plan_reach(f: ReportFilter) -> Plan:
     funnel = reach(f)
     if not funnel.invited and not funnel.unreachable:
         return None
-    if fmt is None:
-        return funnel
-    labels = funnel_labels()
-    steps = funnel.steps()
-    return charts.amount_bars(
+    labels, steps = funnel_labels(), funnel.steps()
+    return funnel, lambda fmt: charts.amount_bars(
         _("From invitation to answer"), [labels[name] for name, _count, _share in steps],
         [count for _name, count, _share in steps], lambda value: format_decimal(value, "#,##0"),
         _("Customers"), fmt=fmt, colours=[charts.OBSERVED_COLOUR] * 4 + [charts.UNREACHABLE_COLOUR])
 
 
-_DRAWERS = {"benchmark": _draw_benchmark, "groups": _draw_groups, "kinds": _draw_kinds, "trend": _draw_trend,
-            "revenue": _draw_revenue, "reach": _draw_reach}
+_PLANS: dict[str, Callable[[ReportFilter], Plan]] = {
+    "benchmark": _plan_benchmark, "groups": _plan_groups, "kinds": _plan_kinds, "trend": _plan_trend,
+    "revenue": _plan_revenue, "reach": _plan_reach}
 
 
 @dataclass(frozen=True)

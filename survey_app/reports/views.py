@@ -7,15 +7,14 @@ from sqlalchemy import select
 
 from ..auth.access import role_required
 from ..auth.models import Role, StaffUser
-from ..customers.models import Customer
-from ..errors import AppError
+from ..errors import AppError, render_error
 from ..extensions import db
 from ..i18n import LANGUAGES
 from ..surveys.models import Survey
 from ..taxonomy import BENCHMARKS, BUCKET_GROUP, BUCKETS, CAUSE_GROUPS
 from . import exports, services
 from .filters import CHANNELS, KINDS, PERIODS, FilterError, ReportFilter, from_args
-from .queries import UnknownSurvey, segments
+from .queries import UnknownSurvey, account_managers, segments
 
 bp = Blueprint("reports", __name__, url_prefix="/staff/reports", template_folder="templates")
 
@@ -54,31 +53,23 @@ def _filter() -> ReportFilter:
     return f
 
 
-def _with_surveys_checked(render):
-    """Turn an unknown survey slug into a 404 page instead of a failure."""
-    try:
-        return render()
-    except UnknownSurvey as error:
-        raise NoSuchSurvey(str(error.args[0])[:80]) from None
+@bp.errorhandler(UnknownSurvey)
+def unknown_survey(error: UnknownSurvey):
+    """A survey slug in the filter that names no survey: a 404 page, not a failure."""
+    missing = NoSuchSurvey(str(error.args[0])[:80])
+    return render_error(missing.code, missing.title(), missing.message())
 
 
-def _page(template: str):
+def _page(template: str, printed: bool = False):
     f = _filter()
-
-    def render():
-        report = services.build_report(f)
-        managers = db.session.execute(
-            select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(
-                select(Customer.account_manager_id).where(Customer.account_manager_id.is_not(None)).distinct()))
-            .order_by(StaffUser.name)).all()
-        return render_template(
-            template, report=report, f=f, args=f.to_args(), data=report.data, benchmarks=BENCHMARKS,
-            buckets=BUCKETS, groups=CAUSE_GROUPS, bucket_groups=BUCKET_GROUP, kinds=KINDS, channels=CHANNELS,
-            periods=PERIODS, languages=LANGUAGES, segments=segments(), managers=managers,
-            surveys=db.session.scalars(select(Survey).order_by(Survey.created_at.desc())).all(),
-            charts=services.CHARTS, period_label=services.period_label, money=services.money,
-            funnel_labels=services.funnel_labels(), period_names=_period_names(), filter_summary=_summary(f))
-    return _with_surveys_checked(render)
+    report = services.build_report(f)
+    return render_template(
+        template, report=report, f=f, args=f.to_args(), data=report.data, benchmarks=BENCHMARKS,
+        buckets=BUCKETS, groups=CAUSE_GROUPS, bucket_groups=BUCKET_GROUP, kinds=KINDS, channels=CHANNELS,
+        periods=PERIODS, languages=LANGUAGES, segments=segments(), managers=account_managers(),
+        surveys=db.session.scalars(select(Survey).order_by(Survey.created_at.desc())).all(),
+        period_label=services.period_label, money=services.money, funnel_labels=services.funnel_labels(),
+        period_names=_period_names(), filter_summary=_summary(f) if printed else None)
 
 
 def _period_names() -> dict[str, str]:
@@ -120,7 +111,7 @@ def dashboard():
 @role_required(Role.ANALYST)
 def printable():
     """The same report as one printable page (print it, or save it as PDF from the browser)."""
-    return _page("reports/print.html")
+    return _page("reports/print.html", printed=True)
 
 
 @bp.get("/chart/<name>.<fmt>")
@@ -129,8 +120,7 @@ def chart(name: str, fmt: str):
     """One chart as PNG or SVG, in the viewer's language."""
     if fmt not in ("png", "svg") or name not in services.CHARTS:
         abort(404)
-    f = _filter()
-    body = _with_surveys_checked(lambda: services.chart(name, f, fmt))
+    body = services.chart(name, _filter(), fmt)
     if body is None:
         abort(404)
     response = Response(body, mimetype="image/png" if fmt == "png" else "image/svg+xml")
@@ -147,8 +137,7 @@ def export(name: str, fmt: str):
     """The answers, or one chart's figures, as CSV or XLSX (cells that could run as formulas neutralised)."""
     if fmt not in exports.FORMATS or name not in exports.TABLES:
         abort(404)
-    f = _filter()
-    return _with_surveys_checked(lambda: exports.download(name, f, fmt))
+    return exports.download(name, _filter(), fmt)
 
 
 survey_bp = Blueprint("survey_reports", __name__, url_prefix="/staff/surveys/<slug>")
