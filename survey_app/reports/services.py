@@ -1,8 +1,8 @@
 """Report figures for the filtered answers, ready for pages, charts, exports and the CLI.
 
-Aggregates are cached under a key of the filter and the data's state (``state.data_key``), and
-charts under a key of the very figures they draw, the language and the format; a change to the
-data gives new keys, so nothing stale is served.
+Aggregates are cached under a key of the filter and the data's revision (``state.data_state``) and
+brought up to date with the answers that arrived since; charts are cached under a key of the very
+figures they draw, the language and the format. Nothing stale is served.
 """
 from __future__ import annotations
 

@@ -28,9 +28,3 @@ def data_state() -> tuple[int, int]:
     """(revision, newest response id): figures cached at this state are exact until either changes."""
     revision = db.session.scalar(select(DataRevision.value).where(DataRevision.name == _NAME)) or 0
     return revision, db.session.scalar(select(func.max(Response.id))) or 0
-
-
-def data_key() -> str:
-    """A key that changes whenever the answers, their buckets or the customers behind them change."""
-    revision, last_response = data_state()
-    return f"{revision}.{last_response}"
