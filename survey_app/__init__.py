@@ -29,6 +29,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     register_errorhandlers(app)
     register_request_hooks(app)
     register_commands(app)
+    register_jobs()
     logging.basicConfig(level=logging.INFO)
     return app
 
@@ -123,6 +124,11 @@ def lang_url(code: str) -> str:
     args = request.args.to_dict(flat=False)
     args["lang"] = [code]
     return request.path + "?" + urlencode(args, doseq=True)
+
+
+def register_jobs() -> None:
+    """Import the modules that register background job handlers (any process may run any job)."""
+    from .invitations import jobs as _sending  # noqa: F401
 
 
 def register_commands(app: Flask) -> None:

@@ -65,6 +65,10 @@ class Config:
     #: A cached report figure is recomputed whole at least this often (seconds); in between, only newer answers
     #: are counted and added.
     REPORT_REBUILD_SECONDS = env_int("REPORT_REBUILD_SECONDS", 300)
+    #: A background job silent for this long (seconds) counts as interrupted and may be resumed.
+    JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 60)
+    #: How often (seconds) a running job records a sign of life.
+    JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "10"))
     #: Days an invitation link stays valid.
     INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 60)
 

@@ -11,6 +11,8 @@ from . import ROOT
 
 LOCALES = ("fr", "pl", "ru")
 POT = os.path.join(ROOT, "translations", "messages.pot")
+#: Line width of the catalogues (kept the same so updates change only what changed).
+WIDTH = "100"
 
 
 def _pybabel(*args: str) -> None:
@@ -27,7 +29,7 @@ def translate_cli() -> None:
 def extract() -> None:
     """Collect every translatable string into translations/messages.pot."""
     _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "N_", "--no-location", "--sort-output",
-             "--project", "survey_app", "-o", POT, "survey_app")
+             "--project", "survey_app", "--width", WIDTH, "-o", POT, "survey_app")
 
 
 @translate_cli.command("update")
@@ -37,7 +39,7 @@ def update() -> None:
     for locale in LOCALES:
         po = os.path.join(ROOT, "translations", locale, "LC_MESSAGES", "messages.po")
         if os.path.exists(po):
-            _pybabel("update", "-i", POT, "-d", "translations", "-l", locale, "--no-fuzzy-matching")
+            _pybabel("update", "-i", POT, "-d", "translations", "-l", locale, "--no-fuzzy-matching", "--width", WIDTH)
         else:
             _pybabel("init", "-i", POT, "-d", "translations", "-l", locale)
 

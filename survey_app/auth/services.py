@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from ..dbtypes import utcnow
 from ..extensions import db
+from ..text import one_line
 from .models import Role, StaffUser
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def create_user(email: str, role: Role | str, password: str, name: str = "", loc
         raise AccountError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
     if find_user(email) is not None:
         raise AccountError(f"{email} already has an account")
-    user = StaffUser(email=email, role=role, name=name or email.split("@")[0], locale=locale)
+    user = StaffUser(email=email, role=role, name=one_line(name) or email.split("@")[0], locale=locale)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()

@@ -10,6 +10,7 @@ from sqlalchemy import delete, or_, select, update
 from ..extensions import db
 from ..i18n import LANGUAGES
 from ..reports.state import bump_revision
+from ..text import one_line
 from .models import Customer, CustomerStatus
 
 
@@ -24,13 +25,13 @@ def add_customer(external_ref: str, name: str, email: str | None, locale: str, *
 
     :raise CustomerError: if the reference is taken or the language unknown.
     """
-    external_ref = external_ref.strip()
+    external_ref = one_line(external_ref)
     if db.session.scalar(select(Customer.id).where(Customer.external_ref == external_ref)):
         raise CustomerError(_l("Another customer already has this reference."))
     if locale not in LANGUAGES:
         raise CustomerError(_l("Unknown language."))
-    customer = Customer(external_ref=external_ref, name=name.strip(), email=(email or "").strip() or None,
-                        locale=locale, segment=segment or None, status=CustomerStatus(status),
+    customer = Customer(external_ref=external_ref, name=one_line(name), email=(email or "").strip() or None,
+                        locale=locale, segment=one_line(segment) or None, status=CustomerStatus(status),
                         annual_revenue=annual_revenue, **fields)
     db.session.add(customer)
     db.session.flush()
@@ -59,7 +60,7 @@ def update_customer(customer: Customer, **values) -> None:
 
     :raise CustomerError: if the new reference belongs to another customer or the language is unknown.
     """
-    ref = values.pop("external_ref").strip()
+    ref = one_line(values.pop("external_ref"))
     other = db.session.scalar(select(Customer.id).where(Customer.external_ref == ref, Customer.id != customer.id))
     if other:
         raise CustomerError(_l("Another customer already has this reference."))
@@ -67,6 +68,8 @@ def update_customer(customer: Customer, **values) -> None:
         raise CustomerError(_l("Unknown language."))
     customer.external_ref = ref
     for key, value in values.items():
+        if key in ("name", "segment"):
+            value = one_line(value)
         setattr(customer, key, value.strip() or None if isinstance(value, str) and key != "name" else value)
     db.session.flush()
     bump_revision()

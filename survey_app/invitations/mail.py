@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from ..customers.models import Customer
 from ..i18n import localized
 from ..surveys.models import Survey
+from ..text import has_breaking, one_line
 
 
 _SMTP_POLICY = compat32.clone(linesep="\r\n")
@@ -50,9 +51,10 @@ def render_invitation(survey: Survey, customer: Customer, locale: str, token: st
         html = render_template("invitations/email/invitation.html", **context)
     # The classic MIME classes: several times faster than EmailMessage, which re-parses every header.
     message = MIMEMultipart("alternative")
-    message["Subject"] = Header(subject, "utf-8")
+    # Headers hold one line each: a line break in a name or title must not start a header of its own.
+    message["Subject"] = Header(one_line(subject), "utf-8")
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    message["To"] = formataddr((customer.name, customer.email), charset="utf-8")
+    message["To"] = formataddr((one_line(customer.name), one_line(customer.email)), charset="utf-8")
     message["Message-ID"] = make_msgid(domain=current_app.config["MAIL_DEFAULT_SENDER"].rpartition("@")[2] or None)
     message["Content-Language"] = locale
     message["List-Unsubscribe"] = f"<{optout_link}>"
@@ -61,6 +63,15 @@ def render_invitation(survey: Survey, customer: Customer, locale: str, token: st
     message.attach(MIMEText(text, "plain", "utf-8"))
     message.attach(MIMEText(html, "html", "utf-8"))
     return message
+
+
+def check_recipient(address: str) -> None:
+    """Refuse an address no server could deliver to (a line break, a space, no ``@``).
+
+    :raise PermanentFailure: if the address is unusable.
+    """
+    if not address or has_breaking(address) or " " in address or "@" not in address:
+        raise PermanentFailure(f"invalid address {address!r}")
 
 
 class OutboxTransport:
@@ -78,6 +89,7 @@ class OutboxTransport:
 
     def send(self, message: MIMEMultipart, recipient: str) -> None:
         """Write the message to a file named after its Message-ID."""
+        check_recipient(recipient)
         name = message["Message-ID"].strip("<>").replace("/", "_").replace("@", "_at_")
         temporary = self.folder / f".{name}.tmp"
         temporary.write_bytes(message.as_bytes())
@@ -125,6 +137,7 @@ class SMTPTransport:
         :raise PermanentFailure: on a 5xx refusal of the recipient or message.
         :raise TemporaryFailure: on a 4xx refusal or a lost connection.
         """
+        check_recipient(recipient)
         data = message.as_bytes(policy=_SMTP_POLICY)  # CRLF line ends: smtplib sends bytes as they are
         for attempt in (1, 2):
             if self.smtp is None:

@@ -54,6 +54,10 @@ class Invitation(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     #: Not to be tried again before this time.
     next_attempt_at: Mapped[datetime | None]
+    #: When a sender last claimed it to send it (state ``sending``).
+    claimed_at: Mapped[datetime | None]
+    #: Its first link was shown to staff (an invitation made by hand), so it must keep working after an email.
+    link_shown: Mapped[bool] = mapped_column(default=False)
     #: Message-ID of the last email sent.
     message_id: Mapped[str | None] = mapped_column(sa.String(255))
     #: Last sending error, if any.

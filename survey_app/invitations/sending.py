@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from ..customers.models import Customer
@@ -25,14 +25,16 @@ from ..dbtypes import utcnow
 from ..extensions import db
 from ..surveys.models import Survey, SurveyState
 from .mail import PermanentFailure, TemporaryFailure, render_invitation, transport
-from .models import Invitation, InvitationState
-from .services import renew_token
+from .models import EarlierLink, Invitation, InvitationState
+from .services import hash_token, keeps_earlier_link, new_token
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 #: Wait before retrying after the n-th temporary failure: 5 min, 10, 20, 40…
 BACKOFF = timedelta(minutes=5)
+#: A message claimed this long ago and still ``sending`` was abandoned by a killed sender (SMTP gives up after 30 s).
+INTERRUPTED_AFTER = timedelta(minutes=5)
 
 
 @dataclass
@@ -69,33 +71,45 @@ def _settle_before_stopping():
             raise KeyboardInterrupt
 
 
+def _due_conditions(now: datetime, resend_interrupted: bool) -> list:
+    """Conditions on the invitation table for "due to be sent now" (what a sender claims)."""
+    due = _INVITATION.c.state.in_([InvitationState.PENDING, InvitationState.FAILED])
+    if resend_interrupted:
+        # Only messages abandoned long ago: one claimed a moment ago is with a live sender.
+        due = or_(due, (_INVITATION.c.state == InvitationState.SENDING)
+                  & or_(_INVITATION.c.claimed_at.is_(None), _INVITATION.c.claimed_at < now - INTERRUPTED_AFTER))
+    return [due, _INVITATION.c.attempts < MAX_ATTEMPTS,
+            or_(_INVITATION.c.next_attempt_at.is_(None), _INVITATION.c.next_attempt_at <= now)]
+
+
+def _reminder_conditions(now: datetime, after_days: int, max_reminders: int) -> list:
+    """Conditions on the invitation table for "due for a reminder now"."""
+    return [_INVITATION.c.state == InvitationState.SENT, _INVITATION.c.reminders_sent < max_reminders,
+            _INVITATION.c.sent_at <= now - timedelta(days=after_days),
+            or_(_INVITATION.c.expires_at.is_(None), _INVITATION.c.expires_at > now)]
+
+
+def _reachable() -> list:
+    """Conditions on the survey and customer of an invitation: open survey, customer we may email."""
+    return [Survey.state == SurveyState.OPEN, Customer.opted_out.is_(False), Customer.unreachable.is_(False),
+            Customer.email.is_not(None)]
+
+
+def _candidates(survey: Survey | None, conditions: list):
+    query = (select(Invitation.id).join(Customer, Customer.id == Invitation.customer_id)
+             .join(Survey, Survey.id == Invitation.survey_id).where(*conditions, *_reachable())
+             .order_by(Invitation.id))
+    return query.where(Invitation.survey_id == survey.id) if survey is not None else query
+
+
 def due_query(survey: Survey | None, now, resend_interrupted: bool = False):
     """Invitations to send now: pending, or failed and due for a retry; open surveys, reachable customers."""
-    states = [InvitationState.PENDING, InvitationState.FAILED]
-    if resend_interrupted:
-        states.append(InvitationState.SENDING)
-    query = (select(Invitation.id).join(Customer, Customer.id == Invitation.customer_id)
-             .join(Survey, Survey.id == Invitation.survey_id)
-             .where(Invitation.state.in_(states), Survey.state == SurveyState.OPEN,
-                    Customer.opted_out.is_(False), Customer.unreachable.is_(False), Customer.email.is_not(None),
-                    Invitation.attempts < MAX_ATTEMPTS,
-                    or_(Invitation.next_attempt_at.is_(None), Invitation.next_attempt_at <= now))
-             .order_by(Invitation.id))
-    if survey is not None:
-        query = query.where(Invitation.survey_id == survey.id)
-    return query
+    return _candidates(survey, _due_conditions(now, resend_interrupted))
 
 
 def reminder_query(survey: Survey | None, now, after_days: int, max_reminders: int):
     """Sent, unanswered invitations whose last email is at least ``after_days`` old, under the reminder limit."""
-    query = (select(Invitation.id).join(Customer, Customer.id == Invitation.customer_id)
-             .join(Survey, Survey.id == Invitation.survey_id)
-             .where(Invitation.state == InvitationState.SENT, Survey.state == SurveyState.OPEN,
-                    Customer.opted_out.is_(False), Customer.unreachable.is_(False),
-                    Invitation.reminders_sent < max_reminders, Invitation.sent_at <= now - timedelta(days=after_days),
-                    or_(Invitation.expires_at.is_(None), Invitation.expires_at > now))
-             .order_by(Invitation.id))
-    return query.where(Invitation.survey_id == survey.id) if survey is not None else query
+    return _candidates(survey, _reminder_conditions(now, after_days, max_reminders))
 
 
 def count_due(survey: Survey | None = None) -> int:
@@ -106,13 +120,14 @@ def count_due(survey: Survey | None = None) -> int:
 def send_reminders(survey: Survey | None, after_days: int, max_reminders: int, *, rate: float | None = None,
                    progress: Callable[[], None] | None = None) -> SendReport:
     """Email a reminder to those who have not answered: at most ``max_reminders``, ``after_days`` apart."""
-    ids = db.session.scalars(reminder_query(survey, utcnow(), after_days, max_reminders)).all()
-    return _send_ids(ids, rate, progress)
+    now = utcnow()
+    ids = db.session.scalars(reminder_query(survey, now, after_days, max_reminders)).all()
+    return _send_ids(ids, _reminder_conditions(now, after_days, max_reminders), rate, progress)
 
 
-def _send_ids(ids: list[int], rate: float | None, progress, batch_size: int = 200,
+def _send_ids(ids: list[int], claim: list, rate: float | None, progress, batch_size: int = 200,
               report: SendReport | None = None) -> SendReport:
-    """Send these invitations, one mail-server connection per batch."""
+    """Send those of these invitations this run can claim, one mail-server connection per batch."""
     report = report or SendReport()
     pause = 1.0 / rate if rate else 0.0
     for start in range(0, len(ids), batch_size):
@@ -120,7 +135,7 @@ def _send_ids(ids: list[int], rate: float | None, progress, batch_size: int = 20
             for invitation_id in ids[start:start + batch_size]:
                 started = time.monotonic()
                 with _settle_before_stopping():
-                    _send_one(mailer, invitation_id, report)
+                    _send_one(mailer, invitation_id, claim, report)
                 if progress:
                     progress()
                 if pause:
@@ -130,7 +145,11 @@ def _send_ids(ids: list[int], rate: float | None, progress, batch_size: int = 20
 
 def send_due(survey: Survey | None = None, *, rate: float | None = None, resend_interrupted: bool = False,
              progress: Callable[[], None] | None = None, batch_size: int = 200) -> SendReport:
-    """Send every invitation that is due, in batches that share one mail-server connection."""
+    """Send every invitation that is due, in batches that share one mail-server connection.
+
+    Any number of runs may do this at once (CLI, web, workers): each invitation goes to the run
+    that claims it first, so each is sent once.
+    """
     report = SendReport()
     report.interrupted = db.session.scalar(
         select(func.count()).select_from(Invitation).where(Invitation.state == InvitationState.SENDING)
@@ -138,32 +157,58 @@ def send_due(survey: Survey | None = None, *, rate: float | None = None, resend_
     if resend_interrupted:
         report.interrupted = 0
     while True:
-        ids = db.session.scalars(due_query(survey, utcnow(), resend_interrupted).limit(batch_size)).all()
+        now = utcnow()
+        ids = db.session.scalars(due_query(survey, now, resend_interrupted).limit(batch_size)).all()
         if not ids:
             break
-        _send_ids(ids, rate, progress, batch_size, report)
+        _send_ids(ids, _due_conditions(now, resend_interrupted), rate, progress, batch_size, report)
         resend_interrupted = False  # only the first pass picks them up again
     return report
 
 
 _INVITATION = Invitation.__table__
 _CUSTOMER = Customer.__table__
+_EARLIER = EarlierLink.__table__
 
 
-def _send_one(mailer, invitation_id: int, report: SendReport) -> None:
+def _claim(invitation_id: int, conditions: list, values: dict) -> bool:
+    """Take one invitation for this run (state ``sending``) if it is still due; only one run can win it."""
+    result = db.session.connection().execute(
+        update(_INVITATION).where(_INVITATION.c.id == invitation_id, *conditions)
+        .values(state=InvitationState.SENDING, attempts=_INVITATION.c.attempts + 1, claimed_at=utcnow(), **values))
+    if result.rowcount != 1:
+        db.session.rollback()
+        return False
+    return True
+
+
+def _send_one(mailer, invitation_id: int, claim: list, report: SendReport) -> None:
+    """Write, claim and send one invitation; a failure here is this recipient's alone."""
     invitation = db.session.scalar(select(Invitation).where(Invitation.id == invitation_id)
                                    .options(joinedload(Invitation.customer), joinedload(Invitation.survey)))
     customer_id, address, reminder = invitation.customer_id, invitation.customer.email, invitation.sent_at is not None
-    token = renew_token(invitation)
-    message = render_invitation(invitation.survey, invitation.customer, invitation.locale, token, reminder=reminder)
-    # From here on plain UPDATEs: two short commits per message, no objects reloaded after them.
-    connection = db.session.connection()
-    connection.execute(update(_INVITATION).where(_INVITATION.c.id == invitation_id).values(
-        token_hash=invitation.token_hash, message_id=message["Message-ID"], state=InvitationState.SENDING,
-        attempts=_INVITATION.c.attempts + 1))
-    db.session.expunge(invitation)
-    db.session.commit()
     attempts = invitation.attempts + 1
+    earlier_hash = invitation.token_hash if keeps_earlier_link(invitation) else None
+    token = new_token()
+    try:
+        message = render_invitation(invitation.survey, invitation.customer, invitation.locale, token,
+                                    reminder=reminder)
+    except Exception as error:  # one unreadable record must not stop the others
+        logger.exception("Invitation %s could not be written", invitation_id)
+        db.session.rollback()
+        if _claim(invitation_id, claim, {}):
+            _settle(invitation_id, {"state": InvitationState.FAILED, "last_error": f"cannot write it: {error}"[:1000],
+                                    "next_attempt_at": utcnow() + BACKOFF * (2 ** (attempts - 1))})
+            report.failed += 1
+            report.errors.append(f"{address}: {error}")
+        return
+    # Plain statements from here on: one short commit before the server has the message, one after.
+    if not _claim(invitation_id, claim, {"token_hash": hash_token(token), "message_id": message["Message-ID"]}):
+        return  # another sender has it, or it is no longer due
+    if earlier_hash is not None:
+        db.session.connection().execute(insert(_EARLIER), {"invitation_id": invitation_id, "token_hash": earlier_hash,
+                                                           "replaced_at": utcnow()})
+    db.session.commit()
     now = utcnow()
     try:
         mailer.send(message, address)
@@ -172,7 +217,9 @@ def _send_one(mailer, invitation_id: int, report: SendReport) -> None:
         db.session.connection().execute(update(_CUSTOMER).where(_CUSTOMER.c.id == customer_id).values(unreachable=True))
         report.bounced += 1
         report.errors.append(f"{address}: {error}")
-    except TemporaryFailure as error:
+    except Exception as error:  # TemporaryFailure, or anything unforeseen: this recipient alone is retried later
+        if not isinstance(error, TemporaryFailure):
+            logger.exception("Sending invitation %s failed", invitation_id)
         values = {"state": InvitationState.FAILED, "last_error": str(error)[:1000],
                   "next_attempt_at": now + BACKOFF * (2 ** (attempts - 1))}
         report.failed += 1
@@ -181,6 +228,11 @@ def _send_one(mailer, invitation_id: int, report: SendReport) -> None:
         values = {"state": InvitationState.SENT, "sent_at": now, "last_error": None, "next_attempt_at": None,
                   "attempts": 0, "reminders_sent": _INVITATION.c.reminders_sent + (1 if reminder else 0)}
         report.sent += 1
+    _settle(invitation_id, values)
+
+
+def _settle(invitation_id: int, values: dict) -> None:
+    """Record how sending one invitation ended."""
     db.session.connection().execute(update(_INVITATION).where(_INVITATION.c.id == invitation_id).values(**values))
     db.session.commit()
 

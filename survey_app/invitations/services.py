@@ -44,13 +44,12 @@ def find_invitation(token: str) -> Invitation | None:
     return invitation
 
 
-def renew_token(invitation: Invitation) -> str:
-    """Give the invitation a new token for a new email; a link already emailed keeps working."""
-    if invitation.sent_at is not None:
-        db.session.add(EarlierLink(invitation_id=invitation.id, token_hash=invitation.token_hash))
-    token = new_token()
-    invitation.token_hash = hash_token(token)
-    return token
+def keeps_earlier_link(invitation: Invitation) -> bool:
+    """Tell whether the invitation's current link must keep working once a new email gives it another.
+
+    A link already emailed or shown to staff does; the random first hash of a bulk invitation reached nobody.
+    """
+    return invitation.sent_at is not None or invitation.link_shown
 
 
 def create_invitation(survey: Survey, customer: Customer) -> tuple[Invitation, str]:
@@ -65,7 +64,7 @@ def create_invitation(survey: Survey, customer: Customer) -> tuple[Invitation, s
     token = new_token()
     ttl = current_app.config["INVITATION_TTL_DAYS"]
     invitation = Invitation(survey=survey, customer=customer, token_hash=hash_token(token), locale=customer.locale,
-                            expires_at=utcnow() + timedelta(days=ttl) if ttl else None)
+                            expires_at=utcnow() + timedelta(days=ttl) if ttl else None, link_shown=True)
     db.session.add(invitation)
     db.session.flush()
     logger.debug("Invitation %s created for customer %s", invitation.id, customer.external_ref)

@@ -4,8 +4,10 @@ from __future__ import annotations
 from email.header import decode_header, make_header
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -83,7 +85,7 @@ def remind(slug: str):
 
 
 def _start(kind: str, survey, options: dict) -> None:
-    if jobs.start(kind, survey, options):
+    if jobs.start(kind, survey, options, user_id=current_user.id, locale=str(get_locale())):
         flash(_("Sending has started; this page shows its progress."), "success")
     else:
         flash(_("Sending is already under way for this survey."), "warning")

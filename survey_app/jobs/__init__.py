@@ -1,0 +1,1 @@
+"""Background jobs: state, progress, heartbeat and result in the database, run by RQ or a thread."""
