@@ -128,7 +128,9 @@ def lang_url(code: str) -> str:
 
 def register_jobs() -> None:
     """Import the modules that register background job handlers (any process may run any job)."""
+    from .customers import jobs as _customer_imports  # noqa: F401
     from .invitations import jobs as _sending  # noqa: F401
+    from .responses import jobs as _answer_imports  # noqa: F401
 
 
 def register_commands(app: Flask) -> None:

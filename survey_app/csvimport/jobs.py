@@ -1,34 +1,42 @@
-"""Imports started from the staff area: run in a background thread, followed from a page.
+"""Imports started from the staff area: background jobs (see :mod:`survey_app.jobs`) followed from a page.
 
-The uploaded file is kept in the instance folder while it is imported; progress and the final
-counts are written next to it as JSON, so any app process can show them. Each kind of import
-keeps its files in a folder of its own.
+The uploaded file is kept in the instance folder while it is imported. Progress, counts and refused
+rows are written to the database in the transaction of each batch, so any app process can show them,
+and an import whose process died is shown as interrupted and resumes from its last committed batch.
+The upload is removed once the import has run to its end.
 """
 from __future__ import annotations
 
-import json
 import logging
-import os
 import secrets
-import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from flask import abort, current_app, request, send_file
-from flask_babel import force_locale, get_locale
+from flask import abort, current_app, request, stream_with_context
+from flask_babel import get_locale
+from flask_login import current_user
+from sqlalchemy import delete, distinct, func, insert, select, tuple_
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
-from .rows import CountingReader, ImportFileError, ImportReport, RowError, report_csv
+from ..dbtypes import utcnow
+from ..extensions import db
+from ..jobs.models import Job, JobProblem, JobState
+from ..jobs.runner import JobFailed, JobRun, handler, launch
+from ..jobs.services import get_job, resume, stale_after, submit
+from .rows import BATCH_FAILED, CountingReader, ImportFileError, ImportReport, RowError, report_lines
 
 logger = logging.getLogger(__name__)
 
-#: Imports a stream, called as ``run(stream, progress=callback)``; the callback takes the line reached.
+#: Imports a stream, called as ``run(stream, report=report)``.
 ImportRun = Callable[..., ImportReport]
 #: Rows listed on the result page; the rest are in the downloadable report.
 SHOWN_ERRORS = 200
+#: Uploads of imports that never finished are removed after this many seconds (a week).
+UPLOAD_LIFETIME = 7 * 24 * 3600
 
 
 def takes_import_upload(view: Callable) -> Callable:
@@ -44,107 +52,183 @@ def raise_upload_limit() -> None:
         request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
 
 
-def valid_id(job_id: str) -> bool:
-    """Job ids are url-safe random strings; nothing else reaches the file system."""
-    return bool(job_id) and len(job_id) <= 40 and job_id.replace("-", "").replace("_", "").isalnum()
-
-
 @dataclass(frozen=True)
 class ImportJobs:
-    """The background imports of one kind, kept in their own folder inside the instance folder."""
+    """The background imports of one kind: their job kind, upload folder, and how a job imports its file."""
 
+    #: Job kind, e.g. ``import_customers``.
+    kind: str
+    #: Folder inside the instance folder where uploads wait to be imported.
     folder_name: str
+    #: Given the job, the function that imports a stream.
+    importer: Callable[[Job], ImportRun]
+
+    def register(self) -> ImportJobs:
+        """Make this kind of job runnable by any process; return self."""
+        handler(self.kind)(self._run)
+        return self
 
     @property
     def folder(self) -> Path:
-        """Where uploads, progress and reports of these imports are kept."""
+        """Where uploads of these imports wait."""
         return Path(current_app.instance_path) / self.folder_name
 
-    def keep_upload(self, upload: FileStorage, check: Callable[[BinaryIO], object]) -> tuple[str, Path]:
-        """Keep an uploaded file under a new job id once ``check`` has read its header; return the id and path.
+    def keep_upload(self, upload: FileStorage, check: Callable[[BinaryIO], object]) -> Path:
+        """Keep an uploaded file once ``check`` has read its header (and made sure it is UTF-8); return its path.
 
         :raise ImportFileError: if the file cannot be imported at all (it is not kept).
         """
-        job_id = secrets.token_urlsafe(12)
-        path = self.folder / f"{job_id}.upload.csv"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        upload.save(path)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._forget_old_uploads()
+        path = self.folder / f"{secrets.token_urlsafe(12)}.upload.csv"
         try:
+            upload.save(path)
             with open(path, "rb") as fh:
                 check(fh)  # the header and encoding are checked now, the rows in the background
-        except ImportFileError:
-            path.unlink()
+        except BaseException:
+            path.unlink(missing_ok=True)
             raise
-        return job_id, path
+        return path
 
-    def _write_status(self, job_id: str, status: dict) -> None:
-        path = self.folder / f"{job_id}.json"
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(status))
-        os.replace(temporary, path)
+    def _forget_old_uploads(self) -> None:
+        cutoff = time.time() - UPLOAD_LIFETIME
+        for path in self.folder.glob("*.upload.csv"):
+            if path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
 
-    def status(self, job_id: str) -> dict | None:
-        """The progress or result of an import, or None if there is no such import."""
-        if not valid_id(job_id):
-            return None
-        path = self.folder / f"{job_id}.json"
-        return json.loads(path.read_text()) if path.exists() else None
+    def start(self, upload: Path, payload: dict | None = None) -> int:
+        """Import ``upload`` in the background; return the job's id."""
+        job = submit(self.kind, {"upload": upload.name, "size": upload.stat().st_size, **(payload or {})},
+                     user_id=current_user.id if current_user.is_authenticated else None, locale=str(get_locale()))
+        launch(job)
+        return job.id
 
-    def start(self, job_id: str, upload: Path, run: ImportRun, describe: Callable[[RowError], str]) -> None:
-        """Import ``upload`` with ``run`` in a background thread, recording progress under ``job_id``."""
-        app = current_app._get_current_object()
-        locale = str(get_locale())  # the report is written in the language of whoever started the import
-        total = upload.stat().st_size
-        self._write_status(job_id, {"finished": False, "done": 0, "total": total})
+    def resume(self, job_id: int) -> bool:
+        """Continue an interrupted or stopped import from its last committed batch; False if it cannot be."""
+        if not resume(job_id):
+            return False
+        launch(get_job(job_id))
+        return True
 
-        def work() -> None:
-            with app.app_context():
-                try:
-                    with open(upload, "rb") as raw:
-                        stream = CountingReader(raw)
-                        report = run(stream, progress=lambda _line: self._write_status(
-                            job_id, {"finished": False, "done": stream.done, "total": total}))
-                    with force_locale(locale):
-                        (self.folder / f"{job_id}.csv").write_text(report_csv(report, describe), encoding="utf-8")
-                    self._write_status(job_id, {
-                        "finished": True, "done": total, "total": total, "created": report.created,
-                        "updated": report.updated, "skipped": report.skipped, "rejected": report.rejected,
-                        "stopped_at_line": report.stopped_at_line,
-                        "errors": [[e.line, e.column, e.value, e.reason] for e in report.errors[:SHOWN_ERRORS]],
-                        "more_errors": max(0, len(report.errors) - SHOWN_ERRORS)})
-                except ImportFileError as error:
-                    self._write_status(job_id, {"finished": True, "done": total, "total": total,
-                                                "file_error": [error.reason, error.detail]})
-                except Exception:  # a background thread has nobody else to tell
-                    logger.exception("Import %s failed", job_id)
-                    self._write_status(job_id, {"finished": True, "done": total, "total": total, "failed": True})
-                finally:
-                    upload.unlink(missing_ok=True)
-
-        threading.Thread(target=work, name=f"import-{job_id}", daemon=True).start()
-
-    def page(self, job_id: str, describe: Callable[[RowError], str],
-             describe_file_error: Callable[[ImportFileError], str]) -> dict:
-        """What the page following an import shows: its status, problems described, and the report to download.
+    def job(self, job_id: int, **payload) -> Job:
+        """The import with this id (whose payload holds ``payload``).
 
         :raise NotFound: if there is no such import.
         """
-        status = self.status(job_id)
-        if status is None:
+        job = get_job(job_id, self.kind)
+        if job is None or any(job.payload.get(k) != v for k, v in payload.items()):
             abort(404)
-        return {"status": status, "report_id": job_id if status.get("errors") else None,
-                "describe": lambda reason: describe(RowError(0, reason)),
-                "file_error": describe_file_error(ImportFileError(*status["file_error"]))
-                if status.get("file_error") else None}
+        return job
 
-    def send_report(self, report_id: str) -> Response:
-        """The refused rows of an import, as a CSV download.
-
-        :raise NotFound: if there is no such report.
-        """
-        if not valid_id(report_id):
-            abort(404)
-        path = self.folder / f"{report_id}.csv"
+    def _run(self, job: Job, run: JobRun) -> dict:
+        """The job's work: import the upload from where an earlier run stopped, checkpointing every batch."""
+        path = self.folder / job.payload["upload"]
         if not path.exists():
-            abort(404)
-        return send_file(path, mimetype="text/csv", as_attachment=True, download_name="import-report.csv")
+            raise JobFailed({**job.progress, "upload_missing": True}, "the uploaded file is gone")
+        done_before = job.progress or {}
+        report = ImportReport(created=done_before.get("created", 0), updated=done_before.get("updated", 0),
+                              skipped=done_before.get("skipped", 0), resume_after=done_before.get("line", 0),
+                              memo=done_before.get("memo", {}))
+        if job.runs > 1:  # what the stopped run reported after its last batch is found again
+            db.session.execute(delete(JobProblem).where(
+                JobProblem.job_id == job.id, (JobProblem.line > report.resume_after)
+                | (JobProblem.reason == BATCH_FAILED)))
+            db.session.commit()
+        total = job.payload["size"]
+        with open(path, "rb") as raw:
+            stream = CountingReader(raw)
+            saver = _Checkpoint(run, report, stream, total)
+            report.checkpoint = saver
+            try:
+                self.importer(job)(stream, report=report)
+            except ImportFileError as error:
+                path.unlink(missing_ok=True)
+                return {"file_error": [error.reason, error.detail]}
+            stopped = report.stopped_at_line
+            saver.save(saver.line, final=not stopped)  # the problems found after the last batch
+            db.session.commit()
+        if stopped:  # the upload is kept, so the import can be resumed once the database takes the batch
+            raise JobFailed(saver.progress(saver.line), f"stopped at line {stopped}")
+        path.unlink(missing_ok=True)
+        return {**saver.progress(saver.line), "done": saver.total}
+
+    def page(self, job: Job, describe: Callable[[RowError], str],
+             describe_file_error: Callable[[ImportFileError], str]) -> dict:
+        """What the page following an import shows: progress, counts, problems described, and what to do next."""
+        now = utcnow()
+        progress = job.result if job.result is not None else job.progress
+        problems = db.session.scalars(select(JobProblem).where(JobProblem.job_id == job.id)
+                                      .order_by(JobProblem.line, JobProblem.id).limit(SHOWN_ERRORS + 1)).all()
+        rejected = db.session.scalar(select(func.count(distinct(JobProblem.line)))
+                                     .where(JobProblem.job_id == job.id, JobProblem.reason != BATCH_FAILED)) or 0
+        count = db.session.scalar(select(func.count()).where(JobProblem.job_id == job.id)) or 0
+        interrupted = job.interrupted(now, stale_after())
+        status = {
+            "finished": job.finished or interrupted, "interrupted": interrupted,
+            "failed": job.state == JobState.FAILED and not progress.get("stopped_at_line") and not interrupted,
+            "resumable": (interrupted or job.state == JobState.FAILED) and not progress.get("upload_missing"),
+            "upload_missing": progress.get("upload_missing", False),
+            "done": progress.get("done", 0), "total": job.payload.get("size", 0), "line": progress.get("line", 0),
+            "created": progress.get("created", 0), "updated": progress.get("updated", 0),
+            "skipped": progress.get("skipped", 0), "rejected": rejected,
+            "stopped_at_line": progress.get("stopped_at_line"),
+            "errors": [(p.line, p.column, p.value, p.reason) for p in problems[:SHOWN_ERRORS]],
+            "more_errors": max(0, count - SHOWN_ERRORS),
+        }
+        file_error = progress.get("file_error")
+        return {"status": status, "job_id": job.id, "report_id": job.id if count else None,
+                "describe": lambda reason: describe(RowError(0, reason)),
+                "file_error": describe_file_error(ImportFileError(*file_error)) if file_error else None}
+
+    def send_report(self, job: Job, describe: Callable[[RowError], str]) -> Response:
+        """The refused rows of an import as a CSV download (line, column, value, reason), in the viewer's language."""
+        return Response(stream_with_context(report_lines(_problems(job.id), describe)), mimetype="text/csv",
+                        headers={"Content-Disposition": "attachment; filename=import-report.csv"})
+
+
+def _problems(job_id: int, page: int = 1000) -> Iterator[RowError]:
+    """A job's problems in line order, read a page at a time (a file may have a million bad rows)."""
+    after = (0, 0)
+    while True:
+        rows = db.session.execute(
+            select(JobProblem.line, JobProblem.id, JobProblem.column, JobProblem.value, JobProblem.reason)
+            .where(JobProblem.job_id == job_id, tuple_(JobProblem.line, JobProblem.id) > tuple_(*after))
+            .order_by(JobProblem.line, JobProblem.id).limit(page)).all()
+        for line, _id, column, value, reason in rows:
+            yield RowError(line, reason, column, value)
+        if len(rows) < page:
+            return
+        after = (rows[-1].line, rows[-1].id)
+
+
+class _Checkpoint:
+    """Saves an import's counts, the line reached and its new problems, in each batch's own transaction."""
+
+    def __init__(self, run: JobRun, report: ImportReport, stream: CountingReader, total: int) -> None:
+        self.run, self.report, self.stream, self.total = run, report, stream, total
+        self.saved: set[RowError] = set()
+        self.line = report.resume_after
+
+    def progress(self, line: int) -> dict:
+        """What has been done up to ``line``, as the job's progress."""
+        report = self.report
+        return {"line": line, "done": min(self.stream.done, self.total), "created": report.created,
+                "updated": report.updated, "skipped": report.skipped, "memo": report.memo,
+                "stopped_at_line": report.stopped_at_line}
+
+    def __call__(self, line: int) -> None:
+        self.save(line)
+
+    def save(self, line: int, final: bool = False) -> None:
+        """Write the problems found since the last save and the progress (the caller commits)."""
+        new = [e for e in self.report.errors if e not in self.saved]
+        if new:
+            db.session.execute(insert(JobProblem), [
+                {"job_id": self.run.job_id, "line": e.line, "reason": e.reason, "column": e.column[:64],
+                 "value": e.value[:200]} for e in new])
+            self.saved.update(new)
+        self.line = line
+        progress = self.progress(line)
+        if final:
+            progress["done"] = self.total
+        self.run.checkpoint(progress)

@@ -7,14 +7,15 @@ as it was before that batch, and the report says so.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import logging
 import re
+from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO, TypeVar
-
-from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from ..spreadsheet import safe_cell
@@ -27,12 +28,19 @@ TOO_LONG = "too_long"
 BAD_ROW = "bad_row"
 EXTRA_VALUES = "extra_values"
 BATCH_FAILED = "batch_failed"
+UNCLOSED_QUOTE = "unclosed_quote"
+BAD_ENCODING = "bad_encoding"
+BAD_VALUE = "bad_value"
 #: Why a whole file was refused.
 BAD_HEADER = "bad_header"
 NOT_UTF8 = "not_utf8"
 
 V = TypeVar("V")
 T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
+#: A quoted value may span at most this many lines; a quote still open after them was never closed.
+MAX_RECORD_LINES = 1000
 
 
 @dataclass(frozen=True)
@@ -58,11 +66,26 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     #: First line of the batch the database refused; nothing from there on was imported.
     stopped_at_line: int | None = None
+    #: Lines up to this one were dealt with by an earlier run of the same import (resumed after an interruption).
+    resume_after: int = 0
+    #: What an import keeps between runs (saved with each checkpoint).
+    memo: dict = field(default_factory=dict)
+    #: Called with the last line of each batch inside the batch's transaction, before it commits.
+    checkpoint: Callable[[int], None] | None = None
 
     @property
     def rejected(self) -> int:
         """Rows left out (a row with several problems counts once)."""
         return len({e.line for e in self.errors if e.reason != BATCH_FAILED})
+
+    def counts(self) -> tuple[int, int, int, int]:
+        """(created, updated, skipped, errors listed): to put back if a batch is rolled back."""
+        return self.created, self.updated, self.skipped, len(self.errors)
+
+    def restore(self, counts: tuple[int, int, int, int]) -> None:
+        """Forget what a rolled-back batch counted."""
+        self.created, self.updated, self.skipped, errors = counts
+        del self.errors[errors:]
 
 
 class ImportFileError(ValueError):
@@ -84,6 +107,40 @@ class CountingReader:
         self.done += len(data)
         return data
 
+    def seekable(self) -> bool:
+        return _seekable(self.raw)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self.done = self.raw.seek(offset, whence)
+        return self.done
+
+
+def _seekable(stream: BinaryIO) -> bool:
+    check = getattr(stream, "seekable", None)
+    return bool(check and check())
+
+
+def check_utf8(stream: BinaryIO, chunk_size: int = 1 << 20) -> None:
+    """Read a whole file to make sure it is UTF-8 text, then go back to its start.
+
+    :raise ImportFileError: naming the first line that is not UTF-8 (nothing has been imported yet).
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines_before = 0
+    while chunk := stream.read(chunk_size):
+        try:
+            decoder.decode(chunk)
+        except UnicodeDecodeError as error:
+            pending = len(error.object) - len(chunk)  # bytes held over from the previous chunk
+            bad_at = max(0, error.start - pending)
+            raise ImportFileError(NOT_UTF8, str(lines_before + chunk[:bad_at].count(b"\n") + 1)) from error
+        lines_before += chunk.count(b"\n")
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as error:
+        raise ImportFileError(NOT_UTF8, str(lines_before + 1)) from error
+    stream.seek(0)
+
 
 class _RawReader(io.RawIOBase):
     """Any object with ``read(size)`` as a raw binary stream (for buffering and decoding)."""
@@ -101,18 +158,66 @@ class _RawReader(io.RawIOBase):
         return len(data)
 
 
+#: Bytes that are not UTF-8 arrive as these lone surrogates (``surrogateescape``).
+_UNDECODED = re.compile("[\udc80-\udcff]")
+
+
 def _text_lines(stream: BinaryIO) -> Iterator[str]:
     """Decode the stream as UTF-8 (a BOM is dropped), line by line, without reading it whole.
 
     Lines end only at ``\n``, ``\r\n`` or ``\r``, as the csv module expects: form feeds, ``\x1e``
-    or U+2028 in a pasted text are data, not line breaks.
+    or U+2028 in a pasted text are data, not line breaks. Bytes that are not UTF-8 come through as
+    lone surrogates, so the line holding them can be reported instead of stopping the import.
     """
-    text = io.TextIOWrapper(io.BufferedReader(_RawReader(stream)), encoding="utf-8-sig", errors="strict",
+    text = io.TextIOWrapper(io.BufferedReader(_RawReader(stream)), encoding="utf-8-sig", errors="surrogateescape",
                             newline="")
-    try:
-        yield from text
-    except UnicodeDecodeError as error:
-        raise ImportFileError(NOT_UTF8, str(error)) from error
+    yield from text
+
+
+class _UnclosedQuote(Exception):
+    """A quoted value ran on past :data:`MAX_RECORD_LINES` lines."""
+
+
+class _Lines:
+    """Numbered lines for the csv reader, remembering those of the record being read, with a push-back buffer."""
+
+    def __init__(self, source: Iterator[str], first_number: int) -> None:
+        self._source = source
+        self._back: deque[tuple[int, str]] = deque()
+        self._number = first_number - 1
+        #: The lines the current record was read from.
+        self.taken: list[tuple[int, str]] = []
+        #: The source ran out while the current record was read.
+        self.exhausted = False
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if len(self.taken) >= MAX_RECORD_LINES:
+            raise _UnclosedQuote()
+        if self._back:
+            item = self._back.popleft()
+        else:
+            try:
+                text = next(self._source)
+            except StopIteration:
+                self.exhausted = True
+                raise
+            self._number += 1
+            item = (self._number, text)
+        self.taken.append(item)
+        return item[1]
+
+    def start_record(self) -> None:
+        """Forget the lines of the previous record."""
+        self.taken = []
+        self.exhausted = False
+
+    def read_again_after_first(self) -> None:
+        """The current record is broken at its first line: read the lines after it again as new records."""
+        self._back.extendleft(reversed(self.taken[1:]))
+        self.taken = self.taken[:1]
 
 
 def _dialect(first_line: str) -> str:
@@ -133,9 +238,13 @@ class CsvRows:
             unquoted separator in a free text would otherwise cut the text short without a word).
         :raise ImportFileError: if the file is not UTF-8 or its header lacks a column it needs.
         """
+        if _seekable(stream):  # a file: refuse it whole, before anything is imported, if it is not UTF-8
+            check_utf8(stream)
         # NUL is never data, and PostgreSQL refuses it.
         self._lines = (line.replace("\0", "") for line in _text_lines(stream))
         first = next(self._lines, "")
+        if _UNDECODED.search(first):
+            raise ImportFileError(NOT_UTF8, "1")
         self._delimiter = _dialect(first)
         #: Column names as found in the file, normalised (lower case, ``_`` for spaces).
         self.header = [h.strip().lower().replace(" ", "_")
@@ -147,24 +256,53 @@ class CsvRows:
         self._refuse_extra_values = refuse_extra_values
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str] | RowError]]:
-        """Yield (line number, row) for each non-empty line, or (line number, why it cannot be read)."""
-        reader = csv.reader(self._lines, delimiter=self._delimiter)
+        """Yield (line number, row) for each non-empty record, or (line number, why it cannot be read).
+
+        A record's line is the one it starts on. A quote that is never closed is reported at its line and
+        the lines after it are read again, so it cannot swallow the rest of the file.
+        """
+        lines = _Lines(self._lines, first_number=2)
+        reader = csv.reader(lines, delimiter=self._delimiter)
         while True:
+            lines.start_record()
             try:
                 record = next(reader)
             except StopIteration:
                 return
-            except csv.Error:  # e.g. a field over the csv module's size limit: report the line, go on
-                yield reader.line_num + 1, RowError(reader.line_num + 1, BAD_ROW)
+            except (csv.Error, _UnclosedQuote) as error:  # e.g. a value over the csv module's size limit
+                yield self._broken(lines, UNCLOSED_QUOTE if isinstance(error, _UnclosedQuote) else BAD_ROW)
+                reader = csv.reader(lines, delimiter=self._delimiter)
+                continue
+            if lines.exhausted and len(lines.taken) > 1 and self._quote_left_open(lines.taken):
+                yield self._broken(lines, UNCLOSED_QUOTE)
+                reader = csv.reader(lines, delimiter=self._delimiter)
                 continue
             if not any(cell.strip() for cell in record):
                 continue
-            line = reader.line_num + 1
+            line = lines.taken[0][0]
+            if any(_UNDECODED.search(text) for _number, text in lines.taken):
+                yield line, RowError(line, BAD_ENCODING)
+                continue
             if self._refuse_extra_values and any(cell.strip() for cell in record[len(self.header):]):
                 yield line, RowError(line, EXTRA_VALUES, "", record[len(self.header)].strip()[:40])
                 continue
             yield line, {name: (record[i].strip() if i < len(record) else "")
                          for i, name in enumerate(self.header) if name in self._columns}
+
+    @staticmethod
+    def _broken(lines: _Lines, reason: str) -> tuple[int, RowError]:
+        """Report the record at its first line and read the lines after that one again."""
+        line, text = lines.taken[0]
+        lines.read_again_after_first()
+        return line, RowError(line, reason, "", _UNDECODED.sub("\ufffd", text.strip())[:40])
+
+    def _quote_left_open(self, taken: list[tuple[int, str]]) -> bool:
+        """Tell whether a record that ran to the end of the file did so inside a quoted value."""
+        try:
+            list(csv.reader([text for _number, text in taken], delimiter=self._delimiter, strict=True))
+        except csv.Error as error:
+            return "unexpected end of data" in str(error)
+        return False
 
 
 def read_rows(stream: BinaryIO, columns: Collection[str], required: Collection[str] = ("external_ref",),
@@ -195,10 +333,16 @@ def import_rows(rows: Iterable[tuple[int, dict[str, str] | RowError]],
     batch: list[tuple[int, V]] = []
     line = 1
     for line, row in rows:
+        if line <= report.resume_after:  # an earlier run imported it, or reported it
+            continue
         if isinstance(row, RowError):
             report.errors.append(row)
             continue
-        values, errors = check(line, row)
+        try:
+            values, errors = check(line, row)
+        except Exception:  # no single value may stop an import: this row is refused, the others go on
+            logger.exception("Line %s could not be checked", line)
+            values, errors = None, [RowError(line, BAD_VALUE)]
         if errors:
             report.errors.extend(errors)
             continue
@@ -218,26 +362,50 @@ def import_rows(rows: Iterable[tuple[int, dict[str, str] | RowError]],
     return report
 
 
-def commit_batch(batch: list[tuple[int, object]], report: ImportReport, write: Callable[[], T]) -> T | None:
-    """Run ``write`` and commit it as one transaction; if the database refuses, roll back, report it and return None."""
+def commit_batch(batch: list[tuple[int, object]], report: ImportReport, write: Callable[[], T],
+                 tally: Callable[[T], None]) -> bool:
+    """Run ``write``, count what it did with ``tally``, checkpoint and commit, as one transaction.
+
+    If anything fails, roll back, forget what the batch counted, report it at the batch's first line and
+    return False (the import stops there; every batch before it is kept).
+    """
+    from ..jobs.services import LostJob
+
     first_line, last_line = batch[0][0], batch[-1][0]
+    before = report.counts()
     try:
-        result = write()
+        tally(write())
+        if report.checkpoint is not None:
+            report.checkpoint(last_line)
         db.session.commit()
-    except SQLAlchemyError as error:
+    except LostJob:  # another run owns the import now: this one must write nothing more
         db.session.rollback()
+        raise
+    except Exception as error:
+        db.session.rollback()
+        logger.warning("Batch of lines %s-%s refused: %s", first_line, last_line, error)
+        report.restore(before)
         report.errors.append(RowError(first_line, BATCH_FAILED, "", f"{first_line}-{last_line}: "
                                       f"{type(getattr(error, 'orig', error)).__name__}"))
         report.stopped_at_line = first_line
-        return None
-    return result
+        return False
+    return True
+
+
+def report_lines(errors: Iterable[RowError], describe: Callable[[RowError], str]) -> Iterator[str]:
+    """The refused rows as CSV text (line, column, value, reason), in pieces of about 64 kB."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["line", "column", "value", "reason"])
+    for error in errors:  # never a formula in a spreadsheet
+        writer.writerow([error.line, error.column, safe_cell(error.value), describe(error)])
+        if buffer.tell() > 64 * 1024:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 def report_csv(report: ImportReport, describe: Callable[[RowError], str]) -> str:
     """The refused rows as CSV (line, column, value, reason), for download."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["line", "column", "value", "reason"])
-    for error in report.errors:  # never a formula in a spreadsheet
-        writer.writerow([error.line, error.column, safe_cell(error.value), describe(error)])
-    return buffer.getvalue()
+    return "".join(report_lines(report.errors, describe))

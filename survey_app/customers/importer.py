@@ -30,11 +30,14 @@ from ..csvimport.rows import report_csv as report_csv
 from ..dbtypes import utcnow
 from ..extensions import db
 from ..reports.state import bump_revision
+from ..text import one_line
 from .models import Customer, CustomerStatus
 
 COLUMNS = ("external_ref", "name", "email", "locale", "segment", "account_manager", "annual_revenue",
            "customer_since", "last_purchase", "status", "lost_at")
 BATCH_SIZE = 1000
+#: Columns whose line breaks and control characters become spaces.
+_ONE_LINE = frozenset({"external_ref", "name", "segment", "account_manager"})
 _MONEY_SPACES = re.compile(r"[\s\u00a0\u202f']")
 
 #: Why a row was refused (translated where shown); missing_ref, bad_locale and too_long are shared.
@@ -73,6 +76,7 @@ def parse_decimal(value: str) -> Decimal:
 def check_row(line: int, row: dict[str, str], managers: Callable[[str], int | None]) -> tuple[dict, list[RowError]]:
     """Turn one row into customer columns, or into the reasons it is refused."""
     errors: list[RowError] = []
+    row = {column: one_line(value) if column in _ONE_LINE else value for column, value in row.items()}
     ref = row.get("external_ref", "")
     if not ref:
         return {}, [RowError(line, MISSING_REF, "external_ref")]
@@ -124,18 +128,22 @@ def check_row(line: int, row: dict[str, str], managers: Callable[[str], int | No
 
 
 def import_customers(stream: BinaryIO, progress: Callable[[int], None] | None = None,
-                     batch_size: int = BATCH_SIZE) -> ImportReport:
+                     batch_size: int = BATCH_SIZE, report: ImportReport | None = None) -> ImportReport:
     """Import a customer CSV from a binary stream; ``progress`` is told the line reached after each batch.
 
     Memory stays flat however long the file: rows are read one at a time and written a batch at a
     time, and a reference repeated in a later batch is recognised through the database.
 
+    :param report: where to count (a resumed import passes what its earlier run counted).
     :raise ImportFileError: if the file cannot be read as a customer CSV at all.
     """
-    report = ImportReport()
+    report = report or ImportReport()
+    rows = open_file(stream)
+    if "last_id_before" not in report.memo:  # kept across a resume: customers above it are this import's
+        report.memo["last_id_before"] = db.session.scalar(select(func.max(Customer.id))) or 0
     state = _ImportState(
         managers={email.lower(): i for i, email in db.session.execute(select(StaffUser.id, StaffUser.email))},
-        last_id_before=db.session.scalar(select(func.max(Customer.id))) or 0,
+        last_id_before=report.memo["last_id_before"],
     )
     in_batch: set[str] = set()
 
@@ -151,7 +159,7 @@ def import_customers(stream: BinaryIO, progress: Callable[[int], None] | None = 
         in_batch.clear()  # a reference repeated in a later batch is recognised through the database
         return _write_batch(batch, state, report)
 
-    return import_rows(open_file(stream), check, write, report, progress, batch_size)
+    return import_rows(rows, check, write, report, progress, batch_size)
 
 
 @dataclass
@@ -181,15 +189,19 @@ class _ImportState:
 
 def _write_batch(batch: list[tuple[int, dict]], state: _ImportState, report: ImportReport) -> bool:
     """Upsert one batch in its own transaction; on failure roll it back, record it and stop."""
-    written = commit_batch(batch, report, lambda: _upsert(batch, state))
-    if written is None:
+    marked: list[int] = []
+
+    def tally(written: tuple[int, list[dict], list[RowError]]) -> None:
+        created, changed, repeated = written
+        marked.extend(row["id"] for row in changed)
+        report.errors.extend(repeated)
+        report.created += created
+        report.updated += len(changed)
+
+    if not commit_batch(batch, report, lambda: _upsert(batch, state), tally):
         return False
-    created, changed, repeated = written
-    for row in changed:
-        state.mark(row["id"])
-    report.errors.extend(repeated)
-    report.created += created
-    report.updated += len(changed)
+    for customer_id in marked:
+        state.mark(customer_id)
     return True
 
 

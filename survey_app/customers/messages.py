@@ -26,4 +26,4 @@ def describe_file_error(error: ImportFileError) -> str:
     if error.reason == BAD_HEADER:
         return _("The first line must name the columns, including external_ref (found: %(found)s).",
                  found=error.detail or "—")
-    return describe_not_utf8()
+    return describe_not_utf8(error)

@@ -8,19 +8,18 @@ from flask_babel import ngettext
 from ..auth.access import role_required
 from ..auth.models import Role
 from ..csvimport.forms import ImportForm
-from ..csvimport.jobs import ImportJobs, takes_import_upload
+from ..csvimport.jobs import takes_import_upload
 from ..csvimport.rows import ImportFileError
 from ..extensions import db
 from ..surveys.forms import ConfirmForm
 from .forms import STATUS_LABELS, CustomerForm
-from .importer import import_customers, open_file
+from .importer import open_file
+from .jobs import imports
 from .messages import describe, describe_file_error
 from .models import Customer, CustomerStatus
 from .services import CustomerError, add_customer, erase_customer, search_customers, update_customer
 
 bp = Blueprint("customers", __name__, url_prefix="/staff/customers", template_folder="templates")
-#: Customer imports started from the upload page.
-jobs = ImportJobs("import-reports")
 
 
 @bp.get("/")
@@ -101,24 +100,35 @@ def import_():
     if not form.validate_on_submit():
         return render_template("customers/import.html", form=form), 400 if form.errors else 200
     try:
-        job_id, path = jobs.keep_upload(form.file.data, open_file)
+        path = imports.keep_upload(form.file.data, open_file)
     except ImportFileError as error:
         form.file.errors.append(describe_file_error(error))
         return render_template("customers/import.html", form=form), 400
-    jobs.start(job_id, path, import_customers, describe)
+    return redirect(url_for(".import_status", job_id=imports.start(path)), code=303)
+
+
+@bp.get("/import/<int:job_id>")
+@role_required(Role.ADMIN)
+def import_status(job_id: int):
+    """Follow an import: progress while it runs, then what was created, updated and refused."""
+    return render_template("customers/import.html", form=ImportForm(formdata=None), confirm=ConfirmForm(),
+                           **imports.page(imports.job(job_id), describe, describe_file_error))
+
+
+@bp.post("/import/<int:job_id>/resume")
+@role_required(Role.ADMIN)
+def import_resume(job_id: int):
+    """Continue an interrupted or stopped import from its last committed batch."""
+    imports.job(job_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if not imports.resume(job_id):
+        flash(_("This import is still running or has already finished."), "warning")
     return redirect(url_for(".import_status", job_id=job_id), code=303)
 
 
-@bp.get("/import/<job_id>")
+@bp.get("/import/report/<int:job_id>.csv")
 @role_required(Role.ADMIN)
-def import_status(job_id: str):
-    """Follow an import: progress while it runs, then what was created, updated and refused."""
-    return render_template("customers/import.html", form=ImportForm(formdata=None),
-                           **jobs.page(job_id, describe, describe_file_error))
-
-
-@bp.get("/import/report/<report_id>.csv")
-@role_required(Role.ADMIN)
-def import_report(report_id: str):
+def import_report(job_id: int):
     """Download the refused rows of an import."""
-    return jobs.send_report(report_id)
+    return imports.send_report(imports.job(job_id), describe)

@@ -95,10 +95,10 @@ def parse_when(value: str) -> datetime | None:
     """Read "2024-03-31", "2024-03-31 14:05" or "2024-03-31T14:05:00+02:00" as a naive UTC time; None if not ISO."""
     try:
         when = datetime.fromisoformat(value)
-    except ValueError:
+        if when.tzinfo is not None:
+            when = when.astimezone(timezone.utc).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # OverflowError: "0001-01-01T00:00+01:00" is before year 1 in UTC
         return None
-    if when.tzinfo is not None:
-        when = when.astimezone(timezone.utc).replace(tzinfo=None)
     return when
 
 
@@ -138,28 +138,29 @@ def check_row(line: int, row: dict[str, str], definition: SurveyDefinition, max_
 
 
 def import_responses(stream: BinaryIO, definition: SurveyDefinition, progress: Callable[[int], None] | None = None,
-                     batch_size: int = BATCH_SIZE) -> ImportReport:
+                     batch_size: int = BATCH_SIZE, report: ImportReport | None = None) -> ImportReport:
     """Import past answers to the survey ``definition`` from a CSV stream; ``progress`` is told the line reached.
 
+    :param report: where to count (a resumed import passes what its earlier run counted).
     :raise ImportFileError: if the file cannot be imported into this survey at all.
     """
     rows, target = open_file(stream, definition)
     max_text, now = current_app.config["MAX_TEXT_LENGTH"], utcnow()
-    report = ImportReport()
+    report = report or ImportReport()
     return import_rows(rows, lambda line, row: check_row(line, row, definition, max_text, now),
                        lambda batch: _write_batch(batch, target, report), report, progress, batch_size)
 
 
 def _write_batch(batch: list[tuple[int, PastAnswer]], target: Target, report: ImportReport) -> bool:
     """Store one batch in its own transaction; on failure roll it back, record it and stop."""
-    stored = commit_batch(batch, report, lambda: _store(batch, target))
-    if stored is None:
-        return False
-    created, skipped, unknown = stored
-    report.created += created
-    report.skipped += skipped
-    report.errors.extend(unknown)
-    return True
+
+    def tally(stored: tuple[int, int, list[RowError]]) -> None:
+        created, skipped, unknown = stored
+        report.created += created
+        report.skipped += skipped
+        report.errors.extend(unknown)
+
+    return commit_batch(batch, report, lambda: _store(batch, target), tally)
 
 
 def _store(batch: list[tuple[int, PastAnswer]], target: Target) -> tuple[int, int, list[RowError]]:

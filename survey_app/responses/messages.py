@@ -34,4 +34,4 @@ def describe_file_error(error: ImportFileError) -> str:
         imp.NO_TEXT_QUESTION: _("The file has a text column but this survey has no free-text question. "
                                 "Add one, or remove the column."),
     }
-    return messages.get(error.reason) or describe_not_utf8()
+    return messages.get(error.reason) or describe_not_utf8(error)

@@ -14,19 +14,21 @@ from wtforms.validators import ValidationError
 from ..auth.access import role_required
 from ..auth.models import Role
 from ..csvimport.forms import ImportForm
-from ..csvimport.jobs import ImportJobs, takes_import_upload
+from ..csvimport.jobs import takes_import_upload
 from ..csvimport.rows import ImportFileError
 from ..dbsetup import write_lock
 from ..extensions import csrf, db, limiter
 from ..i18n import LANGUAGES, localized, use_respondent_locale
 from ..invitations.models import Invitation
+from ..surveys.forms import ConfirmForm
 from ..surveys.models import Survey, SurveyState
 from ..surveys.services import list_surveys, survey_or_404
 from .answers import Submission, read_answers
 from .definition import SurveyDefinition, VersionCache, definition_by_id, definition_by_slug, survey_definition
 from .fieldviews import fields_html
 from .forms import InterviewForm
-from .importer import import_responses, open_file
+from .importer import open_file
+from .jobs import imports
 from .messages import describe, describe_file_error
 from .models import Channel
 from .queries import ResponseFilter, filter_choices, get_response, search_responses
@@ -34,8 +36,6 @@ from .services import (check_accepting, check_answerable, find_customer, invitat
                        record_response, survey_for_open_link)
 
 bp = Blueprint("responses", __name__, template_folder="templates")
-#: Imports of past answers started from the upload page.
-import_jobs = ImportJobs("response-imports")
 
 
 def _public_limit() -> str:
@@ -233,30 +233,42 @@ def import_(slug: str):
     if not form.validate_on_submit():
         return _import_page(survey, definition, form), 400 if form.errors else 200
     try:
-        job_id, path = import_jobs.keep_upload(form.file.data, partial(open_file, definition=definition))
+        path = imports.keep_upload(form.file.data, partial(open_file, definition=definition))
     except ImportFileError as error:
         form.file.errors.append(describe_file_error(error))
         return _import_page(survey, definition, form), 400
-    import_jobs.start(job_id, path, partial(import_responses, definition=definition), describe)
+    job_id = imports.start(path, {"survey_id": survey.id})
     return redirect(url_for(".import_status", slug=slug, job_id=job_id), code=303)
 
 
-@bp.get("/staff/surveys/<slug>/responses/import/<job_id>")
+@bp.get("/staff/surveys/<slug>/responses/import/<int:job_id>")
 @role_required(Role.ANALYST)
-def import_status(slug: str, job_id: str):
+def import_status(slug: str, job_id: int):
     """Follow an import of past answers: progress while it runs, then what was imported, skipped and refused."""
     survey = survey_or_404(slug)
     return _import_page(survey, survey_definition(survey), ImportForm(formdata=None),
-                        **import_jobs.page(job_id, describe, describe_file_error))
+                        **imports.page(imports.job(job_id, survey_id=survey.id), describe, describe_file_error))
 
 
-@bp.get("/staff/surveys/<slug>/responses/import/report/<report_id>.csv")
+@bp.post("/staff/surveys/<slug>/responses/import/<int:job_id>/resume")
 @role_required(Role.ANALYST)
-def import_report(slug: str, report_id: str):
+def import_resume(slug: str, job_id: int):
+    """Continue an interrupted or stopped import of past answers from its last committed batch."""
+    imports.job(job_id, survey_id=survey_or_404(slug).id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if not imports.resume(job_id):
+        flash(_("This import is still running or has already finished."), "warning")
+    return redirect(url_for(".import_status", slug=slug, job_id=job_id), code=303)
+
+
+@bp.get("/staff/surveys/<slug>/responses/import/report/<int:job_id>.csv")
+@role_required(Role.ANALYST)
+def import_report(slug: str, job_id: int):
     """Download the refused rows of an import of past answers."""
-    survey_or_404(slug)
-    return import_jobs.send_report(report_id)
+    return imports.send_report(imports.job(job_id, survey_id=survey_or_404(slug).id), describe)
 
 
 def _import_page(survey: Survey, definition: SurveyDefinition, form: ImportForm, **status) -> str:
-    return render_template("responses/import.html", survey=survey, reasons=definition.reasons, form=form, **status)
+    return render_template("responses/import.html", survey=survey, reasons=definition.reasons, form=form,
+                           confirm=ConfirmForm(), **status)

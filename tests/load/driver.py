@@ -149,9 +149,10 @@ class Server:
         gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
         self.process = subprocess.Popen([gunicorn, "-c", "gunicorn.conf.py", "wsgi:app"], cwd=ROOT, env=self.env,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(200):
+        deadline = time.monotonic() + 90  # a loaded CI machine may take long to import everything
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
-                urllib.request.urlopen(self.base + "/healthz", timeout=1)
+                urllib.request.urlopen(self.base + "/healthz", timeout=2)
                 return
             except OSError:
                 time.sleep(0.05)
