@@ -232,8 +232,10 @@ def _send_one(mailer, invitation_id: int, claim: list, report: SendReport) -> No
 
 
 def _settle(invitation_id: int, values: dict) -> None:
-    """Record how sending one invitation ended."""
-    db.session.connection().execute(update(_INVITATION).where(_INVITATION.c.id == invitation_id).values(**values))
+    """Record how sending one invitation ended (unless it was answered meanwhile, through an earlier link)."""
+    db.session.connection().execute(update(_INVITATION).where(_INVITATION.c.id == invitation_id,
+                                                              _INVITATION.c.state == InvitationState.SENDING)
+                                    .values(**values))
     db.session.commit()
 
 

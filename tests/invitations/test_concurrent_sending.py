@@ -18,7 +18,7 @@ from collections import Counter
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from survey_app.invitations.models import Invitation, InvitationState
 from tests.conftest import PASSWORD
@@ -328,3 +328,84 @@ def test_with_redis_presses_of_send_enqueue_one_job_and_it_delivers_each_once(ap
     assert invitation_states(db) == {"sent": 8}
     third = client.post(url + "send", follow_redirects=True)  # the job is over: a new press may start one
     assert "Sending has started" in third.text
+
+
+def test_reminders_sent_by_concurrent_runs_reach_each_customer_once(app, db, make_survey, make_customer):
+    from datetime import timedelta
+
+    from survey_app.dbtypes import utcnow
+    from survey_app.invitations.sending import send_reminders
+
+    survey = make_survey("exit")
+    seed_customers(make_customer, 24)
+    with app.app_context():
+        from survey_app.extensions import db as _db
+        from survey_app.invitations.recipients import RecipientFilter, create_invitations
+
+        create_invitations(_db.session.merge(survey), RecipientFilter(), 30)
+        _db.session.execute(update(Invitation.__table__).values(state="sent", sent_at=utcnow() - timedelta(days=8)))
+        _db.session.commit()
+    recorder = GatedRecorder(senders=3)
+    controller = serve(recorder)
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    reports = []
+
+    def reminder() -> None:
+        with app.app_context():
+            reports.append(send_reminders(None, after_days=7, max_reminders=1))
+
+    threads = [threading.Thread(target=reminder) for _ in range(3)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+    finally:
+        controller.stop()
+    assert sum(r.sent for r in reports) == 24
+    assert set(recorder.per_recipient().values()) == {1} and len(recorder.per_recipient()) == 24
+    with db() as session:
+        assert {i.reminders_sent for i in session.scalars(select(Invitation))} == {1}
+
+
+class AnsweringRecorder(GatedRecorder):
+    """While a reminder is with the server, the customer answers through the link of the first email."""
+
+    def __init__(self, answer) -> None:
+        super().__init__(senders=1)
+        self.answer = answer
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.messages:  # the reminder: the first email is already here
+            await asyncio.get_running_loop().run_in_executor(None, self.answer, self.links())
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_an_answer_given_while_the_reminder_is_sent_stays_answered(app, runner, db, make_survey, make_customer):
+    from datetime import timedelta
+
+    from survey_app.dbtypes import utcnow
+    from tests.conftest import answer_data
+
+    survey = make_survey("exit")
+    make_customer(ref="RACE", locale="en")
+    answered = []
+
+    def answer(links: dict[str, str]) -> None:
+        response = app.test_client().post(next(iter(links.values())), data=answer_data(survey, main_reason="moved"))
+        answered.append(response.status_code)
+
+    recorder = AnsweringRecorder(answer)
+    controller = serve(recorder)
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    try:
+        runner.invoke(args=["invitations", "create", "--survey", survey.slug])
+        assert "sent 1," in runner.invoke(args=["invitations", "send"]).output
+        with db() as session:
+            session.scalar(select(Invitation)).sent_at = utcnow() - timedelta(days=8)
+        assert "reminded 1," in runner.invoke(args=["invitations", "remind", "--after-days", "7"]).output
+    finally:
+        controller.stop()
+    assert answered == [303]
+    with db() as session:
+        assert session.scalar(select(Invitation)).state == InvitationState.ANSWERED
