@@ -25,12 +25,23 @@ def run_import(path: str, run: ImportRun, *, describe: Callable[[RowError], str]
     """
     size = os.path.getsize(path)
     progress = click.progressbar(length=size, label="Importing", file=sys.stderr)
+    report, reached = ImportReport(), [0]
+
+    def advance(line: int) -> None:
+        reached[0] = line
+        bar.update(stream.done - bar.pos)
+
     with open(path, "rb") as raw, progress as bar:
         stream = CountingReader(raw)
         try:
-            report = run(stream, progress=lambda _line: bar.update(stream.done - bar.pos))
+            run(stream, progress=advance, report=report)
         except ImportFileError as error:
             raise click.ClickException(describe_file_error(error)) from error
+        except (OSError, UnicodeError) as error:  # the file itself failed midway
+            click.echo(summary(report))
+            raise click.ClickException(
+                f"reading the file failed after line {reached[0]} ({error}); the rows up to that line were imported. "
+                "Run the same command again to import the rest: rows already imported are recognised.") from error
     click.echo(summary(report))
     for error in report.errors[:SHOWN_ERRORS]:
         click.echo(f"  line {error.line}: {describe(error)} {error.value}", err=True)

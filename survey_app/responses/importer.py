@@ -8,6 +8,7 @@ surveys take imports too: these answers were given in the past. Each batch is on
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -15,9 +16,10 @@ from typing import BinaryIO
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
-from ..csvimport.rows import (BAD_LOCALE, MISSING_REF, TOO_LONG, CsvRows, ImportFileError, ImportReport, RowError,
-                              commit_batch, import_rows, parse_locale, read_rows)
+from ..csvimport.rows import (BAD_LOCALE, BAD_VALUE, MISSING_REF, TOO_LONG, CsvRows, ImportFileError, ImportReport,
+                              RowError, commit_batch, import_rows, parse_locale, read_rows)
 from ..customers.models import Customer
 from ..dbtypes import utcnow
 from ..extensions import db
@@ -26,6 +28,8 @@ from ..surveys.models import QuestionType
 from .definition import SurveyDefinition
 from .models import Channel, Response
 from .services import record_response
+
+logger = logging.getLogger(__name__)
 
 COLUMNS = ("external_ref", "submitted_at", "locale", "channel", "reason_code", "text")
 BATCH_SIZE = 500
@@ -192,8 +196,15 @@ def _store(batch: list[tuple[int, PastAnswer]], target: Target) -> tuple[int, in
             values[target.reason_question] = answer.reason_code
         if answer.text:
             values[target.text_question] = answer.text
-        record_response(connection, definition, values, locale=answer.locale or customer_locale,
-                        channel=answer.channel, customer_id=customer_id, submitted_at=answer.submitted_at)
+        try:
+            record_response(connection, definition, values, locale=answer.locale or customer_locale,
+                            channel=answer.channel, customer_id=customer_id, submitted_at=answer.submitted_at)
+        except SQLAlchemyError:
+            raise  # the database refused: the whole batch is rolled back and reported
+        except Exception:  # its answer could not be classified: nothing of it was written, the rest goes on
+            logger.exception("Line %s could not be stored", line)
+            unknown.append(RowError(line, BAD_VALUE))
+            continue
         created += 1
     if created:
         bump_revision()  # cached report figures count these answers

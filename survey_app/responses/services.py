@@ -86,6 +86,7 @@ def record_response(connection: Connection, definition: SurveyDefinition, values
     """
     if invitation is not None:
         customer_id = invitation.customer_id
+    rows = answer_rows(definition, values, locale)  # classified before anything is written
     try:
         response_id = connection.execute(_INSERT_RESPONSE, {
             "survey_id": definition.survey_id, "invitation_id": invitation.id if invitation else None,
@@ -99,7 +100,6 @@ def record_response(connection: Connection, definition: SurveyDefinition, values
         raise
     if invitation is not None:
         invitation.state = InvitationState.ANSWERED
-    rows = answer_rows(definition, values, locale)
     if rows:
         connection.execute(_INSERT_ANSWER, [{"response_id": response_id, **row} for row in rows])
     return response_id

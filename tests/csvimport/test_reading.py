@@ -118,3 +118,37 @@ def test_a_past_answer_at_an_impossible_time_is_refused_at_its_line(app, db, whe
         report = answers.import_responses(io.BytesIO(text.encode()), definition_by_slug("past"))
     assert [(e.line, e.reason) for e in report.errors] == [(3, answers.BAD_DATETIME)]
     assert report.created == 2
+
+
+def test_a_past_answer_that_cannot_be_classified_is_refused_alone(app, db, monkeypatch):
+    from survey_app.responses import importer as answers
+    from survey_app.responses import services
+    from survey_app.responses.definition import definition_by_slug
+    from tests.responses.test_import import HEADER as ANSWERS_HEADER
+
+    real = services.classify_text
+
+    def classify_text(text, locale):
+        if "poison" in text:
+            raise ValueError("the model cannot take this text")
+        return real(text, locale)
+
+    monkeypatch.setattr(services, "classify_text", classify_text)
+    with app.app_context():
+        from survey_app.customers.services import add_customer
+        from survey_app.extensions import db as _db
+        from survey_app.surveys.services import create_from_template, install_catalogue, open_survey
+
+        install_catalogue()
+        open_survey(create_from_template("exit", "past", "en"))
+        add_customer("EN-1", "Ann", "ann@example.com", "en")
+        _db.session.commit()
+        text = (ANSWERS_HEADER + "EN-1,2024-01-10,,,,too expensive\n" + "EN-1,2024-01-11,,,,poison pill\n"
+                + "EN-1,2024-01-12,,,moved,\n")
+        report = answers.import_responses(io.BytesIO(text.encode()), definition_by_slug("past"))
+    assert [(e.line, e.reason) for e in report.errors] == [(3, csvrows.BAD_VALUE)]
+    assert report.created == 2 and report.stopped_at_line is None
+    from survey_app.responses.models import Answer, Response
+    with db() as session:
+        assert session.scalar(select(func.count()).select_from(Response)) == 2
+        assert session.scalar(select(func.count()).select_from(Answer)) == 2
