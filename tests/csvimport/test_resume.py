@@ -10,12 +10,11 @@ import time
 import urllib.request
 import uuid
 
-import pytest
 from sqlalchemy import func, select
 
 from survey_app.customers import importer as imp
 from survey_app.customers.models import Customer
-from survey_app.jobs.models import Job, JobProblem
+from survey_app.jobs.models import JobProblem
 from tests.conftest import PASSWORD
 from tests.customers.test_import import HEADER
 from tests.invitations.test_concurrent_sending import Browser, gunicorn  # noqa: F401  (fixture)
