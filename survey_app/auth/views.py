@@ -6,7 +6,9 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFError
 
+from ..errors import csrf_page, never_send_again
 from ..extensions import db, limiter, login_manager
 from .forms import LoginForm
 from .models import StaffUser
@@ -29,6 +31,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@never_send_again
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
 def login():
     """Show the sign-in form and sign staff in."""
@@ -47,6 +50,18 @@ def login():
     elif form.is_submitted():
         status = 400
     return render_template("auth/login.html", form=form), status
+
+
+@bp.errorhandler(CSRFError)
+def form_token_failed(error: CSRFError):
+    """A sign-in whose form token failed (expired, or sent from another site): the empty form again, email kept.
+
+    Never a "send again" button: that would sign the browser in to an account another site chose.
+    """
+    if request.endpoint != "auth.login":
+        return csrf_page()
+    flash(_("Please sign in again: the sign-in form had expired or did not come from this site."), "warning")
+    return render_template("auth/login.html", form=LoginForm()), 400
 
 
 @bp.post("/logout")
