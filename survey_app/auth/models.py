@@ -43,6 +43,9 @@ class StaffUser(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None]
     #: When the account was created.
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Part of the id kept in sessions and remember cookies; raised by signing out, a new password and
+    #: deactivation, which ends every session and cookie issued before.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     def __repr__(self) -> str:
         return f"<StaffUser {self.id} {self.email} {self.role}>"
@@ -51,6 +54,14 @@ class StaffUser(UserMixin, db.Model):
     def is_active(self) -> bool:  # type: ignore[override]
         """Flask-Login: inactive accounts cannot sign in."""
         return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login: the id kept in the session and the remember cookie: the account's id and session version."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Make every session and remember cookie issued so far stop working."""
+        self.session_version = (self.session_version or 0) + 1
 
     def set_password(self, password: str) -> None:
         """Store a slow hash of ``password``."""

@@ -1,4 +1,4 @@
-"""Creating staff accounts and signing in."""
+"""Staff accounts: creating them, signing in and out, passwords and deactivation."""
 from __future__ import annotations
 
 import logging
@@ -40,8 +40,7 @@ def create_user(email: str, role: Role | str, password: str, name: str = "", loc
         role = Role(role)
     except ValueError as error:
         raise AccountError(f"unknown role {role!r}") from error
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    check_new_password(password)
     if find_user(email) is not None:
         raise AccountError(f"{email} already has an account")
     user = StaffUser(email=email, role=role, name=name or email.split("@")[0], locale=locale)
@@ -50,6 +49,15 @@ def create_user(email: str, role: Role | str, password: str, name: str = "", loc
     db.session.flush()
     logger.info("Staff account %s created with role %s", email, role)
     return user
+
+
+def check_new_password(password: str) -> None:
+    """Refuse a password too short to be given to an account.
+
+    :raise AccountError: if it has fewer than ``MIN_PASSWORD_LENGTH`` characters.
+    """
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
 
 
 def find_user(email: str) -> StaffUser | None:
@@ -64,3 +72,55 @@ def authenticate(email: str, password: str) -> StaffUser | None:
         return None
     user.last_login_at = utcnow()
     return user
+
+
+def account(email: str) -> StaffUser:
+    """Return the account with this email.
+
+    :raise AccountError: if there is none.
+    """
+    user = find_user(email)
+    if user is None:
+        raise AccountError(f"no account has the email {email.strip()}")
+    return user
+
+
+def user_for_session(session_id: str) -> StaffUser | None:
+    """Return the active account whose ``get_id()`` is ``session_id``, or None once that session was ended."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(StaffUser, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def sign_out_everywhere(user: StaffUser) -> None:
+    """End every session and remember cookie of ``user``, in every browser."""
+    user.end_sessions()
+    logger.info("Staff account %s signed out", user.email)
+
+
+def change_password(user: StaffUser, password: str) -> None:
+    """Give ``user`` a new password and end every session signed in with the old one.
+
+    :raise AccountError: if the password is too short.
+    """
+    check_new_password(password)
+    user.set_password(password)
+    user.end_sessions()
+    logger.info("Password of staff account %s changed", user.email)
+
+
+def deactivate(user: StaffUser) -> None:
+    """Stop ``user`` from signing in, and end every session they have."""
+    user.active = False
+    user.end_sessions()
+    logger.info("Staff account %s deactivated", user.email)
+
+
+def activate(user: StaffUser) -> None:
+    """Let ``user`` sign in again (sessions ended before stay ended)."""
+    user.active = True
+    logger.info("Staff account %s activated", user.email)

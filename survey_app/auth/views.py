@@ -12,15 +12,15 @@ from ..errors import csrf_page, never_send_again
 from ..extensions import db, limiter, login_manager
 from .forms import LoginForm
 from .models import StaffUser
-from .services import authenticate
+from .services import authenticate, sign_out_everywhere, user_for_session
 
 bp = Blueprint("auth", __name__, url_prefix="/staff", template_folder="templates")
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> StaffUser | None:
-    """Flask-Login: the signed-in staff user."""
-    return db.session.get(StaffUser, int(user_id)) if user_id.isdigit() else None
+    """Flask-Login: the signed-in staff user, unless the session was ended since or the account deactivated."""
+    return user_for_session(user_id)
 
 
 def _safe_next(target: str | None) -> str:
@@ -66,7 +66,10 @@ def form_token_failed(error: CSRFError):
 
 @bp.post("/logout")
 def logout():
-    """Sign out."""
+    """Sign out, in every browser: a copy of the session or remember cookie stops working too."""
+    if current_user.is_authenticated:
+        sign_out_everywhere(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
