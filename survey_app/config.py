@@ -5,6 +5,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -94,7 +95,7 @@ class Config:
             config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **config["SQLALCHEMY_ENGINE_OPTIONS"]}
         if not config.get("SECRET_KEY"):
             config["SECRET_KEY"] = instance_secret_key(instance_path)
-        config.setdefault("RATELIMIT_STORAGE_URI", config.get("REDIS_URL") or "memory://")
+        config.setdefault("RATELIMIT_STORAGE_URI", rate_limit_storage(config, instance_path))
         if config.get("REDIS_URL") and "CACHE_TYPE" not in config:  # report caches shared by all processes
             config["CACHE_TYPE"], config["CACHE_REDIS_URL"] = "RedisCache", config["REDIS_URL"]
         config.setdefault("CACHE_TYPE", "SimpleCache")
@@ -130,6 +131,18 @@ def config_from_env() -> type[Config]:
     """Choose the configuration class named by ``SURVEY_APP_ENV``."""
     name = os.environ.get("SURVEY_APP_ENV", "development").lower()
     return {"production": ProductionConfig, "testing": TestingConfig}.get(name, Config)
+
+
+def rate_limit_storage(config: dict, instance_path: str) -> str:
+    """Where rate limits are counted: Redis when configured, else a file every worker of this machine shares.
+
+    Tests keep them in memory (each test app on its own).
+    """
+    if config.get("REDIS_URL"):
+        return config["REDIS_URL"]
+    if config.get("TESTING"):
+        return "memory://"
+    return "sqlitefile://" + quote(os.path.join(os.path.abspath(instance_path), "ratelimit.sqlite3"))
 
 
 def normalise_database_url(url: str) -> str:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from ..dbtypes import utcnow
 from ..extensions import db
-from .models import Role, StaffUser
+from .models import Role, StaffUser, check_password_of_nobody
 
 logger = logging.getLogger(__name__)
 
@@ -66,9 +66,13 @@ def find_user(email: str) -> StaffUser | None:
 
 
 def authenticate(email: str, password: str) -> StaffUser | None:
-    """Return the active account matching the credentials, recording the login time."""
+    """Return the active account matching the credentials, recording the login time.
+
+    Every failure costs one slow hash check, so how long it takes does not tell whether the email has an account.
+    """
     user = find_user(email)
-    if user is None or not user.active or not user.check_password(password):
+    matches = user.check_password(password) if user is not None else check_password_of_nobody(password)
+    if user is None or not user.active or not matches:
         return None
     user.last_login_at = utcnow()
     return user
