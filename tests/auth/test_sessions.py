@@ -85,7 +85,8 @@ class TestUsersCli:
     def test_set_password_ends_every_session_and_changes_the_password(self, app, runner, client, monkeypatch, user,
                                                                       captured):
         monkeypatch.setenv("NEW_PW", NEW_PASSWORD)
-        result = runner.invoke(args=["users", "set-password", "--email", user.email.upper(), "--password-env", "NEW_PW"])
+        result = runner.invoke(args=["users", "set-password", "--email", user.email.upper(),
+                                     "--password-env", "NEW_PW"])
         assert result.exit_code == 0, result.output
         assert user.email in result.output
         assert replay(app, session=captured["session"]) == 302
