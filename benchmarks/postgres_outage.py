@@ -89,8 +89,9 @@ def respondent(port: int, tokens: queue.Queue, tally: Tally, until: float) -> No
     def request(method: str, path: str, body: str | None = None, cookie: str = ""):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         headers = {"Cookie": cookie} if cookie else {}
-        if body is not None:
+        if body is not None:  # as a browser sends a form: "Send again" is offered only for the site's own forms
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Origin"] = f"http://127.0.0.1:{port}"
         connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
         text = response.read().decode()

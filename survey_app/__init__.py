@@ -5,7 +5,7 @@ import logging
 import os
 from urllib.parse import urlencode
 
-from flask import Flask, g, request, session
+from flask import Flask, request, session
 from flask_babel import get_locale
 
 from .config import Config, config_from_env
@@ -13,6 +13,8 @@ from .wsgi_request import AppRequest
 from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 from .i18n import LANGUAGES, select_locale
 
+#: Requests that change nothing; the answers to all others are never cached.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
 
 
@@ -114,8 +116,12 @@ def register_request_hooks(app: Flask) -> None:
         )
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
-        # Public survey links carry tokens: never leak them in Referer headers.
-        headers.setdefault("Referrer-Policy", "no-referrer" if g.get("respondent") else "same-origin")
+        # Public survey links carry tokens: never leak them to other sites in Referer headers. Not "no-referrer":
+        # browsers would then send "Origin: null" with the site's own forms, which the error pages need to see.
+        headers.setdefault("Referrer-Policy", "same-origin")
+        if "Cache-Control" not in headers and (response.mimetype == "text/html" or request.method not in SAFE_METHODS):
+            # What someone typed may be on the page: keep it out of the browser's and proxies' caches.
+            headers["Cache-Control"] = "no-store"
         return response
 
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -47,6 +49,8 @@ class Config:
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute")
     RATELIMIT_PUBLIC = os.environ.get("RATELIMIT_PUBLIC", "120 per minute")
     RATELIMIT_HEADERS_ENABLED = True
+    #: A rate-limit store that fails (Redis down) lets the request through rather than answering with an error.
+    RATELIMIT_SWALLOW_ERRORS = True
 
     #: Largest request body accepted, in bytes.
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
@@ -76,6 +80,10 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    #: How long "keep me signed in" lasts; signing out, a new password or deactivation ends it sooner.
+    REMEMBER_COOKIE_DURATION = timedelta(days=env_int("REMEMBER_DAYS", 30))
     WTF_CSRF_TIME_LIMIT = None
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
@@ -93,7 +101,7 @@ class Config:
             config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **config["SQLALCHEMY_ENGINE_OPTIONS"]}
         if not config.get("SECRET_KEY"):
             config["SECRET_KEY"] = instance_secret_key(instance_path)
-        config.setdefault("RATELIMIT_STORAGE_URI", config.get("REDIS_URL") or "memory://")
+        config.setdefault("RATELIMIT_STORAGE_URI", rate_limit_storage(config, instance_path))
         if config.get("REDIS_URL") and "CACHE_TYPE" not in config:  # report caches shared by all processes
             config["CACHE_TYPE"], config["CACHE_REDIS_URL"] = "RedisCache", config["REDIS_URL"]
         config.setdefault("CACHE_TYPE", "SimpleCache")
@@ -104,7 +112,7 @@ class ProductionConfig(Config):
 
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
-    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
     @classmethod
     def finalize(cls, config: dict, instance_path: str) -> None:
@@ -129,6 +137,18 @@ def config_from_env() -> type[Config]:
     """Choose the configuration class named by ``SURVEY_APP_ENV``."""
     name = os.environ.get("SURVEY_APP_ENV", "development").lower()
     return {"production": ProductionConfig, "testing": TestingConfig}.get(name, Config)
+
+
+def rate_limit_storage(config: dict, instance_path: str) -> str:
+    """Where rate limits are counted: Redis when configured, else a file every worker of this machine shares.
+
+    Tests keep them in memory (each test app on its own).
+    """
+    if config.get("REDIS_URL"):
+        return config["REDIS_URL"]
+    if config.get("TESTING"):
+        return "memory://"
+    return "sqlitefile://" + quote(os.path.join(os.path.abspath(instance_path), "ratelimit.sqlite3"))
 
 
 def normalise_database_url(url: str) -> str:

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from urllib.parse import quote, urlencode, urlsplit
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -114,14 +116,89 @@ def render_error(code: int, title: str, message: str, plain: bool = False):
     return render_template("errors/error.html", code=code, title=title, message=message, plain=plain), code
 
 
+def never_send_again(view: Callable) -> Callable:
+    """Mark a view whose form an error page never offers to send again (signing in: it needs the password)."""
+    view.never_send_again = True  # type: ignore[attr-defined]
+    return view
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """Scheme, host and port of an http(s) URL, or None when it has none."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return parts.scheme, parts.hostname.lower(), port or (443 if parts.scheme == "https" else 80)
+
+
+def from_this_site() -> bool:
+    """Tell whether the request was sent by a page of this site.
+
+    The ``Origin`` header decides; when a browser sent none (or ``null``), ``Sec-Fetch-Site``, then ``Referer``.
+    A request that carries none of them is not trusted. ``BASE_URL`` counts as this site too: behind a TLS
+    proxy the app sees ``http://`` where the browser says ``https://``.
+    """
+    own = {_origin(request.host_url), _origin(current_app.config.get("BASE_URL") or "")} - {None}
+    origin = request.headers.get("Origin", "").strip()
+    if origin and origin != "null":
+        return _origin(origin) in own
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site:
+        return fetch_site == "same-origin"
+    referer = request.headers.get("Referer")
+    return bool(referer) and _origin(referer) in own
+
+
+def may_send_again() -> bool:
+    """Tell whether an error page may offer to send this request's form again (with a fresh CSRF token).
+
+    Only for a form sent from this site: for a form planted by another site, the button would complete its
+    forged request. Never for a view marked with :func:`never_send_again`.
+    """
+    view = current_app.view_functions.get(request.endpoint or "")
+    return from_this_site() and not getattr(view, "never_send_again", False)
+
+
+def kept_fields() -> list[tuple[str, str]]:
+    """The posted fields to write into a send-again form: never the CSRF token, never a password."""
+    return [(name, value) for name, value in request.form.items(multi=True)
+            if name != "csrf_token" and "password" not in name.lower()]
+
+
+def this_address() -> str:
+    """The address the request was sent to, as a path on this site that no browser reads as another host.
+
+    Every character a browser might read as a slash or drop (``\\``, tabs, newlines) is percent-encoded, and
+    leading slashes are merged, so ``//host`` or ``/\\host`` cannot come out of it.
+    """
+    path = "/" + quote(request.script_root + request.path, safe="/:@!$&'()*+,;=").lstrip("/")
+    query = urlencode(list(request.args.items(multi=True)))
+    return f"{path}?{query}" if query else path
+
+
+def _way_back() -> str:
+    """Where to send someone whose form was not accepted: the form's page when it can be opened, else home."""
+    rule = request.url_rule
+    return this_address() if rule is not None and "GET" in (rule.methods or ()) else url_for("core.index")
+
+
+def csrf_page():
+    """The page for a form whose CSRF token failed: send it again if it came from this site, else explain."""
+    if may_send_again():
+        # Keep what the person typed: offer the same form again with a fresh token.
+        return render_template("errors/csrf.html", fields=kept_fields(), action=this_address()), 400
+    return render_template("errors/csrf.html", fields=None, back=_way_back()), 400
+
+
 def register(app: Flask) -> None:
     """Install the error handlers on ``app``."""
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        # Keep what the person typed: offer the same form again with a fresh token.
-        fields = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
-        return render_template("errors/csrf.html", fields=fields, action=request.full_path.rstrip("?")), 400
+        return csrf_page()
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -140,11 +217,10 @@ def register(app: Flask) -> None:
             db.session.rollback()
         except DBAPIError:  # the connection is gone; the pool replaces it on the next request
             db.session.invalidate()
-        fields = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
-        if request.method == "POST" and fields:
+        fields = kept_fields()
+        if request.method == "POST" and fields and may_send_again():
             # Keep what the person typed: the same form again, ready to be sent when the database is back.
-            return render_template("errors/unavailable.html", fields=fields,
-                                   action=request.full_path.rstrip("?")), 503
+            return render_template("errors/unavailable.html", fields=fields, action=this_address()), 503
         title, message = _generic(503)
         return render_error(503, title, message, plain=True)
 

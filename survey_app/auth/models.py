@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
+from functools import cache
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -19,6 +21,18 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
     ANALYST = "analyst"
     INTERVIEWER = "interviewer"
+
+
+@cache
+def _stand_in_hash() -> str:
+    """A hash of a random password, made like every account's: checking it costs what checking theirs does."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def check_password_of_nobody(password: str) -> bool:
+    """Spend the work of one password check where there is no account to check, so failures all take as long."""
+    check_password_hash(_stand_in_hash(), password)
+    return False
 
 
 class StaffUser(UserMixin, db.Model):
@@ -43,6 +57,9 @@ class StaffUser(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None]
     #: When the account was created.
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Part of the id kept in sessions and remember cookies; raised by signing out, a new password and
+    #: deactivation, which ends every session and cookie issued before.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     def __repr__(self) -> str:
         return f"<StaffUser {self.id} {self.email} {self.role}>"
@@ -51,6 +68,14 @@ class StaffUser(UserMixin, db.Model):
     def is_active(self) -> bool:  # type: ignore[override]
         """Flask-Login: inactive accounts cannot sign in."""
         return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login: the id kept in the session and the remember cookie: the account's id and session version."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Make every session and remember cookie issued so far stop working."""
+        self.session_version = (self.session_version or 0) + 1
 
     def set_password(self, password: str) -> None:
         """Store a slow hash of ``password``."""

@@ -6,19 +6,21 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFError
 
+from ..errors import csrf_page, never_send_again
 from ..extensions import db, limiter, login_manager
 from .forms import LoginForm
 from .models import StaffUser
-from .services import authenticate
+from .services import authenticate, sign_out_everywhere, user_for_session
 
 bp = Blueprint("auth", __name__, url_prefix="/staff", template_folder="templates")
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> StaffUser | None:
-    """Flask-Login: the signed-in staff user."""
-    return db.session.get(StaffUser, int(user_id)) if user_id.isdigit() else None
+    """Flask-Login: the signed-in staff user, unless the session was ended since or the account deactivated."""
+    return user_for_session(user_id)
 
 
 def _safe_next(target: str | None) -> str:
@@ -29,6 +31,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@never_send_again
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
 def login():
     """Show the sign-in form and sign staff in."""
@@ -49,9 +52,24 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
+@bp.errorhandler(CSRFError)
+def form_token_failed(error: CSRFError):
+    """A sign-in whose form token failed (expired, or sent from another site): the empty form again, email kept.
+
+    Never a "send again" button: that would sign the browser in to an account another site chose.
+    """
+    if request.endpoint != "auth.login":
+        return csrf_page()
+    flash(_("Please sign in again: the sign-in form had expired or did not come from this site."), "warning")
+    return render_template("auth/login.html", form=LoginForm()), 400
+
+
 @bp.post("/logout")
 def logout():
-    """Sign out."""
+    """Sign out, in every browser: a copy of the session or remember cookie stops working too."""
+    if current_user.is_authenticated:
+        sign_out_everywhere(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))

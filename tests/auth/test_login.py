@@ -112,3 +112,26 @@ class TestUsersCli:
         result = runner.invoke(args=["users", "create", "--email", user.email, "--role", "admin",
                                      "--password-env", "PW"])
         assert result.exit_code != 0 and "already" in result.output
+
+
+@pytest.mark.parametrize("case", ["unknown-email", "inactive-account", "wrong-password"])
+def test_every_failed_sign_in_checks_one_password_hash_of_the_same_cost(client, db, make_user, monkeypatch, case):
+    """No timing difference tells which emails have an account: a failure always costs one slow hash check."""
+    from survey_app.auth import models
+
+    user = make_user("admin")
+    if case == "inactive-account":
+        with db() as session:
+            session.get(StaffUser, user.id).active = False
+    checked = []
+    real_check = models.check_password_hash
+
+    def counting_check(password_hash: str, password: str) -> bool:
+        checked.append(password_hash.split("$")[0])  # method and cost, e.g. scrypt:32768:8:1
+        return real_check(password_hash, password)
+
+    monkeypatch.setattr(models, "check_password_hash", counting_check)
+    email = "nobody@example.com" if case == "unknown-email" else user.email
+    password = PASSWORD if case == "inactive-account" else "wrong password"
+    assert client.post("/staff/login", data={"email": email, "password": password}).status_code == 401
+    assert checked == [user.password_hash.split("$")[0]]

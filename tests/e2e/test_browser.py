@@ -199,3 +199,34 @@ def test_interviewer_records_a_phone_interview(live_server, new_page, shot):
     assert "/staff/responses/" in page.url
     assert page.get_by_text("E2E-fr-5").count() or page.get_by_text("Client fr 5").count()
     shot(page, "2-recorded")
+
+
+def test_a_stale_form_is_sent_again_but_a_form_planted_by_another_site_is_not(live_server, new_page, shot):
+    """Chromium's own Origin and SameSite handling against the CSRF page: "Send again" for this site's form,
+    an explanation without the planted fields for another site's."""
+    base, facts = live_server
+    page = new_page(DESKTOP)
+    sign_in(page, base, facts, "interviewer")
+    interview = f"{base}/staff/surveys/{facts['surveys']['exit']}/interview"
+    page.goto(interview)
+    page.fill("input[name=customer_ref]", "E2E-en-6")
+    page.locator("fieldset.choices input[type=radio]").first.check()
+    page.fill("textarea", "Kept through a stale form token.")
+    page.evaluate("document.querySelector('main input[name=csrf_token]').value = 'stale'")
+    assert submit(page) == 400
+    shot(page, "1-send-again")
+    assert page.locator("main button[type=submit]").inner_text() == "Send again"
+    assert submit(page) == 302 and "/staff/responses/" in page.url
+
+    planted = (f'<form method="post" action="{interview}"><input name="customer_ref" value="E2E-en-7">'
+               '<input name="interview_locale" value="en"><textarea name="q1">Planted</textarea></form>'
+               "<script>document.forms[0].submit()</script>")
+    page.route("http://evil.example/**", lambda route: route.fulfill(body=planted, content_type="text/html"))
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.goto("http://evil.example/")
+    assert answer.value.status == 400
+    page.wait_for_load_state()
+    shot(page, "2-planted")
+    assert page.url == interview and "Planted" not in page.content()
+    assert page.get_by_text("This form was not sent").is_visible()
+    assert page.locator("main form").count() == 0

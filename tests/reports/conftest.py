@@ -241,7 +241,7 @@ def analyst(client, manager):
     slow password hashing is tested elsewhere."""
     user = manager("Ana Lyst")
     with client.session_transaction() as browser_session:
-        browser_session["_user_id"] = str(user.id)
+        browser_session["_user_id"] = user.get_id()
         browser_session["_fresh"] = True
     client.user = user
     return client

@@ -207,7 +207,7 @@ def test_missing_csrf_token_shows_send_again_page_keeping_the_fields(csrf_app, c
     assert signed_in.status_code == 302
 
     page = client.post("/staff/surveys/new", data={"template": "loyalty", "slug": "loyalty-kept",
-                                                   "default_locale": "ru"})
+                                                   "default_locale": "ru"}, headers={"Origin": "http://localhost"})
     assert page.status_code == 400
     assert 'name="slug" value="loyalty-kept"' in page.text
     assert 'name="default_locale" value="ru"' in page.text
