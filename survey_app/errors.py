@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from .dbsetup import DatabaseBusy
 from .extensions import db
 
 logger = logging.getLogger(__name__)
@@ -134,7 +135,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
+    @app.errorhandler(DatabaseBusy)
     def database_unavailable(error: Exception):
+        # A lock held too long (SQLite) is the same for the person as a database that went away: try again soon.
         logger.error("Database error: %s", error)
         try:
             db.session.rollback()

@@ -1,8 +1,9 @@
-"""SQLite's one write lock held by someone else: respondents are answered within the request's budget, opening a
+"""The database's write lock held by someone else: respondents are answered within the request's budget, opening a
 link still shows the form, /healthz says writes are impossible, and batch work outside requests waits longer.
 
 The lock is held for real: by another connection (``BEGIN IMMEDIATE``, as another process would) or by another
-thread of this process (the in-process writer queue). Each request runs in a thread while the test holds the lock;
+thread of this process (the in-process writer queue); on PostgreSQL, /healthz meets a transaction that holds its
+row. Each request runs in a thread while the test holds the lock;
 the lock is released as soon as the request has answered, or after a safety delay longer than the request budget
 but shorter than SQLite's old 10 s busy timeout — so a request that merely waits (instead of giving up) would
 then succeed, and the test sees the difference in the outcome, not in a timing.
@@ -18,6 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from html import unescape
 
+import psycopg
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
@@ -29,7 +31,8 @@ from survey_app.responses.models import Response
 from tests.conftest import answer_data
 from tests.load.test_database_outage import resend
 
-pytestmark = pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="SQLite's file lock")
+ON_POSTGRESQL = bool(os.environ.get("TEST_DATABASE_URL"))
+sqlite_only = pytest.mark.skipif(ON_POSTGRESQL, reason="SQLite's file lock")
 
 #: Request budget set for these tests (seconds): the page must come back long before the safety delay.
 BUDGET = 0.3
@@ -63,7 +66,26 @@ def thread_locked(_app) -> Iterator[None]:
         yield
 
 
-LOCKS = pytest.mark.parametrize("locked", [file_locked, thread_locked], ids=["another-connection", "another-thread"])
+@contextmanager
+def row_locked(app) -> Iterator[None]:
+    """Hold PostgreSQL's lock on the health row from another connection, as a stuck transaction would."""
+    holder = psycopg.connect(make_url(app.config["SQLALCHEMY_DATABASE_URI"]).set(drivername="postgresql")
+                             .render_as_string(hide_password=False))
+    holder.execute("SELECT * FROM health_check WHERE id = 1 FOR UPDATE")
+    try:
+        yield
+    finally:
+        holder.rollback()
+        holder.close()
+
+
+LOCKS = pytest.mark.parametrize("locked", [pytest.param(file_locked, marks=sqlite_only),
+                                           pytest.param(thread_locked, marks=sqlite_only),
+                                           pytest.param(row_locked, marks=pytest.mark.skipif(
+                                               not ON_POSTGRESQL, reason="PostgreSQL's row lock"))],
+                                ids=["another-connection", "another-thread", "row-lock"])
+SQLITE_LOCKS = pytest.mark.parametrize("locked", [file_locked, thread_locked], ids=["another-connection",
+                                                                                    "another-thread"])
 
 
 def while_locked(locked, app, request: Callable, release_after: float = SAFETY):
@@ -107,7 +129,8 @@ def test_healthz_is_503_naming_the_write_check_while_writes_are_impossible(app, 
     assert client.get("/healthz").status_code == 200
 
 
-@LOCKS
+@sqlite_only
+@SQLITE_LOCKS
 def test_opening_a_personal_link_shows_the_form_while_writes_are_impossible(app, client, db, budget, caplog,
                                                                             make_survey, make_invitation, locked):
     survey = make_survey("exit")
@@ -123,7 +146,8 @@ def test_opening_a_personal_link_shows_the_form_while_writes_are_impossible(app,
     assert opened_at(db, invitation) is not None, "recorded on the next visit"
 
 
-@LOCKS
+@sqlite_only
+@SQLITE_LOCKS
 @pytest.mark.parametrize("personal_link", [False, True], ids=["open-link", "personal-link"])
 def test_answer_sent_while_writes_are_impossible_is_kept_on_a_503_page_and_stored_once_later(
         app, client, db, budget, make_survey, make_invitation, locked, personal_link):
@@ -154,6 +178,7 @@ def still_waiting_after(thread: threading.Thread, seconds: float) -> bool:
     return thread.is_alive()
 
 
+@sqlite_only
 def test_a_command_line_import_waits_for_the_lock_longer_than_a_request_would(app, db, runner, budget, tmp_path):
     source = tmp_path / "customers.csv"
     source.write_text(CUSTOMERS, encoding="utf-8")
@@ -172,6 +197,7 @@ def test_a_command_line_import_waits_for_the_lock_longer_than_a_request_would(ap
         assert session.scalar(select(func.count()).select_from(Customer)) == 3
 
 
+@sqlite_only
 def test_a_background_import_started_from_the_page_waits_for_the_lock(app, client, db, login, budget):
     login("admin")
     with file_locked(app):
