@@ -81,9 +81,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     """Upload limits, language choice from ``?lang=``, template globals and security headers."""
-    from .csvimport.jobs import raise_upload_limit
     from .errors import UnknownLanguage
     from .labels import TEMPLATE_GLOBALS
+    from .uploads import raise_upload_limit
 
     # First of all: CSRF protection reads the body, which must not be cut at MAX_CONTENT_LENGTH on import pages.
     app.before_request_funcs.setdefault(None, []).insert(0, raise_upload_limit)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from flask import abort, current_app, request, send_file
+from flask import abort, current_app, send_file
 from flask_babel import force_locale, get_locale
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
@@ -29,19 +29,6 @@ logger = logging.getLogger(__name__)
 ImportRun = Callable[..., ImportReport]
 #: Rows listed on the result page; the rest are in the downloadable report.
 SHOWN_ERRORS = 200
-
-
-def takes_import_upload(view: Callable) -> Callable:
-    """Mark a view that receives a CSV upload: its body may be up to ``IMPORT_MAX_BYTES``."""
-    view.takes_import_upload = True  # type: ignore[attr-defined]
-    return view
-
-
-def raise_upload_limit() -> None:
-    """Let marked views receive large uploads (runs before CSRF protection reads the body)."""
-    view = current_app.view_functions.get(request.endpoint or "")
-    if getattr(view, "takes_import_upload", False):
-        request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
 
 
 def valid_id(job_id: str) -> bool:

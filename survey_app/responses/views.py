@@ -14,7 +14,7 @@ from wtforms.validators import ValidationError
 from ..auth.access import role_required
 from ..auth.models import Role
 from ..csvimport.forms import ImportForm
-from ..csvimport.jobs import ImportJobs, takes_import_upload
+from ..csvimport.jobs import ImportJobs
 from ..csvimport.rows import ImportFileError
 from ..dbsetup import write_lock
 from ..extensions import csrf, db, limiter
@@ -22,6 +22,7 @@ from ..i18n import LANGUAGES, localized, use_respondent_locale
 from ..invitations.models import Invitation
 from ..surveys.models import Survey, SurveyState
 from ..surveys.services import list_surveys, survey_or_404
+from ..uploads import takes_import_upload
 from .answers import Submission, read_answers
 from .definition import SurveyDefinition, VersionCache, definition_by_id, definition_by_slug, survey_definition
 from .fieldviews import fields_html
