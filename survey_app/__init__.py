@@ -42,7 +42,7 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     with app.app_context():
-        configure_engine_events(db.engine)
+        configure_engine_events(db.engine, app.config)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", os.path.join(ROOT, "translations"))
     babel.init_app(app, locale_selector=select_locale)
@@ -84,9 +84,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     """Upload limits, language choice from ``?lang=``, template globals and security headers."""
-    from .csvimport.jobs import raise_upload_limit
     from .errors import UnknownLanguage
     from .labels import TEMPLATE_GLOBALS
+    from .uploads import raise_upload_limit
 
     # First of all: CSRF protection reads the body, which must not be cut at MAX_CONTENT_LENGTH on import pages.
     app.before_request_funcs.setdefault(None, []).insert(0, raise_upload_limit)

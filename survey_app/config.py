@@ -35,6 +35,12 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    #: Longest wait (seconds) of a web request's write for the SQLite write lock before the "try again" page that
+    #: keeps what was typed; also the time /healthz's checks may take (on PostgreSQL too).
+    DB_BUSY_TIMEOUT_SECONDS = float(os.environ.get("DB_BUSY_TIMEOUT_SECONDS", "2.5"))
+    #: Longest wait (seconds) for the SQLite write lock of work outside requests: commands, background imports and
+    #: sending, demo data, migrations.
+    DB_BATCH_BUSY_TIMEOUT_SECONDS = float(os.environ.get("DB_BATCH_BUSY_TIMEOUT_SECONDS", "30"))
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = env_int("MAIL_PORT", 25)

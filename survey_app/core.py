@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, url_for
-from sqlalchemy import text
 
-from .extensions import db, limiter
+from .extensions import limiter
+from .health import check_database
 
 bp = Blueprint("core", __name__)
 
@@ -18,10 +18,13 @@ def index():
 @bp.get("/healthz")
 @limiter.exempt
 def healthz():
-    """Tell a load balancer whether this instance and its database answer."""
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception as error:  # any failure means "not healthy", never a 500 page
-        db.session.rollback()
-        return jsonify(status="error", database="unavailable", error=type(error).__name__), 503
-    return jsonify(status="ok", database="ok")
+    """Tell a load balancer whether this instance's database answers a read and takes a write (503 if not).
+
+    ``checks`` says how each went (``ok``, ``locked``, ``read-only``, ``unavailable``…), ``database`` the first
+    that failed.
+    """
+    checks = check_database()
+    failed = [result for result in checks.values() if result not in ("ok", "skipped")]
+    if failed:
+        return jsonify(status="error", database=failed[0], checks=checks), 503
+    return jsonify(status="ok", database="ok", checks=checks)

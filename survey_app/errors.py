@@ -1,6 +1,7 @@
 """Error pages: every failure a person can meet is a translated page with a 4xx/5xx status."""
 from __future__ import annotations
 
+import errno
 import logging
 from collections.abc import Callable
 from urllib.parse import quote, urlencode, urlsplit
@@ -11,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from .dbsetup import DatabaseBusy
 from .extensions import db
 
 logger = logging.getLogger(__name__)
@@ -91,6 +93,23 @@ class SurveyClosed(AppError):
 
     def message(self) -> str:
         return _("This survey is not taking answers at the moment. Thank you for your interest.")
+
+
+class NoSpaceForUpload(AppError):
+    """The server's disk is full: an upload could not be received or kept (nothing of it is left behind).
+
+    507 Insufficient Storage, not 413: the file is not too large, the server is short of space, and the same
+    file will go through once space is freed.
+    """
+
+    code = 507
+
+    def title(self) -> str:
+        return _("No space to receive this file")
+
+    def message(self) -> str:
+        return _("The server has run out of disk space, so it could not receive what you sent, and nothing of it "
+                 "was kept. Please tell your administrator, and send the file again once space has been freed.")
 
 
 def _generic(code: int) -> tuple[str, str]:
@@ -211,7 +230,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
+    @app.errorhandler(DatabaseBusy)
     def database_unavailable(error: Exception):
+        # A lock held too long (SQLite) is the same for the person as a database that went away: try again soon.
         logger.error("Database error: %s", error)
         try:
             db.session.rollback()
@@ -229,3 +250,12 @@ def register(app: Flask) -> None:
         logger.exception("Unhandled error")
         title, message = _generic(500)
         return render_error(500, title, message)
+
+    @app.errorhandler(OSError)
+    def disk_error(error: OSError):
+        # A full disk while an upload is spooled or kept; the partial file is already gone (see wsgi_request.py).
+        if error.errno != errno.ENOSPC:
+            return unexpected(error)
+        logger.error("No space left to receive an upload for %s: %s", request.path, error)
+        no_space = NoSpaceForUpload()
+        return render_error(no_space.code, no_space.title(), no_space.message())

@@ -41,9 +41,10 @@ def test_database_url_uses_psycopg3(url, expected):
     assert normalise_database_url(url) == expected
 
 
-def test_healthz_reports_the_database(client):
+def test_healthz_reports_that_the_database_reads_and_writes(client):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.json == {"status": "ok", "database": "ok"}
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok", "checks": {"read": "ok", "write": "ok"}}
 
 
 def test_healthz_is_503_when_the_database_does_not_answer(tmp_path, monkeypatch):
@@ -52,6 +53,31 @@ def test_healthz_is_503_when_the_database_does_not_answer(tmp_path, monkeypatch)
                      SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 2}})
     response = app.test_client().get("/healthz")
     assert response.status_code == 503 and response.json["database"] == "unavailable"
+    assert response.json["checks"] == {"read": "unavailable", "write": "skipped"}
+
+
+def read_only_app(app, tmp_path, monkeypatch):
+    """The test database opened read-only: a SQLite file opened with ``mode=ro``, a PostgreSQL session whose
+    transactions are all read-only."""
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite:///"):
+        path = url[len("sqlite:///"):]
+        return create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///file:{path}?mode=ro&uri=true")
+    return create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url,
+                      SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"options": "-c default_transaction_read_only=on"}})
+
+
+def test_healthz_is_503_naming_the_write_check_when_the_database_is_read_only(app, client, tmp_path, monkeypatch):
+    assert client.get("/healthz").status_code == 200  # the health row exists: only the write can fail
+    read_only = read_only_app(app, tmp_path, monkeypatch)
+    response = read_only.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json == {"status": "error", "database": "read-only", "checks": {"read": "ok", "write": "read-only"}}
+    with read_only.app_context():
+        from survey_app.extensions import db
+
+        db.engine.dispose()
 
 
 def test_security_headers(client):

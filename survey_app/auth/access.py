@@ -21,6 +21,7 @@ def role_required(*roles: Role) -> Callable:
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapped.required_roles = roles  # type: ignore[attr-defined]  # read by takes_import_upload
         return wrapped
 
     return decorator

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from flask import abort, current_app, request, stream_with_context
+from flask import abort, current_app, stream_with_context
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import delete, distinct, func, insert, select, tuple_
@@ -39,17 +39,6 @@ SHOWN_ERRORS = 200
 UPLOAD_LIFETIME = 7 * 24 * 3600
 
 
-def takes_import_upload(view: Callable) -> Callable:
-    """Mark a view that receives a CSV upload: its body may be up to ``IMPORT_MAX_BYTES``."""
-    view.takes_import_upload = True  # type: ignore[attr-defined]
-    return view
-
-
-def raise_upload_limit() -> None:
-    """Let marked views receive large uploads (runs before CSRF protection reads the body)."""
-    view = current_app.view_functions.get(request.endpoint or "")
-    if getattr(view, "takes_import_upload", False):
-        request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
 
 
 @dataclass(frozen=True)

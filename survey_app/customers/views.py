@@ -8,10 +8,10 @@ from flask_babel import ngettext
 from ..auth.access import role_required
 from ..auth.models import Role
 from ..csvimport.forms import ImportForm
-from ..csvimport.jobs import takes_import_upload
 from ..csvimport.rows import ImportFileError
 from ..extensions import db
 from ..surveys.forms import ConfirmForm
+from ..uploads import takes_import_upload
 from .forms import STATUS_LABELS, CustomerForm
 from .importer import open_file
 from .jobs import imports

@@ -4,11 +4,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ..classification.services import classify_choice, classify_text
 from ..customers.models import Customer
+from ..dbsetup import DatabaseBusy, write_lock
 from ..dbtypes import utcnow
 from ..errors import AlreadyAnswered, LinkExpired, SurveyClosed, UnknownLink
 from ..extensions import db
@@ -67,10 +68,32 @@ def check_accepting(definition: SurveyDefinition, now: datetime | None = None) -
         raise SurveyClosed()
 
 
-def mark_opened(invitation: Invitation) -> None:
-    """Record the first visit of an invitation link."""
-    if invitation.opened_at is None:
-        invitation.opened_at = utcnow()
+#: Longest wait (seconds) to record that a link was opened: a statistic, not worth delaying the form for.
+OPENED_WAIT_SECONDS = 0.2
+
+
+def record_opened(invitation: Invitation) -> bool:
+    """Record the first visit of an invitation link if the database takes the write at once; False if it did not.
+
+    Best effort, in a short transaction of its own: a locked or failing database is logged, and the person still
+    gets the form (the next visit records it).
+    """
+    try:
+        with write_lock(db.session.connection(), OPENED_WAIT_SECONDS):
+            if db.session.get_bind().dialect.name == "postgresql":
+                db.session.execute(text(f"SET LOCAL lock_timeout = {round(OPENED_WAIT_SECONDS * 1000):d}"))
+            db.session.execute(update(Invitation)
+                               .where(Invitation.id == invitation.id, Invitation.opened_at.is_(None))
+                               .values(opened_at=utcnow()))
+            db.session.commit()
+    except (DatabaseBusy, DBAPIError) as error:
+        try:
+            db.session.rollback()
+        except DBAPIError:  # the connection is gone; the pool replaces it
+            db.session.invalidate()
+        logger.warning("Could not record that invitation %s was opened: %s", invitation.id, error)
+        return False
+    return True
 
 
 def record_response(connection: Connection, definition: SurveyDefinition, values: dict[int, object], *,

@@ -14,7 +14,6 @@ from wtforms.validators import ValidationError
 from ..auth.access import role_required
 from ..auth.models import Role
 from ..csvimport.forms import ImportForm
-from ..csvimport.jobs import takes_import_upload
 from ..csvimport.rows import ImportFileError
 from ..dbsetup import write_lock
 from ..extensions import csrf, db, limiter
@@ -23,6 +22,7 @@ from ..invitations.models import Invitation
 from ..surveys.forms import ConfirmForm
 from ..surveys.models import Survey, SurveyState
 from ..surveys.services import list_surveys, survey_or_404
+from ..uploads import takes_import_upload
 from .answers import Submission, read_answers
 from .definition import SurveyDefinition, VersionCache, definition_by_id, definition_by_slug, survey_definition
 from .fieldviews import fields_html
@@ -32,7 +32,7 @@ from .jobs import imports
 from .messages import describe, describe_file_error
 from .models import Channel
 from .queries import ResponseFilter, filter_choices, get_response, search_responses
-from .services import (check_accepting, check_answerable, find_customer, invitation_for_token, mark_opened,
+from .services import (check_accepting, check_answerable, find_customer, invitation_for_token, record_opened,
                        record_response, survey_for_open_link)
 
 bp = Blueprint("responses", __name__, template_folder="templates")
@@ -88,12 +88,13 @@ def _respond(definition: SurveyDefinition, locale: str, channel: Channel, invita
     expired = _csrf_expired()
     if expired or not submission.valid:
         return _answer_page(definition, locale, submission, 400, csrf_expired=expired)
+    # A write that cannot get the database within the request's budget ends on the 503 page keeping the answers.
     if invitation is None:
         # Nothing else to write: one short transaction of its own, without the ORM session.
-        with write_lock(db.engine), db.engine.begin() as connection:
+        with db.engine.connect() as connection, write_lock(connection), connection.begin():
             record_response(connection, definition, submission.values, locale=locale, channel=channel)
     else:
-        with write_lock(db.engine):
+        with write_lock(db.session.connection()):
             record_response(db.session.connection(), definition, submission.values, locale=locale,
                             channel=channel, invitation=invitation)
             db.session.commit()
@@ -111,8 +112,7 @@ def answer(token: str):
     use_respondent_locale([invitation.locale, customer.locale if customer else None], definition.default_locale)
     check_answerable(invitation, definition)
     if request.method == "GET" and invitation.opened_at is None:
-        mark_opened(invitation)
-        db.session.commit()
+        record_opened(invitation)  # best effort: never keeps the form from showing
     return _respond(definition, str(get_locale()), Channel.EMAIL, invitation)
 
 
