@@ -212,6 +212,14 @@ def csrf_page():
     return render_template("errors/csrf.html", fields=None, back=_way_back()), 400
 
 
+def _disk_full(error: Exception) -> bool:
+    """Tell whether a database error means its disk (or its size limit) is full."""
+    original = getattr(error, "orig", None)
+    if getattr(original, "sqlite_errorcode", None) == 13:  # SQLITE_FULL
+        return True
+    return getattr(original, "sqlstate", None) == "53100"  # PostgreSQL disk_full
+
+
 def register(app: Flask) -> None:
     """Install the error handlers on ``app``."""
 
@@ -238,6 +246,9 @@ def register(app: Flask) -> None:
             db.session.rollback()
         except DBAPIError:  # the connection is gone; the pool replaces it on the next request
             db.session.invalidate()
+        if request.files and _disk_full(error):  # the database has no room for the upload being kept
+            no_space = NoSpaceForUpload()
+            return render_error(no_space.code, no_space.title(), no_space.message(), plain=True)
         fields = kept_fields()
         if request.method == "POST" and fields and may_send_again():
             # Keep what the person typed: the same form again, ready to be sent when the database is back.

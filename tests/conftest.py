@@ -218,22 +218,19 @@ def trained_classifier() -> TextClassifier:
 
 @pytest.fixture
 def classifier(app, trained_classifier) -> str:
-    """Install the trained classifier as the current model version (signed file + row); return its version."""
+    """Install the trained classifier as the current model version (signed, stored bytes + row); return its version."""
     import io
 
     import joblib
 
     from survey_app.classification.models import ClassifierVersion
-    from survey_app.classification.services import _signature, models_folder
+    from survey_app.classification.services import _signature, store_model
 
     buffer = io.BytesIO()
     joblib.dump(trained_classifier, buffer)
     with app_db(app) as session:
-        folder = models_folder()
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "classifier-test.joblib").write_bytes(buffer.getvalue())
-        session.add(ClassifierVersion(version="test-1", file_name="classifier-test.joblib",
-                                      signature=_signature(buffer.getvalue())))
+        blob_id = store_model(buffer.getvalue(), "classifier-test.joblib")
+        session.add(ClassifierVersion(version="test-1", blob_id=blob_id, signature=_signature(buffer.getvalue())))
     return "test-1"
 
 

@@ -1,11 +1,10 @@
 """Uploads: the large import limit only for signed-in staff allowed to import, decided before the body is read;
-a full disk while receiving or keeping a file is a translated page, and no partial file stays behind."""
+a full disk while receiving a file, or a full database while keeping it, is a translated page, and nothing partial
+stays behind."""
 from __future__ import annotations
 
 import builtins
-import errno
 import io
-import os
 import re
 import time
 from html import unescape
@@ -13,7 +12,6 @@ from html import unescape
 import pytest
 from sqlalchemy import func, select, update
 
-from survey_app import wsgi_request
 from survey_app.auth.models import StaffUser
 from survey_app.customers.models import Customer
 from survey_app.responses.models import Response
@@ -186,37 +184,50 @@ def test_a_full_disk_while_receiving_a_file_is_a_translated_page_and_the_partial
         assert session.scalar(select(func.count()).select_from(Response)) == 0
 
 
+@pytest.fixture
+def database_full(app):
+    """SQLite's file may not grow: ``max_page_count`` makes every write past it fail with SQLITE_FULL, as a full
+    disk does. Connections are dropped afterwards, so the limit ends with the test."""
+    from sqlalchemy import event
+
+    from survey_app.extensions import db as _db
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite's page limit stands for a full disk")
+    with app.app_context():
+        engine = _db.engine
+        raw = engine.raw_connection()
+        level = raw.driver_connection.isolation_level
+        try:
+            raw.driver_connection.isolation_level = None
+            raw.driver_connection.execute("VACUUM")  # no free pages left to reuse: every new page grows the file
+        finally:
+            raw.driver_connection.isolation_level = level
+            raw.close()
+
+        def limit(connection, _record, _proxy) -> None:
+            pages = connection.execute("PRAGMA page_count").fetchone()[0]
+            connection.execute(f"PRAGMA max_page_count = {pages + 16}")
+
+        event.listen(engine, "checkout", limit)
+    yield
+    with app.app_context():
+        event.remove(engine, "checkout", limit)
+        engine.dispose()
+
+
 @pytest.mark.parametrize("kind", ["customers", "answers"])
-def test_a_full_disk_while_keeping_the_upload_is_a_translated_page_and_no_partial_file_stays(
-        client, db, login, make_survey, monkeypatch, kind):
+def test_a_full_database_while_keeping_the_upload_is_a_translated_page_and_nothing_stays(
+        client, db, login, make_survey, kind, database_full):
+    from survey_app.storage.models import BlobChunk, StoredBlob
+
     survey = make_survey("exit")
     login(allowed_user(kind))
-    kept = []
-
-    def open_on_full_disk(path, mode="r", *args, **kwargs):
-        # The kept file's name is a link to /dev/full: the kernel answers every write with ENOSPC.
-        kept.append(path)
-        os.symlink("/dev/full", path)
-        return builtins.open(path, mode, *args, **kwargs)
-
-    monkeypatch.setattr(wsgi_request, "open", open_on_full_disk, raising=False)
-    page = client.post(import_url(kind, survey), data={"file": (io.BytesIO(small_file(kind)), "x.csv")},
+    header = CUSTOMER_HEADER if kind == "customers" else ANSWER_HEADER
+    big = (header + "".join(f"R-{i:06d};{'x' * 60}\n" for i in range(20_000))).encode()
+    page = client.post(import_url(kind, survey), data={"file": (io.BytesIO(big), "x.csv")},
                        content_type="multipart/form-data", headers={"Accept-Language": "fr"})
     assert_no_space_page(page)
-    assert kept and not any(os.path.lexists(path) for path in kept), "the partial file is removed"
-
-
-def test_saving_an_upload_that_fails_midway_removes_the_partial_file_and_keeps_others(tmp_path):
-    from werkzeug.datastructures import FileStorage
-
-    upload = wsgi_request.UploadedFile.from_storage(FileStorage(io.BytesIO(b"x" * 100_000), "a.csv", "file"))
-    target = tmp_path / "kept.csv"
-    target.symlink_to("/dev/full")
-    with pytest.raises(OSError) as failure:
-        upload.save(target)
-    assert failure.value.errno == errno.ENOSPC
-    assert not os.path.lexists(target)
-
-    existing = tmp_path / "missing-folder" / "kept.csv"  # cannot even be opened: nothing to remove
-    with pytest.raises(FileNotFoundError):
-        upload.save(existing)
+    with db() as session:
+        assert session.scalar(select(func.count()).select_from(StoredBlob)) == 0
+        assert session.scalar(select(func.count()).select_from(BlobChunk)) == 0

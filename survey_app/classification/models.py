@@ -11,7 +11,7 @@ from ..extensions import db
 
 
 class ClassifierVersion(db.Model):
-    """One trained model: where its file is, how it was signed, what it scored."""
+    """One trained model: where its bytes are, how they were signed, what it scored."""
 
     __tablename__ = "classifier_version"
 
@@ -26,8 +26,10 @@ class ClassifierVersion(db.Model):
     staff_examples: Mapped[int] = mapped_column(default=0)
     #: Cross-validated scores on its training data.
     metrics: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    #: File name in the instance folder's ``models/``.
-    file_name: Mapped[str] = mapped_column(sa.String(120))
+    #: The stored file holding the model's bytes (every process and machine loads the same).
+    blob_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_blob.id", ondelete="SET NULL"))
+    #: File name in the instance folder's ``models/``, for versions trained before models were stored.
+    file_name: Mapped[str | None] = mapped_column(sa.String(120))
     #: HMAC-SHA256 of the file with the secret key: a file that does not match is never loaded.
     signature: Mapped[str] = mapped_column(sa.String(64))
 

@@ -1,8 +1,8 @@
 """Giving answers their bucket: chosen reasons at once, free text by the trained model, staff last.
 
-Model files live in the instance folder (``models/``), never anywhere a user can upload to, and
-are signed with the secret key: a file whose HMAC does not match its database row is refused
-before it is unpickled.
+Models are stored in the database (:mod:`survey_app.storage`), so every app process, worker and
+machine uses the same version, and are signed with the secret key: bytes whose HMAC does not match
+their version's row are refused before they are unpickled. Nothing a user uploads is ever loaded.
 """
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import hashlib
 import hmac
 import io
 import logging
-import os
 import random
 import statistics
 import threading
@@ -27,7 +26,11 @@ from ..extensions import db
 from ..reports.state import bump_revision
 from ..responses.models import Answer, ClassificationSource, Response
 from ..taxonomy import BUCKETS, UNCLASSIFIED, cause_group
+from ..storage.services import BlobMissing, put_bytes, read_bytes
 from .models import ClassifierVersion
+
+#: Kind of stored file a model is.
+MODEL = "model"
 
 if TYPE_CHECKING:  # scikit-learn is imported only when a model is trained or loaded
     from .model import Example, TextClassifier
@@ -114,7 +117,7 @@ def current_model() -> tuple[str, TextClassifier] | None:
 
 
 def models_folder() -> Path:
-    """Where model files are kept: the instance folder, which nobody uploads to."""
+    """Where model files were kept before models were stored in the database."""
     return Path(current_app.instance_path) / "models"
 
 
@@ -122,19 +125,32 @@ def _signature(data: bytes) -> str:
     return hmac.new(current_app.config["SECRET_KEY"].encode(), data, hashlib.sha256).hexdigest()
 
 
-def _load(row: ClassifierVersion) -> TextClassifier | None:
-    path = models_folder() / Path(row.file_name).name
+def _model_bytes(row: ClassifierVersion) -> bytes | None:
+    """The stored bytes of a model version (or its file, for versions trained before models were stored)."""
     try:
-        data = path.read_bytes()
-    except OSError as error:
+        if row.blob_id is not None:
+            return read_bytes(row.blob_id)
+        return (models_folder() / Path(row.file_name or "").name).read_bytes()
+    except (BlobMissing, OSError) as error:
         logger.error("Model %s cannot be read: %s", row.version, error)
         return None
+
+
+def _load(row: ClassifierVersion) -> TextClassifier | None:
+    data = _model_bytes(row)
+    if data is None:
+        return None
     if not hmac.compare_digest(_signature(data), row.signature):
-        logger.error("Model file %s does not match its signature; refusing to load it", path)
+        logger.error("Model %s does not match its signature; refusing to load it", row.version)
         return None
     import joblib
 
     return joblib.load(io.BytesIO(data))
+
+
+def store_model(data: bytes, name: str) -> int:
+    """Store a model's bytes (committed at once); return the stored file's id."""
+    return put_bytes(MODEL, data, name)
 
 
 def forget_loaded_models() -> None:
@@ -183,14 +199,9 @@ def train(include_staff: bool = True, folds: int = 3) -> ClassifierVersion:
     buffer = io.BytesIO()
     joblib.dump(classifier, buffer)
     data = buffer.getvalue()
-    folder = models_folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"classifier-{version}.joblib"
-    temporary = path.with_suffix(".tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
     row = ClassifierVersion(version=version, shipped_examples=len(shipped), staff_examples=len(confirmed),
-                            metrics=metrics, file_name=path.name, signature=_signature(data))
+                            metrics=metrics, signature=_signature(data),
+                            blob_id=store_model(data, f"classifier-{version}.joblib"))
     db.session.add(row)
     db.session.flush()
     logger.info("Classifier %s trained on %d examples (%d from staff)", version, len(examples), len(confirmed))

@@ -1,21 +1,20 @@
 """Imports started from the staff area: background jobs (see :mod:`survey_app.jobs`) followed from a page.
 
-The uploaded file is kept in the instance folder while it is imported. Progress, counts and refused
-rows are written to the database in the transaction of each batch, so any app process can show them,
-and an import whose process died is shown as interrupted and resumes from its last committed batch.
-The upload is removed once the import has run to its end.
+The uploaded file is stored in the database while it is imported (:mod:`survey_app.storage`), so the
+import can run on any app process or worker and be followed from any of them. Progress, counts and
+refused rows are written in the transaction of each batch, and an import whose process died is shown
+as interrupted and resumes from its last committed batch. The upload is removed once the import has
+run to its end; one that never finishes is removed after a week.
 """
 from __future__ import annotations
 
 import logging
-import secrets
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import timedelta
 from typing import BinaryIO
 
-from flask import abort, current_app, stream_with_context
+from flask import abort, stream_with_context
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import delete, distinct, func, insert, select, tuple_
@@ -27,16 +26,19 @@ from ..extensions import db
 from ..jobs.models import Job, JobProblem, JobState
 from ..jobs.runner import JobFailed, JobRun, handler, launch
 from ..jobs.services import get_job, resume, stale_after, submit
+from ..storage.services import BlobMissing, get_blob, open_blob, put, remove, sweep
 from .rows import BATCH_FAILED, CountingReader, ImportFileError, ImportReport, RowError, report_lines
 
 logger = logging.getLogger(__name__)
 
 #: Imports a stream, called as ``run(stream, report=report)``.
 ImportRun = Callable[..., ImportReport]
+#: Kind of stored file an upload is.
+UPLOAD = "upload"
 #: Rows listed on the result page; the rest are in the downloadable report.
 SHOWN_ERRORS = 200
-#: Uploads of imports that never finished are removed after this many seconds (a week).
-UPLOAD_LIFETIME = 7 * 24 * 3600
+#: Uploads of imports that never finished are removed after this long.
+UPLOAD_LIFETIME = timedelta(days=7)
 
 
 
@@ -47,8 +49,6 @@ class ImportJobs:
 
     #: Job kind, e.g. ``import_customers``.
     kind: str
-    #: Folder inside the instance folder where uploads wait to be imported.
-    folder_name: str
     #: Given the job, the function that imports a stream.
     importer: Callable[[Job], ImportRun]
 
@@ -57,37 +57,19 @@ class ImportJobs:
         handler(self.kind)(self._run)
         return self
 
-    @property
-    def folder(self) -> Path:
-        """Where uploads of these imports wait."""
-        return Path(current_app.instance_path) / self.folder_name
+    def keep_upload(self, upload: FileStorage, check: Callable[[BinaryIO], object]) -> int:
+        """Store an uploaded file once ``check`` has read its header (and made sure it is UTF-8); return its id.
 
-    def keep_upload(self, upload: FileStorage, check: Callable[[BinaryIO], object]) -> Path:
-        """Keep an uploaded file once ``check`` has read its header (and made sure it is UTF-8); return its path.
-
-        :raise ImportFileError: if the file cannot be imported at all (it is not kept).
+        :raise ImportFileError: if the file cannot be imported at all (it is not stored).
         """
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self._forget_old_uploads()
-        path = self.folder / f"{secrets.token_urlsafe(12)}.upload.csv"
-        try:
-            upload.save(path)
-            with open(path, "rb") as fh:
-                check(fh)  # the header and encoding are checked now, the rows in the background
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
-        return path
+        check(upload.stream)  # the header and encoding are checked now, the rows in the background
+        upload.stream.seek(0)
+        sweep(UPLOAD, UPLOAD_LIFETIME)
+        return put(UPLOAD, upload.stream, upload.filename or "")
 
-    def _forget_old_uploads(self) -> None:
-        cutoff = time.time() - UPLOAD_LIFETIME
-        for path in self.folder.glob("*.upload.csv"):
-            if path.stat().st_mtime < cutoff:
-                path.unlink(missing_ok=True)
-
-    def start(self, upload: Path, payload: dict | None = None) -> int:
-        """Import ``upload`` in the background; return the job's id."""
-        job = submit(self.kind, {"upload": upload.name, "size": upload.stat().st_size, **(payload or {})},
+    def start(self, upload: int, payload: dict | None = None) -> int:
+        """Import the stored file ``upload`` in the background; return the job's id."""
+        job = submit(self.kind, {"upload": upload, "size": get_blob(upload).size, **(payload or {})},
                      user_id=current_user.id if current_user.is_authenticated else None, locale=str(get_locale()))
         launch(job)
         return job.id
@@ -111,9 +93,11 @@ class ImportJobs:
 
     def _run(self, job: Job, run: JobRun) -> dict:
         """The job's work: import the upload from where an earlier run stopped, checkpointing every batch."""
-        path = self.folder / job.payload["upload"]
-        if not path.exists():
-            raise JobFailed({**job.progress, "upload_missing": True}, "the uploaded file is gone")
+        upload = job.payload["upload"]
+        try:
+            reader = open_blob(upload)
+        except BlobMissing:
+            raise JobFailed({**job.progress, "upload_missing": True}, "the uploaded file is gone") from None
         done_before = job.progress or {}
         report = ImportReport(created=done_before.get("created", 0), updated=done_before.get("updated", 0),
                               skipped=done_before.get("skipped", 0), resume_after=done_before.get("line", 0),
@@ -124,21 +108,21 @@ class ImportJobs:
                 | (JobProblem.reason == BATCH_FAILED)))
             db.session.commit()
         total = job.payload["size"]
-        with open(path, "rb") as raw:
-            stream = CountingReader(raw)
+        with reader:
+            stream = CountingReader(reader)
             saver = _Checkpoint(run, report, stream, total)
             report.checkpoint = saver
             try:
                 self.importer(job)(stream, report=report)
             except ImportFileError as error:
-                path.unlink(missing_ok=True)
+                remove(upload)
                 return {"file_error": [error.reason, error.detail]}
             stopped = report.stopped_at_line
             saver.save(saver.line, final=not stopped)  # the problems found after the last batch
             db.session.commit()
         if stopped:  # the upload is kept, so the import can be resumed once the database takes the batch
             raise JobFailed(saver.progress(saver.line), f"stopped at line {stopped}")
-        path.unlink(missing_ok=True)
+        remove(upload)
         return {**saver.progress(saver.line), "done": saver.total}
 
     def page(self, job: Job, describe: Callable[[RowError], str],

@@ -5,4 +5,4 @@ from ..csvimport.jobs import ImportJobs
 from .importer import import_customers
 
 #: Customer CSV uploads.
-imports = ImportJobs("import_customers", "customer-imports", lambda _job: import_customers).register()
+imports = ImportJobs("import_customers", lambda _job: import_customers).register()

@@ -100,11 +100,11 @@ def import_():
     if not form.validate_on_submit():
         return render_template("customers/import.html", form=form), 400 if form.errors else 200
     try:
-        path = imports.keep_upload(form.file.data, open_file)
+        upload = imports.keep_upload(form.file.data, open_file)
     except ImportFileError as error:
         form.file.errors.append(describe_file_error(error))
         return render_template("customers/import.html", form=form), 400
-    return redirect(url_for(".import_status", job_id=imports.start(path)), code=303)
+    return redirect(url_for(".import_status", job_id=imports.start(upload)), code=303)
 
 
 @bp.get("/import/<int:job_id>")

@@ -14,4 +14,4 @@ def _importer(job: Job) -> ImportRun:
 
 
 #: Uploads of past answers, one survey each.
-imports = ImportJobs("import_responses", "response-imports", _importer).register()
+imports = ImportJobs("import_responses", _importer).register()

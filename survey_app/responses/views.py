@@ -233,11 +233,11 @@ def import_(slug: str):
     if not form.validate_on_submit():
         return _import_page(survey, definition, form), 400 if form.errors else 200
     try:
-        path = imports.keep_upload(form.file.data, partial(open_file, definition=definition))
+        upload = imports.keep_upload(form.file.data, partial(open_file, definition=definition))
     except ImportFileError as error:
         form.file.errors.append(describe_file_error(error))
         return _import_page(survey, definition, form), 400
-    job_id = imports.start(path, {"survey_id": survey.id})
+    job_id = imports.start(upload, {"survey_id": survey.id})
     return redirect(url_for(".import_status", slug=slug, job_id=job_id), code=303)
 
 

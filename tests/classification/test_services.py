@@ -4,7 +4,7 @@ import json
 from sqlalchemy import select
 
 from survey_app.classification.models import ClassifierVersion
-from survey_app.classification.services import classify_backlog, forget_loaded_models, models_folder
+from survey_app.classification.services import classify_backlog, forget_loaded_models
 from survey_app.responses.models import Answer, ClassificationSource
 from tests.conftest import answer_data
 
@@ -76,6 +76,7 @@ def test_backlog_classifies_answers_stored_before_the_model(app, client, db, run
     make_optional(survey)
     with app.app_context():
         from survey_app.extensions import db as _db
+        [(blob_id, signature)] = _db.session.execute(select(ClassifierVersion.blob_id, ClassifierVersion.signature))
         _db.session.execute(ClassifierVersion.__table__.delete())
         _db.session.commit()
     forget_loaded_models()
@@ -83,8 +84,7 @@ def test_backlog_classifies_answers_stored_before_the_model(app, client, db, run
     assert text_answers(db)[0].source is None
     with app.app_context():
         from survey_app.extensions import db as _db
-        _db.session.add(ClassifierVersion(version=classifier, file_name="classifier-test.joblib",
-                                          signature=_signature_of_test_file(app)))
+        _db.session.add(ClassifierVersion(version=classifier, blob_id=blob_id, signature=signature))
         _db.session.commit()
     forget_loaded_models()
     result = runner.invoke(args=["classify", "backlog"])
@@ -92,17 +92,14 @@ def test_backlog_classifies_answers_stored_before_the_model(app, client, db, run
     assert text_answers(db)[0].bucket == "circumstances"
 
 
-def _signature_of_test_file(app):
-    from survey_app.classification.services import _signature
+def test_tampered_model_bytes_are_never_loaded(app, client, db, classifier, make_survey, make_optional):
+    from survey_app.storage.models import BlobChunk
 
     with app.app_context():
-        return _signature((models_folder() / "classifier-test.joblib").read_bytes())
-
-
-def test_a_tampered_model_file_is_never_loaded(app, client, db, classifier, make_survey, make_optional):
-    with app.app_context():
-        path = models_folder() / "classifier-test.joblib"
-        path.write_bytes(path.read_bytes() + b"tampered")
+        from survey_app.extensions import db as _db
+        chunk = _db.session.scalar(select(BlobChunk))
+        chunk.data = bytes(chunk.data) + b"tampered"
+        _db.session.commit()
     survey = make_survey("exit")
     make_optional(survey)
     answer_text(client, survey, "cheaper elsewhere")
