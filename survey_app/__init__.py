@@ -85,11 +85,16 @@ def register_errorhandlers(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     """Upload limits, language choice from ``?lang=``, template globals and security headers."""
     from .errors import UnknownLanguage
+    from .jobs.schedule import start_ticker
     from .labels import TEMPLATE_GLOBALS
     from .uploads import raise_upload_limit
 
     # First of all: CSRF protection reads the body, which must not be cut at MAX_CONTENT_LENGTH on import pages.
     app.before_request_funcs.setdefault(None, []).insert(0, raise_upload_limit)
+
+    @app.before_request
+    def tick_scheduler() -> None:
+        start_ticker()
 
     @app.before_request
     def remember_language_choice() -> None:
@@ -133,10 +138,16 @@ def lang_url(code: str) -> str:
 
 
 def register_jobs() -> None:
-    """Import the modules that register background job handlers (any process may run any job)."""
+    """Import the modules that register background job handlers and periodic tasks (any process may run any)."""
+    from datetime import timedelta
+
+    from .jobs.schedule import periodic
+
     from .customers import jobs as _customer_imports  # noqa: F401
     from .invitations import jobs as _sending  # noqa: F401
     from .responses import jobs as _answer_imports  # noqa: F401
+
+    periodic("prune-jobs", timedelta(days=1), "prune_jobs")
 
 
 def register_commands(app: Flask) -> None:
@@ -149,8 +160,9 @@ def register_commands(app: Flask) -> None:
     from .reports.cli import reports_cli
     from .responses.cli import responses_cli
     from .surveys.cli import surveys_cli
+    from .jobs.cli import jobs_cli
     from .translate import translate_cli
 
     for group in (users_cli, seed_cli, surveys_cli, customers_cli, invitations_cli, responses_cli, reports_cli,
-                  classify_cli, translate_cli):
+                  classify_cli, jobs_cli, translate_cli):
         app.cli.add_command(group)

@@ -77,6 +77,10 @@ class Config:
     REPORT_REBUILD_SECONDS = env_int("REPORT_REBUILD_SECONDS", 300)
     #: A background job silent for this long (seconds) counts as interrupted and may be resumed.
     JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 60)
+    #: Every app process asks once a minute for due periodic jobs (sending retries, clean-ups); turn off when
+    #: cron runs ``flask jobs run-due`` instead (either way each runs once per period).
+    SCHEDULER_IN_PROCESS = env_bool("SCHEDULER_IN_PROCESS", True)
+    SCHEDULER_TICK_SECONDS = float(os.environ.get("SCHEDULER_TICK_SECONDS", "60"))
     #: How often (seconds) a running job records a sign of life.
     JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "10"))
     #: Days an invitation link stays valid.
@@ -136,6 +140,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")
     RATELIMIT_ENABLED = False
     WTF_CSRF_ENABLED = False
+    SCHEDULER_IN_PROCESS = False
     SURVEY_RECHECK_SECONDS = 0.0
 
 

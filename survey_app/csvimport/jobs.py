@@ -25,6 +25,7 @@ from ..dbtypes import utcnow
 from ..extensions import db
 from ..jobs.models import Job, JobProblem, JobState
 from ..jobs.runner import JobFailed, JobRun, handler, launch
+from ..jobs.schedule import periodic
 from ..jobs.services import get_job, resume, stale_after, submit
 from ..storage.services import BlobMissing, get_blob, open_blob, put, remove, sweep
 from .rows import BATCH_FAILED, CountingReader, ImportFileError, ImportReport, RowError, report_lines
@@ -41,6 +42,15 @@ SHOWN_ERRORS = 200
 UPLOAD_LIFETIME = timedelta(days=7)
 
 
+
+
+@handler("sweep_uploads")
+def run_sweep(_job: Job, _run: JobRun) -> dict:
+    """Remove uploads of imports that never finished, once they are a week old."""
+    return {"removed": sweep(UPLOAD, UPLOAD_LIFETIME)}
+
+
+periodic("sweep-uploads", timedelta(days=1), "sweep_uploads")
 
 
 @dataclass(frozen=True)
@@ -64,7 +74,6 @@ class ImportJobs:
         """
         check(upload.stream)  # the header and encoding are checked now, the rows in the background
         upload.stream.seek(0)
-        sweep(UPLOAD, UPLOAD_LIFETIME)
         return put(UPLOAD, upload.stream, upload.filename or "")
 
     def start(self, upload: int, payload: dict | None = None) -> int:

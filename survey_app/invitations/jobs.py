@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from ..extensions import db
 from ..jobs.models import Job
 from ..jobs.runner import JobRun, handler, launch
+from ..jobs.schedule import periodic
 from ..jobs.services import JobBusy, active_job, submit
 from ..surveys.models import Survey
 
@@ -31,6 +33,18 @@ def run_sending(job: Job, _run: JobRun) -> dict:
     logger.info("%s job for survey %s: %s sent, %s failed, %s bounced", job.kind, survey.id, report.sent,
                 report.failed, report.bounced)
     return {"sent": report.sent, "failed": report.failed, "bounced": report.bounced}
+
+
+@handler("retry_sending")
+def run_retries(_job: Job, _run: JobRun) -> dict:
+    """Send again, in every open survey, the invitations whose sending failed and whose back-off has passed."""
+    from .sending import send_due
+
+    report = send_due(None, retries_only=True)
+    return {"sent": report.sent, "failed": report.failed, "bounced": report.bounced}
+
+
+periodic("retry-sending", timedelta(minutes=5), "retry_sending")
 
 
 def start(kind: str, survey: Survey, options: dict | None = None, *, user_id: int | None = None,

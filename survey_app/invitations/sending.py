@@ -71,9 +71,10 @@ def _settle_before_stopping():
             raise KeyboardInterrupt
 
 
-def _due_conditions(now: datetime, resend_interrupted: bool) -> list:
+def _due_conditions(now: datetime, resend_interrupted: bool, retries_only: bool = False) -> list:
     """Conditions on the invitation table for "due to be sent now" (what a sender claims)."""
-    due = _INVITATION.c.state.in_([InvitationState.PENDING, InvitationState.FAILED])
+    due = _INVITATION.c.state.in_([InvitationState.FAILED] if retries_only
+                                  else [InvitationState.PENDING, InvitationState.FAILED])
     if resend_interrupted:
         # Only messages abandoned long ago: one claimed a moment ago is with a live sender.
         due = or_(due, (_INVITATION.c.state == InvitationState.SENDING)
@@ -102,9 +103,9 @@ def _candidates(survey: Survey | None, conditions: list):
     return query.where(Invitation.survey_id == survey.id) if survey is not None else query
 
 
-def due_query(survey: Survey | None, now, resend_interrupted: bool = False):
+def due_query(survey: Survey | None, now, resend_interrupted: bool = False, retries_only: bool = False):
     """Invitations to send now: pending, or failed and due for a retry; open surveys, reachable customers."""
-    return _candidates(survey, _due_conditions(now, resend_interrupted))
+    return _candidates(survey, _due_conditions(now, resend_interrupted, retries_only))
 
 
 def reminder_query(survey: Survey | None, now, after_days: int, max_reminders: int):
@@ -144,11 +145,14 @@ def _send_ids(ids: list[int], claim: list, rate: float | None, progress, batch_s
 
 
 def send_due(survey: Survey | None = None, *, rate: float | None = None, resend_interrupted: bool = False,
-             progress: Callable[[], None] | None = None, batch_size: int = 200) -> SendReport:
+             progress: Callable[[], None] | None = None, batch_size: int = 200,
+             retries_only: bool = False) -> SendReport:
     """Send every invitation that is due, in batches that share one mail-server connection.
 
     Any number of runs may do this at once (CLI, web, workers): each invitation goes to the run
     that claims it first, so each is sent once.
+
+    :param retries_only: only invitations whose sending failed before and whose back-off has passed.
     """
     report = SendReport()
     report.interrupted = db.session.scalar(
@@ -158,10 +162,10 @@ def send_due(survey: Survey | None = None, *, rate: float | None = None, resend_
         report.interrupted = 0
     while True:
         now = utcnow()
-        ids = db.session.scalars(due_query(survey, now, resend_interrupted).limit(batch_size)).all()
+        ids = db.session.scalars(due_query(survey, now, resend_interrupted, retries_only).limit(batch_size)).all()
         if not ids:
             break
-        _send_ids(ids, _due_conditions(now, resend_interrupted), rate, progress, batch_size, report)
+        _send_ids(ids, _due_conditions(now, resend_interrupted, retries_only), rate, progress, batch_size, report)
         resend_interrupted = False  # only the first pass picks them up again
     return report
 

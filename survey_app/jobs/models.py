@@ -97,3 +97,18 @@ class JobProblem(db.Model):
 
     def __repr__(self) -> str:
         return f"<JobProblem job={self.job_id} line={self.line} {self.reason}>"
+
+
+class PeriodicRun(db.Model):
+    """When a periodic task last started: claimed by one conditional UPDATE, so it runs once per period
+    however many schedulers (cron on several machines, app processes) ask."""
+
+    __tablename__ = "periodic_run"
+
+    #: The task's name, e.g. ``retry-sending``.
+    name: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+    #: When a scheduler last started it.
+    last_run_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<PeriodicRun {self.name} {self.last_run_at}>"

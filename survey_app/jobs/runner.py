@@ -10,6 +10,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import Flask, current_app, has_app_context
 from flask_babel import force_locale
@@ -166,3 +167,15 @@ def execute(job_id: int) -> dict | None:
         heartbeat.stopped.set()
     end(job_id, runner, JobState.DONE, result=result)
     return result
+
+
+#: Finished jobs are kept this long, then pruned.
+JOBS_KEPT = timedelta(days=90)
+
+
+@handler("prune_jobs")
+def run_prune(_job: Job, _run: JobRun) -> dict:
+    """Forget finished jobs older than :data:`JOBS_KEPT`."""
+    from .services import prune
+
+    return {"pruned": prune(JOBS_KEPT)}

@@ -6,12 +6,12 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Connection, or_, select, update
+from sqlalchemy import Connection, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..dbtypes import utcnow
 from ..extensions import db
-from .models import ACTIVE_STATES, Job, JobState
+from .models import ACTIVE_STATES, Job, JobProblem, JobState
 
 logger = logging.getLogger(__name__)
 _JOB = Job.__table__
@@ -127,3 +127,16 @@ def get_job(job_id: int, kind: str | None = None) -> Job | None:
     """The job with this id (of this kind)."""
     job = db.session.get(Job, job_id)
     return job if job is not None and (kind is None or job.kind == kind) else None
+
+
+def prune(older_than: timedelta) -> int:
+    """Delete finished jobs (and the problems they listed) that ended before ``older_than`` ago; commit."""
+    cutoff = utcnow() - older_than
+    ids = list(db.session.scalars(select(Job.id).where(Job.state.in_((JobState.DONE, JobState.FAILED)),
+                                                       Job.finished_at < cutoff)))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        db.session.execute(delete(JobProblem).where(JobProblem.job_id.in_(chunk)))
+        db.session.execute(delete(Job).where(Job.id.in_(chunk)))
+        db.session.commit()
+    return len(ids)
