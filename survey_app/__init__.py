@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 import os
-from urllib.parse import urlencode
 
 from flask import Flask, g, request, session
 from flask_babel import get_locale
@@ -12,6 +11,7 @@ from .config import Config, config_from_env
 from .wsgi_request import AppRequest
 from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 from .i18n import LANGUAGES, select_locale
+from .routing import register_converters, this_page
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
 
@@ -25,6 +25,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     config.finalize(app.config, app.instance_path)
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_hooks(app)
@@ -119,10 +120,8 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def lang_url(code: str) -> str:
-    """Return the current page's URL in language ``code``, keeping its other query arguments."""
-    args = request.args.to_dict(flat=False)
-    args["lang"] = [code]
-    return request.path + "?" + urlencode(args, doseq=True)
+    """Return a link to the current page in language ``code``, keeping its other query arguments."""
+    return this_page(lang=code)
 
 
 def register_commands(app: Flask) -> None:

@@ -91,6 +91,20 @@ class SurveyClosed(AppError):
         return _("This survey is not taking answers at the moment. Thank you for your interest.")
 
 
+class BadQueryValue(AppError):
+    """A query argument (page number, date, id) that is not a value the page accepts; the description names it."""
+
+    code = 400
+
+    def title(self) -> str:
+        return _("This address is not valid")
+
+    def message(self) -> str:
+        return _("The value of “%(name)s” in the address is not one this page accepts (page numbers are whole "
+                 "numbers from 1, dates are written YYYY-MM-DD between 1900 and 2999). Change it and try again.",
+                 name=self.description)
+
+
 def _generic(code: int) -> tuple[str, str]:
     """Title and message for the standard HTTP errors."""
     texts = {
@@ -116,12 +130,13 @@ def render_error(code: int, title: str, message: str, plain: bool = False):
 
 def register(app: Flask) -> None:
     """Install the error handlers on ``app``."""
+    from .routing import this_page  # routing raises errors defined here
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         # Keep what the person typed: offer the same form again with a fresh token.
         fields = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
-        return render_template("errors/csrf.html", fields=fields, action=request.full_path.rstrip("?")), 400
+        return render_template("errors/csrf.html", fields=fields, action=this_page()), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -143,8 +158,7 @@ def register(app: Flask) -> None:
         fields = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
         if request.method == "POST" and fields:
             # Keep what the person typed: the same form again, ready to be sent when the database is back.
-            return render_template("errors/unavailable.html", fields=fields,
-                                   action=request.full_path.rstrip("?")), 503
+            return render_template("errors/unavailable.html", fields=fields, action=this_page()), 503
         title, message = _generic(503)
         return render_error(503, title, message, plain=True)
 

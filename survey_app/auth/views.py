@@ -1,13 +1,12 @@
 """Staff sign-in and sign-out."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import db, limiter, login_manager
+from ..routing import is_site_path
 from .forms import LoginForm
 from .models import StaffUser
 from .services import authenticate
@@ -23,9 +22,7 @@ def load_user(user_id: str) -> StaffUser | None:
 
 def _safe_next(target: str | None) -> str:
     """Follow ``next`` only to a path on this site."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("surveys.index")
+    return target if is_site_path(target) else url_for("surveys.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])

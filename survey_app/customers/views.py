@@ -11,6 +11,7 @@ from ..csvimport.forms import ImportForm
 from ..csvimport.jobs import ImportJobs, takes_import_upload
 from ..csvimport.rows import ImportFileError
 from ..extensions import db
+from ..routing import int_arg
 from ..surveys.forms import ConfirmForm
 from .forms import STATUS_LABELS, CustomerForm
 from .importer import import_customers, open_file
@@ -28,7 +29,7 @@ jobs = ImportJobs("import-reports")
 def index():
     """List and search customers."""
     args = {k: request.args.get(k, "")[:100] for k in ("q", "status", "segment", "locale")}
-    page = search_customers(args["q"], page=request.args.get("page", 1, type=int), status=args["status"],
+    page = search_customers(args["q"], page=int_arg("page", 1), status=args["status"],
                             segment=args["segment"], locale=args["locale"])
     return render_template("customers/index.html", page=page, q=args["q"], args={k: v for k, v in args.items() if v},
                            status_labels=STATUS_LABELS, confirm=ConfirmForm())

@@ -16,6 +16,7 @@ from typing import BinaryIO
 from flask import current_app
 from sqlalchemy import select
 
+from ..bounds import check_day
 from ..csvimport.rows import (BAD_LOCALE, MISSING_REF, TOO_LONG, CsvRows, ImportFileError, ImportReport, RowError,
                               commit_batch, import_rows, parse_locale, read_rows)
 from ..customers.models import Customer
@@ -92,13 +93,15 @@ def open_file(stream: BinaryIO, definition: SurveyDefinition) -> tuple[CsvRows, 
 
 
 def parse_when(value: str) -> datetime | None:
-    """Read "2024-03-31", "2024-03-31 14:05" or "2024-03-31T14:05:00+02:00" as a naive UTC time; None if not ISO."""
+    """Read "2024-03-31", "2024-03-31 14:05" or "2024-03-31T14:05:00+02:00" as a naive UTC time; None if not ISO
+    or not between 1900 and 2999."""
     try:
         when = datetime.fromisoformat(value)
-    except ValueError:
+        if when.tzinfo is not None:
+            when = when.astimezone(timezone.utc).replace(tzinfo=None)
+        check_day(when.date())
+    except (ValueError, OverflowError):
         return None
-    if when.tzinfo is not None:
-        when = when.astimezone(timezone.utc).replace(tzinfo=None)
     return when
 
 

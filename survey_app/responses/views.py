@@ -19,6 +19,7 @@ from ..csvimport.rows import ImportFileError
 from ..dbsetup import write_lock
 from ..extensions import csrf, db, limiter
 from ..i18n import LANGUAGES, localized, use_respondent_locale
+from ..routing import int_arg
 from ..invitations.models import Invitation
 from ..surveys.models import Survey, SurveyState
 from ..surveys.services import list_surveys, survey_or_404
@@ -205,7 +206,7 @@ def _interview_page(survey: Survey, definition: SurveyDefinition, form: Intervie
 def index():
     """List responses with filters."""
     filters = ResponseFilter.from_args(request.args)
-    page = search_responses(filters, page=request.args.get("page", 1, type=int))
+    page = search_responses(filters, page=int_arg("page", 1))
     return render_template("responses/index.html", page=page, filters=filters, choices=filter_choices(),
                            args=filters.as_args())
 
