@@ -59,14 +59,17 @@ def check_day(day: date) -> date:
 def parse_amount(text: str) -> Decimal:
     """Read an amount such as "12 345,50", "12345.50" or "12,345.50": finite, at least 0, below 10¹².
 
-    :raise InvalidOperation: if it is not such an amount (``InvalidOperation`` is a ``ValueError``).
+    :raise ValueError: if it is not such an amount.
     """
     value = _MONEY_SPACES.sub("", text)
     if "," in value and "." in value:  # the last separator is the decimal one
         thousands = "," if value.rfind(".") > value.rfind(",") else "."
         value = value.replace(thousands, "")
     value = value.replace(",", ".")
-    number = Decimal(value)
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise ValueError(text) from None
     if not number.is_finite() or number < 0 or number >= MAX_AMOUNT:
-        raise InvalidOperation(value)
+        raise ValueError(text)
     return number.quantize(Decimal("0.01"))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import InvalidOperation
 from typing import BinaryIO
 
 from email_validator import EmailNotValidError, validate_email
@@ -88,7 +87,7 @@ def check_row(line: int, row: dict[str, str], managers: Callable[[str], int | No
     if row.get("annual_revenue"):
         try:
             values["annual_revenue"] = parse_amount(row["annual_revenue"])
-        except (InvalidOperation, ValueError):
+        except ValueError:
             errors.append(RowError(line, BAD_NUMBER, "annual_revenue", row["annual_revenue"]))
     for column in ("customer_since", "last_purchase", "lost_at"):
         if row.get(column):
