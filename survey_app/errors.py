@@ -113,7 +113,8 @@ def _generic(code: int) -> tuple[str, str]:
         403: (_("Access denied"), _("Your account is not allowed to open this page.")),
         404: (_("Page not found"), _("There is no page at this address.")),
         405: (_("Action not allowed"), _("This page cannot be used this way.")),
-        413: (_("Too much data"), _("What you sent is too large. Please shorten it and try again.")),
+        413: (_("Too much data"), _("What you sent is too large: at most %(size)s can be sent at once. Please "
+                                    "shorten it and try again.", size=_size(request.max_content_length))),
         429: (_("Too many attempts"), _("Please wait a minute before trying again.")),
         500: (_("Something went wrong"),
               _("An unexpected error occurred. It has been logged; please try again later.")),
@@ -121,6 +122,21 @@ def _generic(code: int) -> tuple[str, str]:
               _("We cannot save or show anything right now. Please try again in a few minutes.")),
     }
     return texts.get(code, texts[400] if code < 500 else texts[500])
+
+
+def _size(size: int | None) -> str:
+    """A number of bytes in the largest unit that keeps it at least 1, in the current language ("2 MB")."""
+    from babel.units import format_unit
+    from flask_babel import get_locale
+
+    if not size:
+        return "—"
+    value, unit = size, "byte"
+    for bigger in ("kilobyte", "megabyte", "gigabyte"):
+        if value < 1024:
+            break
+        value, unit = value / 1024, bigger
+    return format_unit(value, f"digital-{unit}", length="short", format="#,##0.#", locale=get_locale())
 
 
 def render_error(code: int, title: str, message: str, plain: bool = False):
