@@ -6,8 +6,8 @@ revenue becomes unknown, as if never recorded), and the reports' revision is rai
 counting them.
 
 Revision ID: 181d42980385
-Revises: fe814007e0d2
-Create Date: 2026-12-01 12:10:00
+Revises: 7d237b17b3d1
+Create Date: 2026-12-01 12:50:00
 
 """
 from alembic import op
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '181d42980385'
-down_revision = 'fe814007e0d2'
+down_revision = '7d237b17b3d1'
 branch_labels = None
 depends_on = None
 
