@@ -38,7 +38,9 @@ class SafePathConverter(PathConverter):
 
 
 class IdConverter(IntegerConverter):
-    """``int``: a database id, from 1 to ``MAX_ID`` (the largest INTEGER)."""
+    """``int``: a database id written with the digits 0–9, from 1 to ``MAX_ID`` (the largest INTEGER)."""
+
+    regex = r"[0-9]+"
 
     def __init__(self, map, fixed_digits: int = 0, min: int | None = 1, max: int | None = MAX_ID,
                  signed: bool = False) -> None:

@@ -35,6 +35,16 @@ def test_ids_outside_64_bits_are_a_translated_404(admin, url):
     assert "Page introuvable" in page.text
 
 
+def test_ids_are_written_with_the_digits_0_to_9(admin, make_customer):
+    from urllib.parse import quote
+
+    customer = make_customer(name="Digits")
+    assert admin.get(f"/staff/customers/{customer.id}/edit").status_code == 200
+    for zero in (0x660, 0xFF10):  # Arabic-Indic and full-width digits
+        other = "".join(chr(zero + int(d)) for d in str(customer.id))
+        assert admin.get(f"/staff/customers/{quote(other)}/edit").status_code == 404
+
+
 @pytest.mark.parametrize("answer_id", [TOO_BIG, HUGE, PAST_INT, "0"])
 def test_reviewing_an_id_outside_64_bits_is_a_translated_404(admin, answer_id):
     page = admin.post(f"/staff/review/{answer_id}", data={"bucket": "competitor"})
