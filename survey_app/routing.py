@@ -4,8 +4,9 @@
   and an ``int`` is an id from 1 to ``MAX_ID``; anything else is a 404, on every route.
 * Query arguments: page numbers, ids and dates are read through one bounded parser each; a value out of
   range is a translated 400 naming the argument.
-* Links back to the current page are relative (``?…``), and ``next`` targets must be paths on this site,
-  so nothing a visitor puts in a URL can send the browser elsewhere.
+* Links back to the current page name its path only when no browser could read it as another host (else
+  they are ``?…`` alone), and ``next`` targets must be paths on this site, so nothing a visitor puts in a URL
+  can send the browser elsewhere.
 """
 from __future__ import annotations
 
@@ -87,15 +88,16 @@ def day_arg(name: str, args: MultiDict | None = None) -> date | None:
 
 
 def this_page(**changes: str) -> str:
-    """A relative link to the current page with its query arguments, ``changes`` applied.
+    """A link to the current page with its query arguments, ``changes`` applied.
 
-    Only the query is written: the browser keeps the path it is on, so however odd the path
-    (``/\\evil.example``), the link cannot lead to another site.
+    A path a browser could read as another host (``/\\evil.example``, ``//evil.example``) is left out: the link
+    is then only ``?…``, which the browser applies to the page it is on, so it cannot lead to another site.
     """
     args = request.args.to_dict(flat=False)
     for key, value in changes.items():
         args[key] = [value]
-    return "?" + urlencode(args, doseq=True)
+    path = request.script_root + request.path
+    return (path if is_site_path(path) else "") + "?" + urlencode(args, doseq=True)
 
 
 def is_site_path(target: str | None) -> bool:
