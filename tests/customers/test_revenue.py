@@ -6,7 +6,7 @@ import math
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import text, update
 
 from survey_app.customers.models import Customer
 from survey_app.reports.stats import weighted

@@ -50,7 +50,8 @@ def test_two_people_on_the_same_page_store_two_responses(app, db, make_survey):
     survey = make_survey("exit", slug="exit")
     for _ in range(2):
         client = app.test_client()
-        data = {**answer_data(survey, main_reason="moved"), "submission_key": submission_key(client.get("/s/o/exit").text)}
+        key = submission_key(client.get("/s/o/exit").text)
+        data = {**answer_data(survey, main_reason="moved"), "submission_key": key}
         assert client.post("/s/o/exit", data=data).status_code == 303
     assert stored(db) == 2
 
@@ -98,7 +99,8 @@ def test_a_personal_link_sent_twice_thanks_twice(app, db, make_survey, make_invi
     survey = make_survey("exit", slug="exit")
     _invitation, token = make_invitation(survey, locale="pl")
     client = app.test_client()
-    data = {**answer_data(survey, main_reason="moved"), "submission_key": submission_key(client.get(f"/s/{token}").text)}
+    key = submission_key(client.get(f"/s/{token}").text)
+    data = {**answer_data(survey, main_reason="moved"), "submission_key": key}
     first, second = client.post(f"/s/{token}", data=data), client.post(f"/s/{token}", data=data)
     assert first.status_code == second.status_code == 303
     assert first.headers["Location"] == second.headers["Location"]
@@ -113,8 +115,8 @@ def test_an_interview_saved_twice_is_recorded_once_and_shown_both_times(client, 
     customer = make_customer(name="Zofia Nowak")
     login("interviewer", locale="pl")
     form = client.get(f"/staff/surveys/exit/interview?customer={customer.external_ref}").text
-    data = {**answer_data(survey, main_reason="moved", free_text="Przeprowadzka."), "customer_ref": customer.external_ref,
-            "interview_locale": "pl", "submission_key": submission_key(form)}
+    data = {**answer_data(survey, main_reason="moved", free_text="Przeprowadzka."),
+            "customer_ref": customer.external_ref, "interview_locale": "pl", "submission_key": submission_key(form)}
     first = client.post("/staff/surveys/exit/interview", data=data)
     second = client.post("/staff/surveys/exit/interview", data=data)
     assert first.status_code == second.status_code == 302
