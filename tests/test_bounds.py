@@ -28,7 +28,8 @@ def test_parse_day_reads_dates_from_1900_to_2999(text):
     assert parse_day(text) == date.fromisoformat(text)
 
 
-@pytest.mark.parametrize("text", ["1899-12-31", "3000-01-01", "9999-12-31", "0001-01-01", "2024-02-30", "yesterday", ""])
+@pytest.mark.parametrize("text", ["1899-12-31", "3000-01-01", "9999-12-31", "0001-01-01", "2024-02-30", "yesterday",
+                                  ""])
 def test_parse_day_refuses_other_dates(text):
     with pytest.raises(ValueError):
         parse_day(text)
