@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 import os
-from urllib.parse import urlencode
 
 from flask import Flask, request, session
 from flask_babel import get_locale
@@ -12,6 +11,7 @@ from .config import Config, config_from_env
 from .wsgi_request import AppRequest
 from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 from .i18n import LANGUAGES, select_locale
+from .routing import register_converters, this_page
 
 #: Requests that change nothing; the answers to all others are never cached.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -27,6 +27,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     config.finalize(app.config, app.instance_path)
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_hooks(app)
@@ -89,14 +90,6 @@ def register_request_hooks(app: Flask) -> None:
     from .labels import TEMPLATE_GLOBALS
     from .uploads import raise_upload_limit
 
-    # First of all: CSRF protection reads the body, which must not be cut at MAX_CONTENT_LENGTH on import pages.
-    app.before_request_funcs.setdefault(None, []).insert(0, raise_upload_limit)
-
-    @app.before_request
-    def tick_scheduler() -> None:
-        start_ticker()
-
-    @app.before_request
     def remember_language_choice() -> None:
         lang = request.args.get("lang")
         if lang is not None:
@@ -104,6 +97,14 @@ def register_request_hooks(app: Flask) -> None:
                 raise UnknownLanguage()
             if session.get("lang") != lang:
                 session["lang"] = lang
+
+    # Before CSRF protection, which reads the body: the upload limit must not cut it at MAX_CONTENT_LENGTH on
+    # import pages, and an error page it raises (a failed token, a body too large) speaks the chosen language.
+    app.before_request_funcs.setdefault(None, [])[:0] = [raise_upload_limit, remember_language_choice]
+
+    @app.before_request
+    def tick_scheduler() -> None:
+        start_ticker()
 
     @app.context_processor
     def inject_globals() -> dict:
@@ -131,10 +132,8 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def lang_url(code: str) -> str:
-    """Return the current page's URL in language ``code``, keeping its other query arguments."""
-    args = request.args.to_dict(flat=False)
-    args["lang"] = [code]
-    return request.path + "?" + urlencode(args, doseq=True)
+    """Return a link to the current page in language ``code``, keeping its other query arguments."""
+    return this_page(lang=code)
 
 
 def register_jobs() -> None:

@@ -58,7 +58,8 @@ class Config:
     #: A rate-limit store that fails (Redis down) lets the request through rather than answering with an error.
     RATELIMIT_SWALLOW_ERRORS = True
 
-    #: Largest request body accepted, in bytes.
+    #: Largest request body accepted, in bytes. Any one form field may be this long too (MAX_FORM_MEMORY_SIZE
+    #: follows it), so a long answer reaches the form's own "too long" message and is shown again, not lost.
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
     #: Largest customer CSV accepted by the upload page, in bytes.
     IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 512 * 1024 * 1024)
@@ -115,6 +116,8 @@ class Config:
         if config.get("REDIS_URL") and "CACHE_TYPE" not in config:  # report caches shared by all processes
             config["CACHE_TYPE"], config["CACHE_REDIS_URL"] = "RedisCache", config["REDIS_URL"]
         config.setdefault("CACHE_TYPE", "SimpleCache")
+        # Werkzeug refuses a form field over 500 kB with a 413 before any validation could keep the text.
+        config["MAX_FORM_MEMORY_SIZE"] = config["MAX_CONTENT_LENGTH"]
 
 
 class ProductionConfig(Config):

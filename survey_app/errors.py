@@ -4,7 +4,7 @@ from __future__ import annotations
 import errno
 import logging
 from collections.abc import Callable
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, render_template, request, url_for
 from flask_babel import gettext as _
@@ -112,6 +112,20 @@ class NoSpaceForUpload(AppError):
                  "was kept. Please tell your administrator, and send the file again once space has been freed.")
 
 
+class BadQueryValue(AppError):
+    """A query argument (page number, date, id) that is not a value the page accepts; the description names it."""
+
+    code = 400
+
+    def title(self) -> str:
+        return _("This address is not valid")
+
+    def message(self) -> str:
+        return _("The value of “%(name)s” in the address is not one this page accepts (page numbers are whole "
+                 "numbers from 1, dates are written YYYY-MM-DD between 1900 and 2999). Change it and try again.",
+                 name=self.description)
+
+
 def _generic(code: int) -> tuple[str, str]:
     """Title and message for the standard HTTP errors."""
     texts = {
@@ -120,7 +134,8 @@ def _generic(code: int) -> tuple[str, str]:
         403: (_("Access denied"), _("Your account is not allowed to open this page.")),
         404: (_("Page not found"), _("There is no page at this address.")),
         405: (_("Action not allowed"), _("This page cannot be used this way.")),
-        413: (_("Too much data"), _("What you sent is too large. Please shorten it and try again.")),
+        413: (_("Too much data"), _("What you sent is too large: at most %(size)s can be sent at once. Please "
+                                    "shorten it and try again.", size=_size(request.max_content_length))),
         429: (_("Too many attempts"), _("Please wait a minute before trying again.")),
         500: (_("Something went wrong"),
               _("An unexpected error occurred. It has been logged; please try again later.")),
@@ -128,6 +143,21 @@ def _generic(code: int) -> tuple[str, str]:
               _("We cannot save or show anything right now. Please try again in a few minutes.")),
     }
     return texts.get(code, texts[400] if code < 500 else texts[500])
+
+
+def _size(size: int | None) -> str:
+    """A number of bytes in the largest unit that keeps it at least 1, in the current language ("2 MB")."""
+    from babel.units import format_unit
+    from flask_babel import get_locale
+
+    if not size:
+        return "—"
+    value, unit = size, "byte"
+    for bigger in ("kilobyte", "megabyte", "gigabyte"):
+        if value < 1024:
+            break
+        value, unit = value / 1024, bigger
+    return format_unit(value, f"digital-{unit}", length="short", format="#,##0.#", locale=get_locale())
 
 
 def render_error(code: int, title: str, message: str, plain: bool = False):
@@ -187,28 +217,23 @@ def kept_fields() -> list[tuple[str, str]]:
             if name != "csrf_token" and "password" not in name.lower()]
 
 
-def this_address() -> str:
-    """The address the request was sent to, as a path on this site that no browser reads as another host.
+def _this_page() -> str:
+    from .routing import this_page  # routing raises errors defined here
 
-    Every character a browser might read as a slash or drop (``\\``, tabs, newlines) is percent-encoded, and
-    leading slashes are merged, so ``//host`` or ``/\\host`` cannot come out of it.
-    """
-    path = "/" + quote(request.script_root + request.path, safe="/:@!$&'()*+,;=").lstrip("/")
-    query = urlencode(list(request.args.items(multi=True)))
-    return f"{path}?{query}" if query else path
+    return this_page()
 
 
 def _way_back() -> str:
     """Where to send someone whose form was not accepted: the form's page when it can be opened, else home."""
     rule = request.url_rule
-    return this_address() if rule is not None and "GET" in (rule.methods or ()) else url_for("core.index")
+    return _this_page() if rule is not None and "GET" in (rule.methods or ()) else url_for("core.index")
 
 
 def csrf_page():
     """The page for a form whose CSRF token failed: send it again if it came from this site, else explain."""
     if may_send_again():
         # Keep what the person typed: offer the same form again with a fresh token.
-        return render_template("errors/csrf.html", fields=kept_fields(), action=this_address()), 400
+        return render_template("errors/csrf.html", fields=kept_fields(), action=_this_page()), 400
     return render_template("errors/csrf.html", fields=None, back=_way_back()), 400
 
 
@@ -222,7 +247,6 @@ def _disk_full(error: Exception) -> bool:
 
 def register(app: Flask) -> None:
     """Install the error handlers on ``app``."""
-
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return csrf_page()
@@ -252,7 +276,7 @@ def register(app: Flask) -> None:
         fields = kept_fields()
         if request.method == "POST" and fields and may_send_again():
             # Keep what the person typed: the same form again, ready to be sent when the database is back.
-            return render_template("errors/unavailable.html", fields=fields, action=this_address()), 503
+            return render_template("errors/unavailable.html", fields=fields, action=_this_page()), 503
         title, message = _generic(503)
         return render_error(503, title, message, plain=True)
 

@@ -52,3 +52,27 @@ def test_constraint_names_follow_the_convention(app):
         answer = db.metadata.tables["answer"]
         assert {fk.name for fk in answer.foreign_key_constraints} >= {"fk_answer_response_id_response"}
         assert db.metadata.tables["invitation"].primary_key.name == "pk_invitation"
+
+
+def test_impossible_revenue_is_cleared_and_reports_revision_raised(fresh_database_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=fresh_database_url)
+    sqlite = fresh_database_url.startswith("sqlite")
+    # PostgreSQL cannot hold infinities or 10**20 in numeric(14, 2); SQLite stored whatever the old form let by.
+    stored = {"ok": 12345.5, "zero": 0, "negative": -5, "cent-below": -0.01, "none": None,
+              **({"inf": float("inf"), "minus-inf": float("-inf"), "huge": 1e20, "limit": 1e12} if sqlite else {})}
+    with app.app_context():
+        upgrade(revision="fe814007e0d2")
+        with db.engine.begin() as conn:
+            for ref, amount in stored.items():
+                conn.execute(text("INSERT INTO customer (external_ref, name, locale, status, unreachable, opted_out, "
+                                  "created_at, annual_revenue) VALUES (:ref, '', 'en', 'active', false, false, "
+                                  "CURRENT_TIMESTAMP, :amount)"), {"ref": ref, "amount": amount})
+        upgrade()
+        with db.engine.connect() as conn:
+            after = dict(conn.execute(text("SELECT external_ref, annual_revenue FROM customer")).all())
+            revision = conn.execute(text("SELECT value FROM data_revision WHERE name = 'reports'")).scalar()
+        db.engine.dispose()
+    assert {ref for ref, amount in after.items() if amount is not None} == {"ok", "zero"}
+    assert float(after["ok"]) == 12345.5
+    assert revision == 1

@@ -1,8 +1,6 @@
 """Staff sign-in and sign-out."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -10,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 
 from ..errors import csrf_page, never_send_again
 from ..extensions import db, limiter, login_manager
+from ..routing import is_site_path
 from .forms import LoginForm
 from .models import StaffUser
 from .services import authenticate, sign_out_everywhere, user_for_session
@@ -25,9 +24,7 @@ def load_user(user_id: str) -> StaffUser | None:
 
 def _safe_next(target: str | None) -> str:
     """Follow ``next`` only to a path on this site."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("surveys.index")
+    return target if is_site_path(target) else url_for("surveys.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])

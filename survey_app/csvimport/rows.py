@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO, TypeVar
 
 from ..extensions import db
-from ..spreadsheet import safe_cell
+from ..spreadsheet import csv_writer, safe_cell
 from ..i18n import LANGUAGES
 
 #: Why a row was refused, in any import (each import adds its own reasons; translated where shown).
@@ -395,7 +395,7 @@ def commit_batch(batch: list[tuple[int, object]], report: ImportReport, write: C
 def report_lines(errors: Iterable[RowError], describe: Callable[[RowError], str]) -> Iterator[str]:
     """The refused rows as CSV text (line, column, value, reason), in pieces of about 64 kB."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)  # every text cell quoted: a ";" cannot start a new cell in Excel
     writer.writerow(["line", "column", "value", "reason"])
     for error in errors:  # never a formula in a spreadsheet
         writer.writerow([error.line, error.column, safe_cell(error.value), describe(error)])

@@ -1,10 +1,10 @@
 """Customer form."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, EmailField, SelectField, StringField
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+from wtforms import DateField, EmailField, SelectField, StringField
+from wtforms.validators import Email, InputRequired, Length, Optional
 
-from ..formutil import choices
+from ..formutil import AmountField, DayRange, choices
 from ..i18n import LANGUAGES
 from .models import CustomerStatus
 
@@ -21,5 +21,6 @@ class CustomerForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=choices(LANGUAGES.items()))
     segment = StringField(_l("Segment"), validators=[Optional(), Length(max=64)])
     status = SelectField(_l("Status"), choices=choices((s.value, label) for s, label in STATUS_LABELS.items()))
-    lost_at = DateField(_l("Lost on"), validators=[Optional()])
-    annual_revenue = DecimalField(_l("Annual revenue"), places=2, validators=[Optional(), NumberRange(min=0)])
+    lost_at = DateField(_l("Lost on"), validators=[Optional(), DayRange()])
+    #: Read as the CSV import reads it (decimal comma accepted, 0 ≤ x < 10¹²).
+    annual_revenue = AmountField(_l("Annual revenue"), validators=[Optional()])

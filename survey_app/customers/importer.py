@@ -7,17 +7,15 @@ that batch, and the report says so.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import bindparam, func, insert, select, update
 
 from ..auth.models import StaffUser
+from ..bounds import parse_amount, parse_day
 from ..csvimport.rows import (BAD_LOCALE, MISSING_REF, TOO_LONG, CsvRows, ImportReport, RowError, commit_batch,
                               import_rows, parse_locale, read_rows)
 # Moved to csvimport.rows; still importable from here.
@@ -38,7 +36,6 @@ COLUMNS = ("external_ref", "name", "email", "locale", "segment", "account_manage
 BATCH_SIZE = 1000
 #: Columns whose line breaks and control characters become spaces.
 _ONE_LINE = frozenset({"external_ref", "name", "segment", "account_manager"})
-_MONEY_SPACES = re.compile(r"[\s\u00a0\u202f']")
 
 #: Why a row was refused (translated where shown); missing_ref, bad_locale and too_long are shared.
 DUPLICATE_REF = "duplicate_ref"
@@ -55,22 +52,6 @@ def open_file(stream: BinaryIO) -> CsvRows:
     :raise ImportFileError: if the file is not UTF-8 or has no ``external_ref`` column.
     """
     return read_rows(stream, COLUMNS)
-
-
-def parse_decimal(value: str) -> Decimal:
-    """Read "12 345,50", "12345.50" or "12,345.50".
-
-    :raise InvalidOperation: if it is not a number.
-    """
-    value = _MONEY_SPACES.sub("", value)
-    if "," in value and "." in value:  # the last separator is the decimal one
-        thousands = "," if value.rfind(".") > value.rfind(",") else "."
-        value = value.replace(thousands, "")
-    value = value.replace(",", ".")
-    number = Decimal(value)
-    if not number.is_finite() or number < 0 or number >= Decimal("1e12"):
-        raise InvalidOperation(value)
-    return number.quantize(Decimal("0.01"))
 
 
 def check_row(line: int, row: dict[str, str], managers: Callable[[str], int | None]) -> tuple[dict, list[RowError]]:
@@ -109,13 +90,13 @@ def check_row(line: int, row: dict[str, str], managers: Callable[[str], int | No
             errors.append(RowError(line, BAD_STATUS, "status", row["status"]))
     if row.get("annual_revenue"):
         try:
-            values["annual_revenue"] = parse_decimal(row["annual_revenue"])
-        except (InvalidOperation, ValueError):
+            values["annual_revenue"] = parse_amount(row["annual_revenue"])
+        except ValueError:
             errors.append(RowError(line, BAD_NUMBER, "annual_revenue", row["annual_revenue"]))
     for column in ("customer_since", "last_purchase", "lost_at"):
         if row.get(column):
             try:
-                values[column] = date.fromisoformat(row[column])
+                values[column] = parse_day(row[column])
             except ValueError:
                 errors.append(RowError(line, BAD_DATE, column, row[column]))
     if row.get("account_manager"):

@@ -10,6 +10,7 @@ from ..auth.models import Role
 from ..csvimport.forms import ImportForm
 from ..csvimport.rows import ImportFileError
 from ..extensions import db
+from ..routing import int_arg
 from ..surveys.forms import ConfirmForm
 from ..uploads import takes_import_upload
 from .forms import STATUS_LABELS, CustomerForm
@@ -27,7 +28,7 @@ bp = Blueprint("customers", __name__, url_prefix="/staff/customers", template_fo
 def index():
     """List and search customers."""
     args = {k: request.args.get(k, "")[:100] for k in ("q", "status", "segment", "locale")}
-    page = search_customers(args["q"], page=request.args.get("page", 1, type=int), status=args["status"],
+    page = search_customers(args["q"], page=int_arg("page", 1), status=args["status"],
                             segment=args["segment"], locale=args["locale"])
     return render_template("customers/index.html", page=page, q=args["q"], args={k: v for k, v in args.items() if v},
                            status_labels=STATUS_LABELS, confirm=ConfirmForm())

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..formutil import choices
+from ..formutil import DayRange, choices
 from ..i18n import LANGUAGES
 from .recipients import RecipientFilter
 
@@ -21,8 +21,8 @@ class RecipientsForm(FlaskForm):
     status = SelectField(_l("Status"), choices=choices([("", _l("Any")), ("lost", _l("Lost")),
                                                         ("active", _l("Active")), ("returned", _l("Returned"))]),
                          default="")
-    lost_since = DateField(_l("Lost since"), validators=[Optional()])
-    lost_until = DateField(_l("Lost until"), validators=[Optional()])
+    lost_since = DateField(_l("Lost since"), validators=[Optional(), DayRange()])
+    lost_until = DateField(_l("Lost until"), validators=[Optional(), DayRange()])
     segment = StringField(_l("Segment"), validators=[Optional(), Length(max=64)])
     account_manager = EmailField(_l("Account manager (email)"), validators=[Optional(), Length(max=254)])
     locale = SelectField(_l("Language"), choices=choices([("", _l("Any")), *LANGUAGES.items()]), default="")

@@ -5,6 +5,7 @@ Every function takes figures already computed and every word already translated 
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
@@ -14,6 +15,11 @@ LOYALTY_COLOUR = "#c26a1b"
 UNREACHABLE_COLOUR = "#a33"
 #: One colour per bucket, told apart also in grey scale.
 BUCKET_COLOURS = ("#1f5fa8", "#7aa6d6", "#c26a1b", "#f0b36a", "#5b8c3a")
+
+
+def _finite(values: Sequence[float]) -> list[float]:
+    """The values to draw, 0 in place of any that is not a finite number (matplotlib cannot place those)."""
+    return [v if math.isfinite(v) else 0.0 for v in map(float, values)]
 
 
 def _figure(width: float, height: float):
@@ -41,6 +47,7 @@ def paired_bars(title: str, labels: Sequence[str], first: Sequence[float], secon
     """Two shares (0–1) per row as horizontal bars, the first with optional 95 % interval whiskers."""
     figure = _figure(9, 1.4 + 0.75 * len(labels))
     ax = figure.subplots()
+    first, second = _finite(first), _finite(second)
     positions = range(len(labels))
     height = 0.38
     for offset, values, colour, name, whiskers in ((-height / 2, first, OBSERVED_COLOUR, legend[0], intervals),
@@ -72,7 +79,7 @@ def stacked_periods(title: str, periods: Sequence[date], period_label: Callable[
     positions = list(range(len(periods)))
     left = [0.0] * len(periods)
     for bucket, colour in zip(buckets, BUCKET_COLOURS):
-        values = [s.get(bucket, 0.0) * 100 for s in shares]
+        values = _finite([s.get(bucket, 0.0) * 100 for s in shares])
         ax.barh(positions, values, 0.7, left=left, label=bucket_labels[bucket], color=colour)
         left = [a + b for a, b in zip(left, values)]
     for p, n in zip(positions, totals):
@@ -91,6 +98,7 @@ def amount_bars(title: str, labels: Sequence[str], amounts: Sequence[float], ann
     figure = _figure(9, 1.4 + 0.5 * len(labels))
     ax = figure.subplots()
     positions = list(range(len(labels)))
+    amounts = _finite(amounts)
     ax.barh(positions, amounts, 0.6, color=list(colours) if colours else OBSERVED_COLOUR)
     top = max(amounts, default=0) or 1
     for p, value in zip(positions, amounts):

@@ -1,11 +1,11 @@
 """CSV and XLSX downloads: the filtered answers, and the figures behind each chart.
 
 Codes (bucket, cause group, source) stay machine-readable; a label column gives the viewer's language.
-Every text cell that a spreadsheet could run as a formula is neutralised.
+Every text cell that a spreadsheet could run as a formula is neutralised; CSV text cells are quoted, and stay inert
+when the file is opened with ";" as list separator.
 """
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -17,7 +17,7 @@ from ..extensions import db
 from ..labels import bucket_label, group_label
 from ..responses.models import Answer
 from ..responses.models import Response as SurveyResponse
-from ..spreadsheet import safe_cell
+from ..spreadsheet import csv_writer, safe_cell, safe_xlsx_cell
 from ..surveys.models import Question, Survey
 from ..taxonomy import BUCKETS, CAUSE_GROUPS, UNCLASSIFIED
 from . import services
@@ -108,7 +108,7 @@ def download(name: str, f: ReportFilter, fmt: str) -> Response:
     if fmt == "csv":
         def lines() -> Iterator[str]:
             buffer = io.StringIO()
-            writer = csv.writer(buffer)
+            writer = csv_writer(buffer)
             buffer.write("\ufeff")
             writer.writerow(header)
             for number, row in enumerate(rows, start=1):
@@ -146,5 +146,5 @@ def _xlsx_value(value):
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # control characters are refused in cells
 
         # Control characters go first (a cell cannot hold them), then the formula check sees what is stored.
-        return safe_cell(ILLEGAL_CHARACTERS_RE.sub("", value))
+        return safe_xlsx_cell(ILLEGAL_CHARACTERS_RE.sub("", value))
     return value

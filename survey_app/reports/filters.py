@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlencode
 
+from ..bounds import parse_day
 from ..i18n import LANGUAGES
 from ..taxonomy import BENCHMARKS, DEFAULT_BENCHMARK
 
@@ -102,7 +103,7 @@ def _date(args, name: str) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        return parse_day(value)
     except ValueError:
         raise FilterError(name, value) from None
 
@@ -110,7 +111,8 @@ def _date(args, name: str) -> date | None:
 def from_args(args: Mapping[str, Sequence[str]]) -> ReportFilter:
     """Read a filter from URL parameters (``{name: [values]}``); empty values mean "any".
 
-    :raise FilterError: for an unknown kind, language, channel, benchmark, period or weight, a bad date,
+    :raise FilterError: for an unknown kind, language, channel, benchmark, period or weight, a bad date (or one
+        outside 1900–2999),
         a period that ends before it starts, or too many surveys.
     """
     raw_surveys = args.get("survey") or ()

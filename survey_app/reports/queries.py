@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from sqlalchemy import Select, case, cast, func, literal_column, or_, select
+from sqlalchemy import Select, and_, case, cast, func, literal_column, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..auth.models import StaffUser
+from ..bounds import MAX_AMOUNT
 from ..customers.models import Customer, CustomerStatus
 from ..extensions import db
 from ..invitations.models import Invitation, InvitationState
@@ -162,10 +163,11 @@ def trend_counts(f: ReportFilter, ids: IdRange | None = None) -> list[tuple[date
 
 def revenue_by_bucket(f: ReportFilter, ids: IdRange | None = None) -> tuple[dict[str, Decimal], dict[str, int]]:
     """Annual revenue of the customers behind each bucket's answers, and per bucket the answers whose revenue
-    is unknown (anonymous, erased or no revenue recorded)."""
-    known = Customer.annual_revenue.is_not(None)
+    is unknown (anonymous, erased, no revenue recorded, or an amount no form or import accepts)."""
+    # Amounts outside 0 ≤ x < 10¹² (an infinity an older form let through) are unknown, not summed.
+    known = and_(Customer.annual_revenue >= 0, Customer.annual_revenue < MAX_AMOUNT)
     rows = db.session.execute(
-        filtered_answers(f, Answer.bucket, func.sum(Customer.annual_revenue),
+        filtered_answers(f, Answer.bucket, func.sum(case((known, Customer.annual_revenue))),
                         func.sum(case((known, 0), else_=1)), with_customer=True, ids=ids)
         .group_by(Answer.bucket))
     revenue, unknown = {}, {}

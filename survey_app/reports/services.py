@@ -7,6 +7,7 @@ figures they draw, the language and the format. Nothing stale is served.
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -123,13 +124,15 @@ def period_label(day: date, unit: str) -> str:
 
 
 def money(amount: float) -> str:
-    """An amount in the report currency, in the current language."""
+    """An amount in the report currency, in the current language ("—" for a number that is not finite)."""
+    if not math.isfinite(amount):
+        return "—"
     return format_currency(amount, current_app.config["REPORT_CURRENCY"], format="¤#,##0", currency_digits=False)
 
 
 def percent(share: float) -> str:
-    """A share (0–1) as a whole percentage in the current language."""
-    return format_percent(share)
+    """A share (0–1) as a whole percentage in the current language ("—" for a number that is not finite)."""
+    return format_percent(share) if math.isfinite(share) else "—"
 
 
 def verdict(data: Breakdown) -> str | None:

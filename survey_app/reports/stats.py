@@ -185,9 +185,22 @@ class Weighted:
         }
 
 
+def countable_amount(value: object) -> float:
+    """A sum of revenue as a float; 0.0 when it is missing, negative, infinite or not a number (it counts for
+    nothing)."""
+    try:
+        number = float(value or 0)
+    except (TypeError, ValueError):
+        return 0.0
+    return number if math.isfinite(number) and number > 0 else 0.0
+
+
 def weighted(amounts: Mapping[str, float], unknown: Mapping[str, int]) -> Weighted:
-    """Shares of revenue per bucket and cause group from per-bucket sums (``unclassified`` included)."""
-    by_bucket = {b: float(amounts.get(b, 0) or 0) for b in BUCKETS}
+    """Shares of revenue per bucket and cause group from per-bucket sums (``unclassified`` included).
+
+    A sum that is negative or not a finite number counts as 0, so every share is a finite number from 0 to 1.
+    """
+    by_bucket = {b: countable_amount(amounts.get(b)) for b in BUCKETS}
     total = sum(by_bucket.values())
     groups = dict.fromkeys(CAUSE_GROUPS, 0.0)
     for bucket, amount in by_bucket.items():
@@ -195,7 +208,7 @@ def weighted(amounts: Mapping[str, float], unknown: Mapping[str, int]) -> Weight
     return Weighted(
         amounts=by_bucket, shares={b: (a / total if total else 0.0) for b, a in by_bucket.items()},
         group_amounts=groups, group_shares={g: (a / total if total else 0.0) for g, a in groups.items()},
-        total=total, unclassified=float(amounts.get(UNCLASSIFIED, 0) or 0),
+        total=total, unclassified=countable_amount(amounts.get(UNCLASSIFIED)),
         unknown=sum(int(unknown.get(b, 0)) for b in BUCKETS))
 
 

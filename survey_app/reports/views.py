@@ -146,5 +146,7 @@ survey_bp = Blueprint("survey_reports", __name__, url_prefix="/staff/surveys/<sl
 @survey_bp.get("/dashboard")
 @role_required(Role.ANALYST)
 def survey_dashboard(slug: str):
-    """A survey's dashboard: the report filtered to that survey."""
-    return redirect(url_for("reports.dashboard", survey=slug, **request.args.to_dict()))
+    """A survey's dashboard: the report filtered to that survey (the other filter values kept)."""
+    # Only the filter's own arguments go on: url_for must never see "_external", "_scheme" or "_method".
+    args = {**_filter().to_args(), "survey": slug}
+    return redirect(url_for("reports.dashboard", **args))

@@ -6,6 +6,8 @@ the interview form, and error codes are translated where they are shown.
 """
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -16,6 +18,20 @@ from .definition import QuestionDef, SurveyDefinition
 REQUIRED = "required"
 INVALID_CHOICE = "invalid_choice"
 TOO_LONG = "too_long"
+
+#: Name of the hidden field that tells one showing of a form from another (see ``new_submission_key``).
+SUBMISSION_KEY = "submission_key"
+_KEY = re.compile(r"[A-Za-z0-9_-]{16,32}")
+
+
+def new_submission_key() -> str:
+    """A fresh key for one showing of an answer form: sending that form twice stores its answers once."""
+    return secrets.token_urlsafe(16)
+
+
+def submission_key(value: str | None) -> str | None:
+    """The submission key sent with a form, or None when it is missing or not one ``new_submission_key`` makes."""
+    return value if value and _KEY.fullmatch(value) else None
 
 
 @dataclass

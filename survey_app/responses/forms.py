@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
 from ..formutil import choices
@@ -15,3 +15,5 @@ class InterviewForm(FlaskForm):
 
     customer_ref = StringField(_l("Customer reference"), validators=[InputRequired(), Length(max=64)])
     interview_locale = SelectField(_l("Language of the interview"), choices=choices(LANGUAGES.items()))
+    #: Tells this showing of the form from any other: saving it twice records one interview.
+    submission_key = HiddenField()

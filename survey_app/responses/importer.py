@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..bounds import check_day
 from ..csvimport.rows import (BAD_LOCALE, BAD_VALUE, MISSING_REF, TOO_LONG, CsvRows, ImportFileError, ImportReport,
                               RowError, commit_batch, import_rows, parse_locale, read_rows)
 from ..customers.models import Customer
@@ -96,11 +97,13 @@ def open_file(stream: BinaryIO, definition: SurveyDefinition) -> tuple[CsvRows, 
 
 
 def parse_when(value: str) -> datetime | None:
-    """Read "2024-03-31", "2024-03-31 14:05" or "2024-03-31T14:05:00+02:00" as a naive UTC time; None if not ISO."""
+    """Read "2024-03-31", "2024-03-31 14:05" or "2024-03-31T14:05:00+02:00" as a naive UTC time; None if not ISO
+    or not between 1900 and 2999."""
     try:
         when = datetime.fromisoformat(value)
         if when.tzinfo is not None:
             when = when.astimezone(timezone.utc).replace(tzinfo=None)
+        check_day(when.date())
     except (ValueError, OverflowError):  # OverflowError: "0001-01-01T00:00+01:00" is before year 1 in UTC
         return None
     return when

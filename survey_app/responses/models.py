@@ -54,6 +54,8 @@ class Response(db.Model):
     interviewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id", ondelete="SET NULL"))
     #: When the answers were stored.
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Random key of the form page the answers were sent from; unique, so a form sent twice is stored once.
+    submission_key: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
 
     survey: Mapped[Survey] = relationship()
     invitation: Mapped[Invitation | None] = relationship()

@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..extensions import db
 from ..i18n import LANGUAGES
+from ..routing import day_arg
 from ..surveys.models import Survey
 from ..taxonomy import BUCKETS, UNCLASSIFIED
 from .models import Answer, Channel, Response
@@ -18,16 +19,9 @@ from .models import Answer, Channel, Response
 PER_PAGE = 50
 
 
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 @dataclass
 class ResponseFilter:
-    """What the staff response list is narrowed to; unknown values are ignored."""
+    """What the staff response list is narrowed to; unknown choices are ignored, a bad date is refused."""
 
     survey: str = ""
     channel: str = ""
@@ -38,7 +32,10 @@ class ResponseFilter:
 
     @classmethod
     def from_args(cls, args: MultiDict) -> ResponseFilter:
-        """Read the filter from query arguments, dropping values that are not valid."""
+        """Read the filter from query arguments, dropping choices that are not offered.
+
+        :raise BadQueryValue: if a date is not a date between 1900 and 2999.
+        """
         channel = args.get("channel", "")
         locale = args.get("locale", "")
         bucket = args.get("bucket", "")
@@ -47,8 +44,8 @@ class ResponseFilter:
             channel=channel if channel in {c.value for c in Channel} else "",
             locale=locale if locale in LANGUAGES else "",
             bucket=bucket if bucket in (*BUCKETS, UNCLASSIFIED) else "",
-            since=_date(args.get("since")),
-            until=_date(args.get("until")),
+            since=day_arg("since", args),
+            until=day_arg("until", args),
         )
 
     def as_args(self) -> dict[str, str]:

@@ -99,7 +99,7 @@ def record_opened(invitation: Invitation) -> bool:
 def record_response(connection: Connection, definition: SurveyDefinition, values: dict[int, object], *,
                     locale: str, channel: Channel, invitation: Invitation | None = None,
                     customer_id: int | None = None, interviewer_id: int | None = None,
-                    submitted_at: datetime | None = None) -> int:
+                    submitted_at: datetime | None = None, submission_key: str | None = None) -> int:
     """Store one response with an answer per question answered, classified as it is stored; return its id.
 
     Written with plain INSERTs on ``connection`` (the caller's transaction, no ORM unit of work): this is
@@ -115,6 +115,7 @@ def record_response(connection: Connection, definition: SurveyDefinition, values
             "survey_id": definition.survey_id, "invitation_id": invitation.id if invitation else None,
             "customer_id": None if definition.anonymous else customer_id, "locale": locale,
             "channel": channel, "interviewer_id": interviewer_id, "submitted_at": submitted_at or utcnow(),
+            "submission_key": submission_key,
         }).scalar_one()
     except IntegrityError as error:
         if invitation is not None:
@@ -126,6 +127,44 @@ def record_response(connection: Connection, definition: SurveyDefinition, values
     if rows:
         connection.execute(_INSERT_ANSWER, [{"response_id": response_id, **row} for row in rows])
     return response_id
+
+
+def save_response(definition: SurveyDefinition, values: dict[int, object], *, locale: str, channel: Channel,
+                  submission_key: str | None, invitation: Invitation | None = None, customer_id: int | None = None,
+                  interviewer_id: int | None = None) -> int:
+    """Store a response and commit; return its id. A form sent again (same ``submission_key``) stores nothing
+    and returns the id of the response its first sending stored.
+
+    :raise AlreadyAnswered: if the invitation was used by another form meanwhile.
+    """
+    people = {"customer_id": customer_id, "interviewer_id": interviewer_id}
+    # A write that cannot get the database within the request's budget ends on the 503 page keeping the answers.
+    try:
+        if invitation is None and customer_id is None:
+            # Nothing else to write: one short transaction of its own, without the ORM session.
+            with db.engine.connect() as connection, write_lock(connection), connection.begin():
+                return record_response(connection, definition, values, locale=locale, channel=channel,
+                                       submission_key=submission_key, **people)
+        connection = db.session.connection()
+        with write_lock(connection):
+            response_id = record_response(connection, definition, values, locale=locale, channel=channel,
+                                          invitation=invitation, submission_key=submission_key, **people)
+            db.session.commit()
+            return response_id
+    except (IntegrityError, AlreadyAnswered):
+        db.session.rollback()
+        earlier = response_sent_with(definition, submission_key)
+        if earlier is None:
+            raise
+        return earlier
+
+
+def response_sent_with(definition: SurveyDefinition, submission_key: str | None) -> int | None:
+    """The id of the response to this survey stored from the form with ``submission_key``, if any."""
+    if submission_key is None:
+        return None
+    return db.session.scalar(select(Response.id).where(Response.submission_key == submission_key,
+                                                       Response.survey_id == definition.survey_id))
 
 
 #: Prebuilt Core statements for the respondent's path (compiled once).

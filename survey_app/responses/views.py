@@ -15,15 +15,16 @@ from ..auth.access import role_required
 from ..auth.models import Role
 from ..csvimport.forms import ImportForm
 from ..csvimport.rows import ImportFileError
-from ..dbsetup import write_lock
+from ..errors import AlreadyAnswered
 from ..extensions import csrf, db, limiter
 from ..i18n import LANGUAGES, localized, use_respondent_locale
+from ..routing import int_arg
 from ..invitations.models import Invitation
 from ..surveys.forms import ConfirmForm
 from ..surveys.models import Survey, SurveyState
 from ..surveys.services import list_surveys, survey_or_404
 from ..uploads import takes_import_upload
-from .answers import Submission, read_answers
+from .answers import SUBMISSION_KEY, Submission, new_submission_key, read_answers, submission_key
 from .definition import SurveyDefinition, VersionCache, definition_by_id, definition_by_slug, survey_definition
 from .fieldviews import fields_html
 from .forms import InterviewForm
@@ -33,7 +34,7 @@ from .messages import describe, describe_file_error
 from .models import Channel
 from .queries import ResponseFilter, filter_choices, get_response, search_responses
 from .services import (check_accepting, check_answerable, find_customer, invitation_for_token, record_opened,
-                       record_response, survey_for_open_link)
+                       response_sent_with, save_response, survey_for_open_link)
 
 bp = Blueprint("responses", __name__, template_folder="templates")
 
@@ -43,8 +44,9 @@ def _public_limit() -> str:
 
 
 def _answer_page(definition: SurveyDefinition, locale: str, submission: Submission | None = None,
-                 status: int = 200, csrf: str | None = None, csrf_expired: bool = False):
+                 status: int = 200, csrf: str | None = None, csrf_expired: bool = False, key: str | None = None):
     return render_template("responses/answer.html", locale=locale, csrf=csrf, csrf_expired=csrf_expired,
+                           submission_key=key or new_submission_key(),
                            errors=len(submission.errors) if submission else 0,
                            fields=fields_html(definition, locale, submission),
                            title=localized(definition.title, locale, definition.default_locale),
@@ -67,38 +69,38 @@ def _csrf_expired() -> bool:
 
 
 _blank_pages = VersionCache()
-#: Stands for the CSRF token in cached pages; random, so no survey text can contain it.
+#: Stand for the CSRF token and the submission key in cached pages; random, so no survey text can contain them.
 _CSRF_SLOT = secrets.token_hex(16)
+_KEY_SLOT = secrets.token_hex(16)
 
 
 def _blank_answer_page(definition: SurveyDefinition, locale: str):
-    """The untouched form page: rendered once per survey version, language and URL; only the CSRF token changes."""
+    """The untouched form page: rendered once per survey version, language and URL; only the CSRF token and the
+    submission key change."""
     if session.get("_flashes"):  # a message waiting to be shown makes the page one of a kind
         return _answer_page(definition, locale)
     key = (definition.key, locale, request.full_path, current_app.config["MAX_TEXT_LENGTH"])
-    page = _blank_pages.get_or_build(key, lambda: _answer_page(definition, locale, csrf=_CSRF_SLOT)[0])
-    return page.replace(_CSRF_SLOT, generate_csrf())
+    page = _blank_pages.get_or_build(key, lambda: _answer_page(definition, locale, csrf=_CSRF_SLOT,
+                                                                key=_KEY_SLOT)[0])
+    return page.replace(_CSRF_SLOT, generate_csrf()).replace(_KEY_SLOT, new_submission_key())
+
+
+def _thanks(definition: SurveyDefinition, locale: str):
+    return redirect(url_for(".thanks", slug=definition.slug, l=locale), code=303)
 
 
 def _respond(definition: SurveyDefinition, locale: str, channel: Channel, invitation: Invitation | None = None):
-    """Show the form (GET) or validate and store the answers (POST)."""
+    """Show the form (GET) or validate and store the answers (POST); the same form sent twice is stored once."""
     if request.method == "GET":
         return _blank_answer_page(definition, locale)
     submission = _read(definition)
     expired = _csrf_expired()
+    key = submission_key(request.form.get(SUBMISSION_KEY))
     if expired or not submission.valid:
-        return _answer_page(definition, locale, submission, 400, csrf_expired=expired)
-    # A write that cannot get the database within the request's budget ends on the 503 page keeping the answers.
-    if invitation is None:
-        # Nothing else to write: one short transaction of its own, without the ORM session.
-        with db.engine.connect() as connection, write_lock(connection), connection.begin():
-            record_response(connection, definition, submission.values, locale=locale, channel=channel)
-    else:
-        with write_lock(db.session.connection()):
-            record_response(db.session.connection(), definition, submission.values, locale=locale,
-                            channel=channel, invitation=invitation)
-            db.session.commit()
-    return redirect(url_for(".thanks", slug=definition.slug, l=locale), code=303)
+        return _answer_page(definition, locale, submission, 400, csrf_expired=expired, key=key)
+    save_response(definition, submission.values, locale=locale, channel=channel, submission_key=key,
+                  invitation=invitation)
+    return _thanks(definition, locale)
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
@@ -110,7 +112,14 @@ def answer(token: str):
     definition = definition_by_id(invitation.survey_id)
     customer = invitation.customer
     use_respondent_locale([invitation.locale, customer.locale if customer else None], definition.default_locale)
-    check_answerable(invitation, definition)
+    try:
+        check_answerable(invitation, definition)
+    except AlreadyAnswered:
+        sent_before = request.method == "POST" and response_sent_with(
+            definition, submission_key(request.form.get(SUBMISSION_KEY)))
+        if sent_before:  # this very form was sent before: the same thanks as then
+            return _thanks(definition, str(get_locale()))
+        raise
     if request.method == "GET" and invitation.opened_at is None:
         record_opened(invitation)  # best effort: never keeps the form from showing
     return _respond(definition, str(get_locale()), Channel.EMAIL, invitation)
@@ -172,6 +181,8 @@ def interview(slug: str):
         abort(409)
     definition = survey_definition(survey)
     form = InterviewForm()
+    key = submission_key(form.submission_key.data)
+    form.submission_key.data = key or new_submission_key()
     if request.method == "GET":
         form.customer_ref.data = request.args.get("customer", "")
         customer = find_customer(form.customer_ref.data) if form.customer_ref.data else None
@@ -185,11 +196,11 @@ def interview(slug: str):
         valid = False
     if not valid:
         return _interview_page(survey, definition, form, 400, submission)
-    response_id = record_response(db.session.connection(), definition, submission.values,
-                                  locale=form.interview_locale.data, channel=Channel.INTERVIEW,
-                                  customer_id=customer.id, interviewer_id=current_user.id)
-    db.session.commit()
-    flash(_("Interview with %(name)s recorded.", name=customer.name or customer.external_ref), "success")
+    name = customer.name or customer.external_ref
+    response_id = save_response(definition, submission.values, locale=form.interview_locale.data,
+                                channel=Channel.INTERVIEW, submission_key=key, customer_id=customer.id,
+                                interviewer_id=current_user.id)
+    flash(_("Interview with %(name)s recorded.", name=name), "success")
     return redirect(url_for(".show", response_id=response_id))
 
 
@@ -205,7 +216,7 @@ def _interview_page(survey: Survey, definition: SurveyDefinition, form: Intervie
 def index():
     """List responses with filters."""
     filters = ResponseFilter.from_args(request.args)
-    page = search_responses(filters, page=request.args.get("page", 1, type=int))
+    page = search_responses(filters, page=int_arg("page", 1))
     return render_template("responses/index.html", page=page, filters=filters, choices=filter_choices(),
                            args=filters.as_args())
 

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from ..formutil import MultiCheckboxField, choices
+from ..formutil import DayRange, MultiCheckboxField, choices
 from ..i18n import LANGUAGES
 from .models import QuestionType, SurveyKind
 
@@ -39,8 +39,10 @@ class SettingsForm(FlaskForm):
     default_locale = SelectField(_l("Default language"), choices=language_choices())
     open_link = BooleanField(_l("Anyone with the survey's public link may answer"))
     anonymous = BooleanField(_l("Anonymous: do not link answers to customers"))
-    opens_at = DateTimeLocalField(_l("Opens at (UTC)"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
-    closes_at = DateTimeLocalField(_l("Closes at (UTC)"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    opens_at = DateTimeLocalField(_l("Opens at (UTC)"), validators=[Optional(), DayRange()],
+                                  format="%Y-%m-%dT%H:%M")
+    closes_at = DateTimeLocalField(_l("Closes at (UTC)"), validators=[Optional(), DayRange()],
+                                   format="%Y-%m-%dT%H:%M")
     reason_codes = MultiCheckboxField(_l("Reasons offered"), validators=[InputRequired()])
 
 

@@ -116,7 +116,7 @@ def test_cli_imports_with_a_report(runner, tmp_path, db):
     result = runner.invoke(args=["customers", "import", str(source), "--report", str(report)])
     assert result.exit_code == 0, result.output
     assert "1 created, 0 updated, 1 rows refused" in result.output
-    assert "3,email,zly-adres," in report.read_text(encoding="utf-8")
+    assert '3,"email","zly-adres",' in report.read_text(encoding="utf-8")
 
 
 def test_upload_page_imports_in_the_background_and_offers_the_report(client, login, db):
@@ -134,7 +134,7 @@ def test_upload_page_imports_in_the_background_and_offers_the_report(client, log
     link = page.text.split('href="/staff/customers/import/report/')[1].split('"')[0]
     report = client.get(f"/staff/customers/import/report/{link}")
     assert report.status_code == 200 and report.mimetype == "text/csv"
-    assert "3,email,bad,Adresse e-mail invalide." in report.get_data(as_text=True)
+    assert '3,"email","bad","Adresse e-mail invalide."' in report.get_data(as_text=True)
     assert "FR-1" in customers(db)
 
 

@@ -86,8 +86,10 @@ def test_formula_text_is_neutralised(analyst, make_survey, customer, respond, pa
     respond(survey, "unclassified", text=payload, customer=who, extra=False)
     header, rows = download(analyst, "answers", fmt)
     row = dict(zip(header, rows[0]))
+    # In a CSV a tab may start a new cell, so the formula after it is neutralised too.
+    expected = "'\t'=1+1" if fmt == "csv" and payload == "\t=1+1" else "'" + payload
     for column in ("text", "segment", "customer_ref"):
-        assert row[column] == "'" + payload, column
+        assert row[column] == expected, column
     if fmt == "xlsx":
         from openpyxl import load_workbook
 

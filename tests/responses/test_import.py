@@ -274,8 +274,8 @@ def test_cli_refuses_an_unknown_survey_and_writes_a_report_of_bad_rows(runner, s
     assert "1 created, 0 already imported, 2 rows refused" in result.output
     assert "line 3: No customer has this reference. NOBODY" in result.output
     lines = report.read_text(encoding="utf-8").splitlines()
-    assert lines == ["line,column,value,reason", "3,external_ref,NOBODY,No customer has this reference.",
-                     "4,external_ref,'=cmd|' /C calc'!A0,No customer has this reference."]
+    assert lines == ['"line","column","value","reason"', '3,"external_ref","NOBODY","No customer has this reference."',
+                     '4,"external_ref","\'=cmd|\' /C calc\'!A0","No customer has this reference."']
 
 
 def follow(client, location: str):
@@ -307,7 +307,7 @@ def test_upload_page_imports_in_the_background_and_offers_the_report(client, log
     link = page.text.split(f'href="/staff/surveys/{survey.slug}/responses/import/report/')[1].split('"')[0]
     report = client.get(f"/staff/surveys/{survey.slug}/responses/import/report/{link}")
     assert report.status_code == 200 and report.mimetype == "text/csv"
-    assert "4,external_ref,NOBODY,Aucun client ne correspond à cette référence." in report.get_data(as_text=True)
+    assert '4,"external_ref","NOBODY","Aucun client ne correspond à cette référence."' in report.get_data(as_text=True)
     assert [primary(r)[2] for r in stored(db, survey.slug)] == ["circumstances", "competitor"]
 
     again = client.post(f"/staff/surveys/{survey.slug}/responses/import",

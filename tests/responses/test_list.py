@@ -25,7 +25,14 @@ def test_filters_by_survey_language_and_bucket(app, client, login, make_survey):
     assert "1 response" in competitor and "exit-list" in competitor
 
 
-def test_bad_filter_values_are_ignored_not_a_500(client, login):
+def test_choices_not_offered_are_ignored(client, login):
     login("analyst")
-    page = client.get("/staff/responses?since=yesterday&locale=xx&bucket=<script>&page=-4")
+    page = client.get("/staff/responses?locale=xx&bucket=<script>&channel=fax")
     assert page.status_code == 200 and "<script>" not in page.text
+
+
+def test_a_bad_date_or_page_number_is_a_400_naming_it_not_a_500(client, login):
+    login("analyst")
+    for query, name in (("since=yesterday", "since"), ("page=-4", "page"), ("until=2024-02-30", "until")):
+        page = client.get(f"/staff/responses?{query}")
+        assert page.status_code == 400 and f"“{name}”" in page.text, query

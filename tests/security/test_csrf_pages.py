@@ -135,7 +135,7 @@ class TestDatabaseOutagePage:
         def unreachable(*args, **kwargs):
             raise OperationalError("INSERT INTO response", {}, ConnectionRefusedError("database is down"))
 
-        monkeypatch.setattr("survey_app.responses.views.record_response", unreachable)
+        monkeypatch.setattr("survey_app.responses.services.record_response", unreachable)
         return make_survey("exit")
 
     def test_same_site_post_keeps_the_answers_without_any_password(self, client, survey):
@@ -191,6 +191,9 @@ def test_the_send_again_form_never_points_off_site(catch_all, path, csrf_on):
     page = catch_all.test_client().post(
         "/", data={"kept": "value"}, headers={"Origin": "http://localhost"},
         environ_overrides={"PATH_INFO": raw_path, "QUERY_STRING": query})
+    if page.status_code == 404:  # a control character in the path matches no route at all: no form to point
+        assert "\t" in raw_path and form_action(page.text) is None
+        return
     assert page.status_code == (400 if csrf_on else 503)
     action = form_action(page.text)
     assert action is not None, page.text
