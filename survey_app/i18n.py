@@ -1,20 +1,16 @@
-"""Languages, the locale chain and helpers for per-locale texts."""
+"""The locale chain of a request; the languages themselves are in :mod:`survey_app.languages`."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from flask import g, has_request_context, request, session
 from flask_babel import refresh
 from flask_login import current_user
 
-#: Supported languages with their native names; English is the source language.
-LANGUAGES: dict[str, str] = {"en": "English", "fr": "Français", "pl": "Polski", "ru": "Русский"}
-DEFAULT_LOCALE = "en"
+from .languages import DEFAULT_LOCALE, LANGUAGES, is_language, localized, missing_locales
 
-
-def is_language(code: str | None) -> bool:
-    """Tell whether ``code`` is one of the supported language codes."""
-    return code in LANGUAGES
+__all__ = ["DEFAULT_LOCALE", "LANGUAGES", "is_language", "localized", "missing_locales", "select_locale",
+           "use_respondent_locale"]
 
 
 def select_locale() -> str:
@@ -49,16 +45,3 @@ def use_respondent_locale(hints: Iterable[str | None], fallback: str | None) -> 
     refresh()
 
 
-def localized(texts: Mapping[str, str] | None, *locales: str | None) -> str:
-    """Return the text for the first locale that has one, then English, then any."""
-    if not texts:
-        return ""
-    for code in (*locales, DEFAULT_LOCALE):
-        if code and texts.get(code):
-            return texts[code]
-    return next((t for t in texts.values() if t), "")
-
-
-def missing_locales(texts: Mapping[str, str] | None) -> list[str]:
-    """List the supported locales that have no text."""
-    return [code for code in LANGUAGES if not (texts or {}).get(code, "").strip()]

@@ -8,8 +8,9 @@ import sys
 import click
 
 from . import ROOT
+from .languages import TRANSLATED
 
-LOCALES = ("fr", "pl", "ru")
+LOCALES = TRANSLATED
 POT = os.path.join(ROOT, "translations", "messages.pot")
 #: Line width of the catalogues (kept the same so updates change only what changed).
 WIDTH = "100"

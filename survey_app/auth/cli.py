@@ -7,6 +7,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..extensions import db
+from ..languages import CODES
 from .models import Role
 from .services import AccountError, account, activate, change_password, create_user, deactivate
 
@@ -30,7 +31,7 @@ def _read_password(password_env: str | None) -> str:
 @click.option("--email", required=True, help="Login email of the new account.")
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]), help="What the account may do.")
 @click.option("--name", default="", help="Name shown in the staff area.")
-@click.option("--locale", type=click.Choice(["en", "fr", "pl", "ru"]), help="Preferred interface language.")
+@click.option("--locale", type=click.Choice(CODES), help="Preferred interface language.")
 @click.option("--password-env", metavar="VAR",
               help="Read the password from this environment variable instead of prompting.")
 @with_appcontext

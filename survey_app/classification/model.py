@@ -24,9 +24,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from ..languages import CODES
 from ..taxonomy import BUCKET_GROUP, BUCKETS
 
-LANGUAGES = ("en", "fr", "pl", "ru")
+LANGUAGES = CODES
 _STEMMER_NAMES = {"en": "english", "fr": "french", "pl": "polish", "ru": "russian"}
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")

@@ -19,7 +19,7 @@ from typing import BinaryIO, TypeVar
 
 from ..extensions import db
 from ..spreadsheet import csv_writer, safe_cell
-from ..i18n import LANGUAGES
+from ..languages import parse_locale as parse_locale  # shared by the imports
 
 #: Why a row was refused, in any import (each import adds its own reasons; translated where shown).
 MISSING_REF = "missing_ref"
@@ -312,12 +312,6 @@ def read_rows(stream: BinaryIO, columns: Collection[str], required: Collection[s
     :raise ImportFileError: if the file is not UTF-8 or its header lacks a column it needs.
     """
     return CsvRows(stream, columns, required, one_of, refuse_extra_values)
-
-
-def parse_locale(value: str) -> str | None:
-    """The application language named by "pl", "PL", "pl-PL" or "pl_PL"; None if there is none."""
-    locale = re.split(r"[-_]", value.lower())[0]
-    return locale if locale in LANGUAGES else None
 
 
 def import_rows(rows: Iterable[tuple[int, dict[str, str] | RowError]],

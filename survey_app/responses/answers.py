@@ -11,8 +11,8 @@ import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ..surveys.models import QuestionType
-from .definition import QuestionDef, SurveyDefinition
+from ..surveys.rules import QuestionType
+from .snapshot import QuestionDef, SurveyDefinition
 
 #: Error codes: what is wrong with one answer.
 REQUIRED = "required"

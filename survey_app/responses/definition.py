@@ -7,76 +7,20 @@ survey's ``updated_at`` changes, so every worker sees an edit on its next reques
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from datetime import datetime
 from threading import Lock
 
 from flask import current_app
 from sqlalchemy import bindparam, select
 
 from ..extensions import db
-from ..surveys.models import QuestionType, Survey, SurveyState, takes_answers
+from ..surveys.models import Survey
+from .snapshot import QuestionDef, ReasonDef, SurveyDefinition
+
+__all__ = ["QuestionDef", "ReasonDef", "SurveyDefinition", "VersionCache", "definition_by_id", "definition_by_slug",
+           "survey_definition"]
 from ..surveys.services import reasons_by_code
 
 MAX_ENTRIES = 512
-
-
-@dataclass(frozen=True)
-class QuestionDef:
-    """What the form and the storing code need to know of a question."""
-
-    id: int
-    position: int
-    type: QuestionType
-    required: bool
-    text: dict[str, str]
-
-    @property
-    def field_name(self) -> str:
-        """Name of the form field answering this question."""
-        return f"q{self.id}"
-
-
-@dataclass(frozen=True)
-class ReasonDef:
-    """An offered catalogue reason."""
-
-    code: str
-    bucket: str
-    label: dict[str, str]
-
-
-@dataclass(frozen=True)
-class SurveyDefinition:
-    """A survey's settings, texts, questions and offered reasons at one version."""
-
-    survey_id: int
-    version: datetime
-    slug: str
-    state: SurveyState
-    default_locale: str
-    anonymous: bool
-    open_link: bool
-    opens_at: datetime | None
-    closes_at: datetime | None
-    title: dict[str, str]
-    intro: dict[str, str]
-    thanks: dict[str, str]
-    questions: tuple[QuestionDef, ...]
-    reasons: tuple[ReasonDef, ...]
-
-    def accepting_answers(self, now: datetime) -> bool:
-        """Tell whether an answer submitted at ``now`` is accepted."""
-        return takes_answers(self.state, self.opens_at, self.closes_at, now)
-
-    @property
-    def key(self) -> tuple[int, datetime]:
-        """Identifies this version of the survey."""
-        return (self.survey_id, self.version)
-
-    def reason(self, code: str) -> ReasonDef | None:
-        """The offered reason with this code, if any."""
-        return next((r for r in self.reasons if r.code == code), None)
 
 
 class VersionCache:

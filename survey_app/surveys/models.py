@@ -1,7 +1,6 @@
 """Survey definitions, their questions and the reason catalogue."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -12,35 +11,14 @@ from ..dbtypes import LocalizedText, str_enum, utcnow
 from ..extensions import db
 from ..i18n import localized
 from ..taxonomy import cause_group
+from .rules import QuestionType, SurveyKind, SurveyState, takes_answers
+
+__all__ = ["InvalidTransition", "Question", "QuestionType", "Reason", "Survey", "SurveyKind", "SurveyState",
+           "takes_answers"]
 
 
 class InvalidTransition(Exception):
     """A survey cannot move to the requested state from the state it is in."""
-
-
-class SurveyKind(enum.StrEnum):
-    """Exit surveys ask departed customers; loyalty surveys ask current ones."""
-
-    EXIT = "exit"
-    LOYALTY = "loyalty"
-
-
-class SurveyState(enum.StrEnum):
-    """Draft surveys are being prepared, open ones take answers, closed ones no longer do."""
-
-    DRAFT = "draft"
-    OPEN = "open"
-    CLOSED = "closed"
-
-
-class QuestionType(enum.StrEnum):
-    """The kinds of question a survey can ask."""
-
-    MAIN_REASON = "main_reason"
-    OTHER_REASONS = "other_reasons"
-    FREE_TEXT = "free_text"
-    SCALE_0_10 = "scale_0_10"
-    YES_NO = "yes_no"
 
 
 class Survey(db.Model):
@@ -114,15 +92,6 @@ class Survey(db.Model):
     def accepting_answers(self, now: datetime) -> bool:
         """Tell whether an answer submitted at ``now`` is accepted."""
         return takes_answers(self.state, self.opens_at, self.closes_at, now)
-
-
-def takes_answers(state: SurveyState, opens_at: datetime | None, closes_at: datetime | None, now: datetime) -> bool:
-    """An open survey takes answers between its opening and closing times."""
-    if state != SurveyState.OPEN:
-        return False
-    if opens_at and now < opens_at:
-        return False
-    return not (closes_at and now >= closes_at)
 
 
 class Question(db.Model):

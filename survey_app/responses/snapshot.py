@@ -1,0 +1,65 @@
+"""A survey as the respondent's form and the storing code see it, at one version (pure Python)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..surveys.rules import QuestionType, SurveyState, takes_answers
+
+
+@dataclass(frozen=True)
+class QuestionDef:
+    """What the form and the storing code need to know of a question."""
+
+    id: int
+    position: int
+    type: QuestionType
+    required: bool
+    text: dict[str, str]
+
+    @property
+    def field_name(self) -> str:
+        """Name of the form field answering this question."""
+        return f"q{self.id}"
+
+
+@dataclass(frozen=True)
+class ReasonDef:
+    """An offered catalogue reason."""
+
+    code: str
+    bucket: str
+    label: dict[str, str]
+
+
+@dataclass(frozen=True)
+class SurveyDefinition:
+    """A survey's settings, texts, questions and offered reasons at one version."""
+
+    survey_id: int
+    version: datetime
+    slug: str
+    state: SurveyState
+    default_locale: str
+    anonymous: bool
+    open_link: bool
+    opens_at: datetime | None
+    closes_at: datetime | None
+    title: dict[str, str]
+    intro: dict[str, str]
+    thanks: dict[str, str]
+    questions: tuple[QuestionDef, ...]
+    reasons: tuple[ReasonDef, ...]
+
+    def accepting_answers(self, now: datetime) -> bool:
+        """Tell whether an answer submitted at ``now`` is accepted."""
+        return takes_answers(self.state, self.opens_at, self.closes_at, now)
+
+    @property
+    def key(self) -> tuple[int, datetime]:
+        """Identifies this version of the survey."""
+        return (self.survey_id, self.version)
+
+    def reason(self, code: str) -> ReasonDef | None:
+        """The offered reason with this code, if any."""
+        return next((r for r in self.reasons if r.code == code), None)

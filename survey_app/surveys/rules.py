@@ -1,0 +1,39 @@
+"""What a survey is, and when it takes answers (pure Python: no Flask, no database)."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+
+class SurveyKind(enum.StrEnum):
+    """Exit surveys ask departed customers; loyalty surveys ask current ones."""
+
+    EXIT = "exit"
+    LOYALTY = "loyalty"
+
+
+class SurveyState(enum.StrEnum):
+    """Draft surveys are being prepared, open ones take answers, closed ones no longer do."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class QuestionType(enum.StrEnum):
+    """The kinds of question a survey can ask."""
+
+    MAIN_REASON = "main_reason"
+    OTHER_REASONS = "other_reasons"
+    FREE_TEXT = "free_text"
+    SCALE_0_10 = "scale_0_10"
+    YES_NO = "yes_no"
+
+
+def takes_answers(state: SurveyState, opens_at: datetime | None, closes_at: datetime | None, now: datetime) -> bool:
+    """An open survey takes answers between its opening and closing times."""
+    if state != SurveyState.OPEN:
+        return False
+    if opens_at and now < opens_at:
+        return False
+    return not (closes_at and now >= closes_at)
