@@ -33,6 +33,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     register_request_hooks(app)
     register_commands(app)
     register_jobs()
+    register_signals()
     logging.basicConfig(level=logging.INFO)
     return app
 
@@ -134,6 +135,16 @@ def register_request_hooks(app: Flask) -> None:
 def lang_url(code: str) -> str:
     """Return a link to the current page in language ``code``, keeping its other query arguments."""
     return this_page(lang=code)
+
+
+def register_signals() -> None:
+    """Connect the features that act on what others announce (see :mod:`survey_app.signals`)."""
+    from .invitations import services as invitations
+    from .reports import state as reports
+    from .responses import services as responses
+
+    for feature in (reports, responses, invitations):
+        feature.connect()
 
 
 def register_jobs() -> None:

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import format_date, format_decimal
+from flask_wtf import FlaskForm
 from flask_babel import gettext as _
 from wtforms import SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -59,3 +60,6 @@ class DayRange:
         if isinstance(day, date) and not MIN_DATE <= day <= MAX_DATE:
             raise ValidationError(_("Please give a date between %(first)s and %(last)s.",
                                     first=format_date(MIN_DATE), last=format_date(MAX_DATE)))
+
+class ConfirmForm(FlaskForm):
+    """A button that only carries the CSRF token."""

@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, func, select, update
 
 from ..dbtypes import utcnow
 from ..extensions import db
-from ..reports.state import bump_revision
+from ..signals import answers_changed
 from ..responses.models import Answer, ClassificationSource, Response
 from ..taxonomy import BUCKETS, UNCLASSIFIED, cause_group
 from ..storage.services import BlobMissing, put_bytes, read_bytes
@@ -250,7 +250,7 @@ def classify_backlog(batch_size: int = 2000) -> dict[str, int]:
                            "c": result.confidence, "v": version})
             counts["classified" if result.bucket != UNCLASSIFIED else "unclassified"] += 1
         db.session.connection().execute(statement, params)
-        bump_revision()
+        answers_changed.send(None, reason="reclassified")
         counts["answers"] += len(rows)
         last_id = rows[-1].id
     return counts
@@ -284,4 +284,4 @@ def review(answer: Answer, bucket: str | None, reviewer_id: int) -> None:
     answer.reviewed_by_id = reviewer_id
     answer.reviewed_at = utcnow()
     db.session.flush()
-    bump_revision()
+    answers_changed.send(None, reason="reviewed")

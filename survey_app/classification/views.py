@@ -9,7 +9,7 @@ from ..auth.access import role_required
 from ..auth.models import Role
 from ..extensions import db
 from ..responses.models import Answer
-from ..surveys.forms import ConfirmForm
+from ..formutil import ConfirmForm
 from ..taxonomy import BUCKETS
 from .services import guesses, review, review_queue
 

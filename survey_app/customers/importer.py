@@ -27,7 +27,7 @@ from ..csvimport.rows import ImportFileError as ImportFileError
 from ..csvimport.rows import report_csv as report_csv
 from ..dbtypes import utcnow
 from ..extensions import db
-from ..reports.state import bump_revision
+from ..signals import customer_changed
 from ..text import one_line
 from .models import Customer, CustomerStatus
 
@@ -215,7 +215,7 @@ def _upsert(batch: list[tuple[int, dict]], state: _ImportState) -> tuple[int, li
                            .values({k: _bind(k) for k in keys if k != "id"}),
                            [{f"p_{k}": v for k, v in r.items()} for r in rows])
     if changed:  # existing customers may have answers that reports count
-        bump_revision()
+        customer_changed.send(None, customer_ids=[row["id"] for row in changed])
     return len(new), changed, repeated
 
 

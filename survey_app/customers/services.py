@@ -5,11 +5,11 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import or_, select
 
 from ..extensions import db
 from ..i18n import LANGUAGES
-from ..reports.state import bump_revision
+from ..signals import customer_changed, customer_erasing
 from ..text import one_line
 from .models import Customer, CustomerStatus
 
@@ -72,21 +72,22 @@ def update_customer(customer: Customer, **values) -> None:
             value = one_line(value)
         setattr(customer, key, value.strip() or None if isinstance(value, str) and key != "name" else value)
     db.session.flush()
-    bump_revision()
+    customer_changed.send(None, customer_ids=[customer.id])
 
 
 def erase_customer(customer: Customer) -> int:
-    """Erase a customer on request: their record and invitations go, their answers stay without a name.
+    """Erase a customer on request: their record goes; features holding their data let go of it first
+    (answers stay without a name, invitations go).
 
     :return: how many of their responses were kept anonymously.
     """
-    from ..invitations.models import Invitation
-    from ..responses.models import Response
-
-    kept = db.session.execute(update(Response).where(Response.customer_id == customer.id)
-                              .values(customer_id=None, invitation_id=None)).rowcount
-    db.session.execute(delete(Invitation).where(Invitation.customer_id == customer.id))
+    results = customer_erasing.send(None, customer_id=customer.id)
+    kept = sum(value for _receiver, value in results if isinstance(value, int))
     db.session.delete(customer)
     db.session.flush()
-    bump_revision()
     return kept
+
+
+def find_customer(external_ref: str) -> Customer | None:
+    """Return the customer with this reference."""
+    return db.session.scalar(select(Customer).where(Customer.external_ref == external_ref.strip()))

@@ -11,7 +11,7 @@ from ..csvimport.forms import ImportForm
 from ..csvimport.rows import ImportFileError
 from ..extensions import db
 from ..routing import int_arg
-from ..surveys.forms import ConfirmForm
+from ..formutil import ConfirmForm
 from ..uploads import takes_import_upload
 from .forms import STATUS_LABELS, CustomerForm
 from .importer import open_file

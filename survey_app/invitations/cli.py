@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..extensions import db
-from ..responses.services import find_customer
+from ..customers.services import find_customer
 from ..surveys.services import get_survey
 from ..i18n import LANGUAGES
 from .recipients import RecipientFilter, count_recipients, create_invitations

@@ -16,9 +16,9 @@ from ..auth.models import Role
 from ..customers.models import Customer
 from ..extensions import db
 from ..i18n import LANGUAGES
-from ..responses.services import find_customer
+from ..customers.services import find_customer
 from ..surveys.services import survey_or_404
-from ..surveys.forms import ConfirmForm
+from ..formutil import ConfirmForm
 from . import jobs
 from .forms import InvitationForm, RecipientsForm, RemindForm
 from .mail import render_invitation

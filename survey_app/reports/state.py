@@ -1,15 +1,16 @@
 """The state of the data reports read: a cheap key that changes whenever a report could change.
 
 New responses raise the highest response id; everything else that changes counted data (staff
-reviews, reclassification, customer edits and imports, erasure, imported answers, deletions)
-raises the ``reports`` revision in the same transaction, so a cached figure is never served
-after a change.
+reviews, reclassification, customer edits and imports, erasure, imported answers, deletions) is
+announced by a signal (:mod:`survey_app.signals`), on which the ``reports`` revision is raised in
+the same transaction, so a cached figure is never served after a change.
 """
 from __future__ import annotations
 
 from sqlalchemy import func, insert, select, update
 
 from ..extensions import db
+from ..signals import answers_changed, customer_changed, customer_erasing, purchase_recorded
 from ..responses.models import Response
 from .models import DataRevision
 
@@ -28,3 +29,13 @@ def data_state() -> tuple[int, int]:
     """(revision, newest response id): figures cached at this state are exact until either changes."""
     revision = db.session.scalar(select(DataRevision.value).where(DataRevision.name == _NAME)) or 0
     return revision, db.session.scalar(select(func.max(Response.id))) or 0
+
+
+def _data_changed(_sender, **_details) -> None:
+    bump_revision()
+
+
+def connect() -> None:
+    """Raise the revision whenever counted answers or customers change."""
+    for signal in (answers_changed, customer_changed, customer_erasing, purchase_recorded):
+        signal.connect(_data_changed)

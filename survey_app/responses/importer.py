@@ -24,7 +24,7 @@ from ..csvimport.rows import (BAD_LOCALE, BAD_VALUE, MISSING_REF, TOO_LONG, CsvR
 from ..customers.models import Customer
 from ..dbtypes import utcnow
 from ..extensions import db
-from ..reports.state import bump_revision
+from ..signals import answers_changed
 from ..surveys.models import QuestionType
 from .definition import SurveyDefinition
 from .models import Channel, Response
@@ -210,5 +210,5 @@ def _store(batch: list[tuple[int, PastAnswer]], target: Target) -> tuple[int, in
             continue
         created += 1
     if created:
-        bump_revision()  # cached report figures count these answers
+        answers_changed.send(None, reason="imported")
     return created, skipped, unknown

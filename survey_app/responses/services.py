@@ -8,11 +8,11 @@ from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ..classification.services import classify_choice, classify_text
-from ..customers.models import Customer
 from ..dbsetup import DatabaseBusy, write_lock
 from ..dbtypes import utcnow
 from ..errors import AlreadyAnswered, LinkExpired, SurveyClosed, UnknownLink
 from ..extensions import db
+from ..signals import customer_erasing
 from ..invitations.models import Invitation, InvitationState
 from ..invitations.services import find_invitation
 from ..surveys.models import QuestionType, SurveyState
@@ -205,6 +205,12 @@ def answer_rows(definition: SurveyDefinition, values: dict[int, object], locale:
     return rows
 
 
-def find_customer(external_ref: str) -> Customer | None:
-    """Return the customer with this reference."""
-    return db.session.scalar(select(Customer).where(Customer.external_ref == external_ref.strip()))
+def _forget_customer(_sender, customer_id: int, **_details) -> int:
+    """Keep an erased customer's responses without their name; return how many."""
+    return db.session.execute(update(Response).where(Response.customer_id == customer_id)
+                              .values(customer_id=None, invitation_id=None)).rowcount
+
+
+def connect() -> None:
+    """Let go of a customer's data when they are erased."""
+    customer_erasing.connect(_forget_customer)

@@ -14,13 +14,14 @@ from wtforms.validators import ValidationError
 from ..auth.access import role_required
 from ..auth.models import Role
 from ..csvimport.forms import ImportForm
+from ..customers.services import find_customer
 from ..csvimport.rows import ImportFileError
 from ..errors import AlreadyAnswered
 from ..extensions import csrf, db, limiter
 from ..i18n import LANGUAGES, localized, use_respondent_locale
 from ..routing import int_arg
 from ..invitations.models import Invitation
-from ..surveys.forms import ConfirmForm
+from ..formutil import ConfirmForm
 from ..surveys.models import Survey, SurveyState
 from ..surveys.services import list_surveys, survey_or_404
 from ..uploads import takes_import_upload
@@ -33,7 +34,7 @@ from .jobs import imports
 from .messages import describe, describe_file_error
 from .models import Channel
 from .queries import ResponseFilter, filter_choices, get_response, search_responses
-from .services import (check_accepting, check_answerable, find_customer, invitation_for_token, record_opened,
+from .services import (check_accepting, check_answerable, invitation_for_token, record_opened,
                        response_sent_with, save_response, survey_for_open_link)
 
 bp = Blueprint("responses", __name__, template_folder="templates")

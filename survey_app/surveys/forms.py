@@ -77,7 +77,3 @@ class AddQuestionForm(FlaskForm):
     text = TextAreaField(_l("Question text"), validators=[InputRequired(), Length(max=TEXT_MAX)])
     locale = SelectField(_l("Language of this text"), choices=language_choices())
     required = BooleanField(_l("An answer is required"))
-
-
-class ConfirmForm(FlaskForm):
-    """A button that only carries the CSRF token."""

@@ -10,7 +10,8 @@ from ..auth.models import Role
 from ..extensions import db
 from ..formutil import choices
 from ..i18n import LANGUAGES, localized
-from .forms import QUESTION_TYPE_LABELS, AddQuestionForm, ConfirmForm, NewSurveyForm, SettingsForm, texts_form
+from ..formutil import ConfirmForm
+from .forms import QUESTION_TYPE_LABELS, AddQuestionForm, NewSurveyForm, SettingsForm, texts_form
 from .models import InvalidTransition, Survey
 from .services import (SurveyError, add_question, close_survey, create_from_template, list_surveys,
                        open_survey, reasons_by_code, remove_question, set_texts, survey_or_404, untranslated,

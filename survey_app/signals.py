@@ -1,0 +1,20 @@
+"""What features tell each other (blinker signals): a writer says what changed, subscribers decide what follows.
+
+Receivers run at once, in the sender's transaction, so what they write commits or rolls back with the change.
+Connected by :func:`survey_app.register_signals`.
+"""
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: Counted answers changed other than by new responses arriving (reviews, reclassification, imported answers).
+answers_changed = _signals.signal("answers-changed")
+#: Details of existing customers changed (edits, imports); ``customer_ids``: who.
+customer_changed = _signals.signal("customer-changed")
+#: A customer is being erased on request; sent before their record goes. ``customer_id``: who. Receivers return
+#: how many of the customer's responses they kept anonymously (an int), or None.
+customer_erasing = _signals.signal("customer-erasing")
+#: Purchases were recorded; ``customer_ids``: whose.
+purchase_recorded = _signals.signal("purchase-recorded")
