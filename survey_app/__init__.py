@@ -86,7 +86,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     """Upload limits, language choice from ``?lang=``, template globals and security headers."""
-    from .errors import UnknownLanguage
+    from .domain import UnknownLanguage
     from .jobs.schedule import start_ticker
     from .labels import TEMPLATE_GLOBALS
     from .uploads import raise_upload_limit

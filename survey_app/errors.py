@@ -8,122 +8,91 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .dbsetup import DatabaseBusy
+from .domain import Conflict, DomainError, Gone, Invalid, NoSpace, NotFound, Unavailable, set_describer
 from .extensions import db
 
 logger = logging.getLogger(__name__)
 
 
-class AppError(HTTPException):
-    """An expected failure with its own translated title and message."""
+#: Status of each kind of domain error.
+_STATUS: dict[type[DomainError], int] = {Invalid: 400, NotFound: 404, Conflict: 409, Gone: 410, Unavailable: 503,
+                                         NoSpace: 507}
 
-    code = 400
-
-    def title(self) -> str:
-        """Short heading of the error page."""
-        return _("Something is wrong with this request")
-
-    def message(self) -> str:
-        """What happened and what to do, for the person reading the page."""
-        return self.description or ""
-
-
-class UnknownLanguage(AppError):
-    """``?lang=`` named a language the application does not offer."""
-
-    code = 400
-
-    def title(self) -> str:
-        return _("Unknown language")
-
-    def message(self) -> str:
-        return _("This language is not available. Please choose English, French, Polish or Russian.")
-
-
-class UnknownLink(AppError):
-    """No invitation has this token, or no open survey has this link."""
-
-    code = 404
-
-    def title(self) -> str:
-        return _("This link is not valid")
-
-    def message(self) -> str:
-        return _("We could not find a survey for this link. Please check that you copied the whole "
-                 "address from your email.")
-
-
-class AlreadyAnswered(AppError):
-    """The invitation's token has already been used."""
-
-    code = 409
-
-    def title(self) -> str:
-        return _("You have already answered")
-
-    def message(self) -> str:
-        return _("This survey link has already been used, and your answers were recorded. "
-                 "Thank you for your time!")
-
-
-class LinkExpired(AppError):
-    """The invitation is past its expiry date."""
-
-    code = 410
-
-    def title(self) -> str:
-        return _("This link has expired")
-
-    def message(self) -> str:
-        return _("The survey link you used is no longer valid. If you would still like to tell us "
-                 "something, please reply to the email you received.")
+#: Title (None: the status's own) and message of every domain error code, in one place; ``%(name)s``
+#: placeholders take the error's params.
+_TEXTS: dict[str, tuple[LazyString | None, LazyString]] = {
+    "unknown_language": (_l("Unknown language"),
+                         _l("This language is not available. Please choose English, French, Polish or Russian.")),
+    "unknown_link": (_l("This link is not valid"),
+                     _l("We could not find a survey for this link. Please check that you copied the whole "
+                        "address from your email.")),
+    "already_answered": (_l("You have already answered"),
+                         _l("This survey link has already been used, and your answers were recorded. "
+                            "Thank you for your time!")),
+    "link_expired": (_l("This link has expired"),
+                     _l("The survey link you used is no longer valid. If you would still like to tell us "
+                        "something, please reply to the email you received.")),
+    "survey_closed": (_l("This survey is closed"),
+                      _l("This survey is not taking answers at the moment. Thank you for your interest.")),
+    "no_space": (_l("No space to receive this file"),
+                 _l("The server has run out of disk space, so it could not receive what you sent, and nothing of "
+                    "it was kept. Please tell your administrator, and send the file again once space has been "
+                    "freed.")),
+    "bad_query_value": (_l("This address is not valid"),
+                        _l("The value of “%(name)s” in the address is not one this page accepts (page numbers are "
+                           "whole numbers from 1, dates are written YYYY-MM-DD between 1900 and 2999). Change it "
+                           "and try again.")),
+    "bad_filter": (_l("This report filter is not valid"),
+                   _l("The value of “%(field)s” is not one the report accepts. Change it and show the report "
+                      "again.")),
+    "no_such_survey": (_l("No such survey"),
+                       _l("The report names a survey that does not exist (“%(slug)s”). It may have been renamed.")),
+    "queue_unavailable": (_l("Temporarily unavailable"),
+                          _l("The background work could not be started because the job queue is unreachable. "
+                             "Nothing was changed; please try again in a few minutes.")),
+    "invalid_transition": (None, _l("This cannot be done in the survey's current state.")),
+    "bad_slug": (None, _l("Use 3 to 64 lower-case letters, digits and hyphens.")),
+    "slug_taken": (None, _l("Another survey already uses this address.")),
+    "unknown_template": (None, _l("Unknown survey template.")),
+    "dates_reversed": (None, _l("The closing date must come after the opening date.")),
+    "unknown_reasons": (None, _l("Unknown reasons: %(codes)s")),
+    "no_reasons": (None, _l("Offer at least one reason.")),
+    "question_has_answers": (None, _l("This question already has answers and cannot be removed.")),
+    "reference_taken": (None, _l("Another customer already has this reference.")),
+    "already_invited": (None, _l("This customer is already invited to this survey.")),
+    "invalid_email": (None, _l("This is not a valid email address: %(detail)s")),
+    "unknown_role": (None, _l("Unknown role “%(role)s”: use admin, analyst or interviewer.")),
+    "account_exists": (None, _l("%(email)s already has an account.")),
+    "password_too_short": (None, _l("A password needs at least %(min)s characters.")),
+    "no_account": (None, _l("No account has the email %(email)s.")),
+}
 
 
-class SurveyClosed(AppError):
-    """The survey is closed, or not open yet."""
-
-    code = 410
-
-    def title(self) -> str:
-        return _("This survey is closed")
-
-    def message(self) -> str:
-        return _("This survey is not taking answers at the moment. Thank you for your interest.")
+def describe(error: DomainError) -> str:
+    """The message of a domain error in the current language."""
+    text = _TEXTS[error.code][1] if error.code in _TEXTS else _generic(status_of(error))[1]
+    try:
+        return str(text) % error.params if error.params else str(text)
+    except (KeyError, TypeError, ValueError):  # a message that takes no such values
+        return str(text)
 
 
-class NoSpaceForUpload(AppError):
-    """The server's disk is full: an upload could not be received or kept (nothing of it is left behind).
-
-    507 Insufficient Storage, not 413: the file is not too large, the server is short of space, and the same
-    file will go through once space is freed.
-    """
-
-    code = 507
-
-    def title(self) -> str:
-        return _("No space to receive this file")
-
-    def message(self) -> str:
-        return _("The server has run out of disk space, so it could not receive what you sent, and nothing of it "
-                 "was kept. Please tell your administrator, and send the file again once space has been freed.")
+def error_title(error: DomainError) -> str:
+    """The heading of the page for a domain error, in the current language."""
+    title = _TEXTS[error.code][0] if error.code in _TEXTS else None
+    return str(title) if title is not None else _generic(status_of(error))[0]
 
 
-class BadQueryValue(AppError):
-    """A query argument (page number, date, id) that is not a value the page accepts; the description names it."""
-
-    code = 400
-
-    def title(self) -> str:
-        return _("This address is not valid")
-
-    def message(self) -> str:
-        return _("The value of “%(name)s” in the address is not one this page accepts (page numbers are whole "
-                 "numbers from 1, dates are written YYYY-MM-DD between 1900 and 2999). Change it and try again.",
-                 name=self.description)
+def status_of(error: DomainError) -> int:
+    """The HTTP status a domain error is answered with."""
+    return next((status for kind, status in _STATUS.items() if isinstance(error, kind)), 400)
 
 
 def _generic(code: int) -> tuple[str, str]:
@@ -246,16 +215,21 @@ def _disk_full(error: Exception) -> bool:
 
 
 def register(app: Flask) -> None:
-    """Install the error handlers on ``app``."""
+    """Install the error handlers on ``app``, and let domain errors describe themselves in the current language."""
+    set_describer(describe)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return csrf_page()
 
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        status = status_of(error)
+        return render_error(status, error_title(error), describe(error), plain=status >= 500)
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         # One handler for all: Flask files HTTPException subclasses under their status code.
-        if isinstance(error, AppError):
-            return render_error(error.code, error.title(), error.message())
         code = error.code or 500
         title, message = _generic(code)
         return render_error(code, title, message)
@@ -271,8 +245,7 @@ def register(app: Flask) -> None:
         except DBAPIError:  # the connection is gone; the pool replaces it on the next request
             db.session.invalidate()
         if request.files and _disk_full(error):  # the database has no room for the upload being kept
-            no_space = NoSpaceForUpload()
-            return render_error(no_space.code, no_space.title(), no_space.message(), plain=True)
+            return domain_error(NoSpace())
         fields = kept_fields()
         if request.method == "POST" and fields and may_send_again():
             # Keep what the person typed: the same form again, ready to be sent when the database is back.
@@ -292,5 +265,4 @@ def register(app: Flask) -> None:
         if error.errno != errno.ENOSPC:
             return unexpected(error)
         logger.error("No space left to receive an upload for %s: %s", request.path, error)
-        no_space = NoSpaceForUpload()
-        return render_error(no_space.code, no_space.title(), no_space.message())
+        return domain_error(NoSpace())

@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter, ValidationError
 
 from .bounds import MAX_ID, MAX_PAGE, parse_day, parse_int
-from .errors import BadQueryValue
+from .domain import Invalid
 
 #: Characters no path segment may hold: C0 controls (NUL included), DEL and C1 controls.
 _CONTROL = "\\x00-\\x1f\\x7f-\\x9f"
@@ -62,7 +62,7 @@ def register_converters(app: Flask) -> None:
 def int_arg(name: str, default: int, high: int = MAX_PAGE, args: MultiDict | None = None) -> int:
     """The whole number from 1 to ``high`` in query argument ``name``; ``default`` when absent or empty.
 
-    :raise BadQueryValue: if it is anything else.
+    :raise Invalid: if it is anything else.
     """
     value = (request.args if args is None else args).get(name, "")
     if not value.strip():
@@ -70,13 +70,13 @@ def int_arg(name: str, default: int, high: int = MAX_PAGE, args: MultiDict | Non
     try:
         return parse_int(value, 1, high)
     except ValueError:
-        raise BadQueryValue(name) from None
+        raise Invalid("bad_query_value", name=name) from None
 
 
 def day_arg(name: str, args: MultiDict | None = None) -> date | None:
     """The date (YYYY-MM-DD, years 1900–2999) in query argument ``name``; None when absent or empty.
 
-    :raise BadQueryValue: if it is anything else.
+    :raise Invalid: if it is anything else.
     """
     value = (request.args if args is None else args).get(name, "")
     if not value.strip():
@@ -84,7 +84,7 @@ def day_arg(name: str, args: MultiDict | None = None) -> date | None:
     try:
         return parse_day(value)
     except ValueError:
-        raise BadQueryValue(name) from None
+        raise Invalid("bad_query_value", name=name) from None
 
 
 def this_page(**changes: str) -> str:

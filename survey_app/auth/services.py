@@ -7,6 +7,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
 from ..dbtypes import utcnow
+from ..domain import Invalid
 from ..extensions import db
 from ..text import one_line
 from .models import Role, StaffUser, check_password_of_nobody
@@ -16,8 +17,8 @@ logger = logging.getLogger(__name__)
 MIN_PASSWORD_LENGTH = 10
 
 
-class AccountError(ValueError):
-    """A staff account cannot be created as asked."""
+class AccountError(Invalid):
+    """A staff account cannot be created or changed as asked; the code says why."""
 
 
 def normalise_email(email: str) -> str:
@@ -28,7 +29,7 @@ def normalise_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
-        raise AccountError(str(error)) from error
+        raise AccountError("invalid_email", detail=str(error)) from error
 
 
 def create_user(email: str, role: Role | str, password: str, name: str = "", locale: str | None = None) -> StaffUser:
@@ -40,10 +41,10 @@ def create_user(email: str, role: Role | str, password: str, name: str = "", loc
     try:
         role = Role(role)
     except ValueError as error:
-        raise AccountError(f"unknown role {role!r}") from error
+        raise AccountError("unknown_role", role=str(role)) from error
     check_new_password(password)
     if find_user(email) is not None:
-        raise AccountError(f"{email} already has an account")
+        raise AccountError("account_exists", email=email)
     user = StaffUser(email=email, role=role, name=one_line(name) or email.split("@")[0], locale=locale)
     user.set_password(password)
     db.session.add(user)
@@ -58,7 +59,7 @@ def check_new_password(password: str) -> None:
     :raise AccountError: if it has fewer than ``MIN_PASSWORD_LENGTH`` characters.
     """
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError("password_too_short", min=MIN_PASSWORD_LENGTH)
 
 
 def find_user(email: str) -> StaffUser | None:
@@ -86,7 +87,7 @@ def account(email: str) -> StaffUser:
     """
     user = find_user(email)
     if user is None:
-        raise AccountError(f"no account has the email {email.strip()}")
+        raise AccountError("no_account", email=email.strip())
     return user
 
 

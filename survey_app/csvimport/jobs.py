@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import BinaryIO
 
-from flask import abort, stream_with_context
+from flask import stream_with_context
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import delete, distinct, func, insert, select, tuple_
@@ -22,6 +22,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from ..dbtypes import utcnow
+from ..domain import NotFound
 from ..extensions import db
 from ..jobs.models import Job, JobProblem, JobState
 from ..jobs.runner import JobFailed, JobRun, handler, launch
@@ -97,7 +98,7 @@ class ImportJobs:
         """
         job = get_job(job_id, self.kind)
         if job is None or any(job.payload.get(k) != v for k, v in payload.items()):
-            abort(404)
+            raise NotFound()
         return job
 
     def _run(self, job: Job, run: JobRun) -> dict:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import or_, select
 
+from ..domain import Invalid
 from ..extensions import db
 from ..i18n import LANGUAGES
 from ..signals import customer_changed, customer_erasing
@@ -14,8 +14,8 @@ from ..text import one_line
 from .models import Customer, CustomerStatus
 
 
-class CustomerError(ValueError):
-    """A customer cannot be saved as asked."""
+class CustomerError(Invalid):
+    """A customer cannot be saved as asked; the code says why."""
 
 
 def add_customer(external_ref: str, name: str, email: str | None, locale: str, *, segment: str | None = None,
@@ -27,9 +27,9 @@ def add_customer(external_ref: str, name: str, email: str | None, locale: str, *
     """
     external_ref = one_line(external_ref)
     if db.session.scalar(select(Customer.id).where(Customer.external_ref == external_ref)):
-        raise CustomerError(_l("Another customer already has this reference."))
+        raise CustomerError("reference_taken")
     if locale not in LANGUAGES:
-        raise CustomerError(_l("Unknown language."))
+        raise CustomerError("unknown_language")
     customer = Customer(external_ref=external_ref, name=one_line(name), email=(email or "").strip() or None,
                         locale=locale, segment=one_line(segment) or None, status=CustomerStatus(status),
                         annual_revenue=annual_revenue, **fields)
@@ -63,9 +63,9 @@ def update_customer(customer: Customer, **values) -> None:
     ref = one_line(values.pop("external_ref"))
     other = db.session.scalar(select(Customer.id).where(Customer.external_ref == ref, Customer.id != customer.id))
     if other:
-        raise CustomerError(_l("Another customer already has this reference."))
+        raise CustomerError("reference_taken")
     if values.get("locale") not in LANGUAGES:
-        raise CustomerError(_l("Unknown language."))
+        raise CustomerError("unknown_language")
     customer.external_ref = ref
     for key, value in values.items():
         if key in ("name", "segment"):

@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 
 from ..customers.models import Customer
 from ..dbtypes import utcnow
+from ..domain import Conflict
 from ..extensions import db
 from ..signals import customer_erasing
 from ..surveys.models import Survey
@@ -19,8 +20,10 @@ from .models import EarlierLink, Invitation
 logger = logging.getLogger(__name__)
 
 
-class InvitationError(ValueError):
-    """An invitation cannot be created as asked."""
+class InvitationError(Conflict):
+    """An invitation cannot be created as asked: the customer is already invited."""
+
+    code = "already_invited"
 
 
 def hash_token(token: str) -> str:
@@ -61,7 +64,7 @@ def create_invitation(survey: Survey, customer: Customer) -> tuple[Invitation, s
     existing = db.session.scalar(select(Invitation).where(Invitation.survey_id == survey.id,
                                                           Invitation.customer_id == customer.id))
     if existing is not None:
-        raise InvitationError(customer.external_ref)
+        raise InvitationError(ref=customer.external_ref)
     token = new_token()
     ttl = current_app.config["INVITATION_TTL_DAYS"]
     invitation = Invitation(survey=survey, customer=customer, token_hash=hash_token(token), locale=customer.locale,

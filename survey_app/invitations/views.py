@@ -17,7 +17,7 @@ from ..customers.models import Customer
 from ..extensions import db
 from ..i18n import LANGUAGES
 from ..customers.services import find_customer
-from ..surveys.services import survey_or_404
+from ..surveys.services import require_survey
 from ..formutil import ConfirmForm
 from . import jobs
 from .forms import InvitationForm, RecipientsForm, RemindForm
@@ -48,7 +48,7 @@ def _page(survey, form, new_link: str | None = None, status: int = 200, recipien
 @role_required(Role.ADMIN)
 def recipients(slug: str):
     """Count the customers a filter selects (preview), or create their invitations."""
-    survey = survey_or_404(slug)
+    survey = require_survey(slug)
     form = RecipientsForm()
     if not form.validate_on_submit():
         return _page(survey, InvitationForm(formdata=None), status=400, recipients_form=form)
@@ -65,7 +65,7 @@ def recipients(slug: str):
 @role_required(Role.ADMIN)
 def send(slug: str):
     """Start sending the due invitations in the background; the page shows the progress."""
-    survey = survey_or_404(slug)
+    survey = require_survey(slug)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     _start("send", survey, {})
@@ -76,7 +76,7 @@ def send(slug: str):
 @role_required(Role.ADMIN)
 def remind(slug: str):
     """Start sending reminders in the background."""
-    survey = survey_or_404(slug)
+    survey = require_survey(slug)
     form = RemindForm()
     if not form.validate_on_submit():
         return _page(survey, InvitationForm(formdata=None), status=400, remind_form=form)
@@ -95,7 +95,7 @@ def _start(kind: str, survey, options: dict) -> None:
 @role_required(Role.ADMIN)
 def index(slug: str):
     """List a survey's invitations; create one for a customer and show its link once."""
-    survey = survey_or_404(slug)
+    survey = require_survey(slug)
     form = InvitationForm()
     if not form.is_submitted():
         return _page(survey, form)
@@ -107,8 +107,8 @@ def index(slug: str):
     else:
         try:
             _invitation, token = create_invitation(survey, customer)
-        except InvitationError:
-            form.customer_ref.errors.append(_("This customer is already invited to this survey."))
+        except InvitationError as error:
+            form.customer_ref.errors.append(str(error))
         else:
             db.session.commit()
             return _page(survey, InvitationForm(formdata=None), invitation_url(token), 201)
@@ -119,7 +119,7 @@ def index(slug: str):
 @role_required(Role.ADMIN)
 def preview_email(slug: str, locale: str):
     """Show the invitation email (or reminder) as a customer would receive it in ``locale``."""
-    survey = survey_or_404(slug)
+    survey = require_survey(slug)
     if locale not in LANGUAGES:
         abort(404)
     sample = Customer(name=_("Sample Customer"), email="customer@example.com", locale=locale)

@@ -15,7 +15,7 @@ from datetime import timedelta
 from flask import Flask, current_app, has_app_context
 from flask_babel import force_locale
 
-from ..errors import AppError
+from ..domain import Unavailable
 from ..extensions import db
 from .models import Job, JobState
 from .services import beat, claim, end, save_progress
@@ -64,21 +64,10 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
     return register
 
 
-class QueueUnavailable(AppError):
+class QueueUnavailable(Unavailable):
     """The job queue (Redis) cannot be reached."""
 
-    code = 503
-
-    def title(self) -> str:
-        from flask_babel import gettext as _
-
-        return _("Temporarily unavailable")
-
-    def message(self) -> str:
-        from flask_babel import gettext as _
-
-        return _("The background work could not be started because the job queue is unreachable. "
-                 "Nothing was changed; please try again in a few minutes.")
+    code = "queue_unavailable"
 
 
 def launch(job: Job) -> None:

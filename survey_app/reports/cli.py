@@ -55,7 +55,7 @@ def breakdown_cmd(slugs: tuple[str, ...], code: str, weight: str, fmt: str, **na
         if weight == "revenue":
             result["revenue"] = revenue(f).as_dict()
     except UnknownSurvey as error:
-        raise click.ClickException(f"no survey with slug {error.args[0]!r}") from None
+        raise click.ClickException(f"no survey with slug {error.slug!r}") from None
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False))
         return

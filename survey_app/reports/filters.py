@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlencode
 
+from ..domain import Invalid
 from ..bounds import parse_day
 from ..i18n import LANGUAGES
 from ..taxonomy import BENCHMARKS, DEFAULT_BENCHMARK
@@ -20,11 +21,13 @@ MAX_SURVEYS = 50
 _STAFF_ID = re.compile(r"[0-9]{1,9}")
 
 
-class FilterError(ValueError):
+class FilterError(Invalid):
     """A filter value that is not allowed; ``field`` names the URL parameter at fault."""
 
+    code = "bad_filter"
+
     def __init__(self, field_name: str, value: str) -> None:
-        super().__init__(f"{field_name}={value!r}")
+        super().__init__(field=field_name)
         self.field, self.value = field_name, value
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from ..auth.models import StaffUser
 from ..bounds import MAX_AMOUNT
 from ..customers.models import Customer, CustomerStatus
+from ..domain import NotFound
 from ..extensions import db
 from ..invitations.models import Invitation, InvitationState
 from ..responses.models import Answer, Response
@@ -17,8 +18,14 @@ from ..surveys.models import Survey
 from .filters import ReportFilter
 
 
-class UnknownSurvey(LookupError):
+class UnknownSurvey(NotFound):
     """A survey slug in the filter names no survey."""
+
+    code = "no_such_survey"
+
+    def __init__(self, slug: str) -> None:
+        super().__init__(slug=slug[:80])
+        self.slug = slug
 
 
 def survey_ids(f: ReportFilter, *, any_kind: bool = False) -> list[int] | None:

@@ -7,57 +7,20 @@ from sqlalchemy import select
 
 from ..auth.access import role_required
 from ..auth.models import Role, StaffUser
-from ..errors import AppError, render_error
 from ..extensions import db
 from ..i18n import LANGUAGES
 from ..surveys.models import Survey
 from ..taxonomy import BENCHMARKS, BUCKET_GROUP, BUCKETS, CAUSE_GROUPS
 from . import exports, services
-from .filters import CHANNELS, KINDS, PERIODS, FilterError, ReportFilter, from_args
-from .queries import UnknownSurvey, account_managers, segments
+from .filters import CHANNELS, KINDS, PERIODS, ReportFilter, from_args
+from .queries import account_managers, segments
 
 bp = Blueprint("reports", __name__, url_prefix="/staff/reports", template_folder="templates")
 
 
-class BadFilter(AppError):
-    """A filter value in the URL that the report does not accept."""
-
-    code = 400
-
-    def title(self) -> str:
-        return _("This report filter is not valid")
-
-    def message(self) -> str:
-        return _("The value of “%(field)s” is not one the report accepts. Change it and show the report again.",
-                 field=self.description)
-
-
-class NoSuchSurvey(AppError):
-    """The filter names a survey that does not exist."""
-
-    code = 404
-
-    def title(self) -> str:
-        return _("No such survey")
-
-    def message(self) -> str:
-        return _("The report names a survey that does not exist (“%(slug)s”). It may have been renamed.",
-                 slug=self.description)
-
-
 def _filter() -> ReportFilter:
-    try:
-        f = from_args(request.args.to_dict(flat=False))
-    except FilterError as error:
-        raise BadFilter(error.field) from None
-    return f
-
-
-@bp.errorhandler(UnknownSurvey)
-def unknown_survey(error: UnknownSurvey):
-    """A survey slug in the filter that names no survey: a 404 page, not a failure."""
-    missing = NoSuchSurvey(str(error.args[0])[:80])
-    return render_error(missing.code, missing.title(), missing.message())
+    """The report's filter from the URL (a bad value is a translated 400 naming it)."""
+    return from_args(request.args.to_dict(flat=False))
 
 
 def _page(template: str, printed: bool = False):

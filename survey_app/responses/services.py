@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from ..classification.services import classify_choice, classify_text
 from ..dbsetup import DatabaseBusy, write_lock
 from ..dbtypes import utcnow
-from ..errors import AlreadyAnswered, LinkExpired, SurveyClosed, UnknownLink
+from ..domain import AlreadyAnswered, LinkExpired, SurveyClosed, UnknownLink
 from ..extensions import db
 from ..signals import customer_erasing
 from ..invitations.models import Invitation, InvitationState

@@ -16,14 +16,14 @@ from ..auth.models import Role
 from ..csvimport.forms import ImportForm
 from ..customers.services import find_customer
 from ..csvimport.rows import ImportFileError
-from ..errors import AlreadyAnswered
+from ..domain import AlreadyAnswered
 from ..extensions import csrf, db, limiter
 from ..i18n import LANGUAGES, localized, use_respondent_locale
 from ..routing import int_arg
 from ..invitations.models import Invitation
 from ..formutil import ConfirmForm
 from ..surveys.models import Survey, SurveyState
-from ..surveys.services import list_surveys, survey_or_404
+from ..surveys.services import list_surveys, require_survey
 from ..uploads import takes_import_upload
 from .answers import SUBMISSION_KEY, Submission, new_submission_key, read_answers, submission_key
 from .definition import SurveyDefinition, VersionCache, definition_by_id, definition_by_slug, survey_definition
@@ -177,7 +177,7 @@ def interview_start():
 @role_required(Role.INTERVIEWER)
 def interview(slug: str):
     """Record a phone exit interview on behalf of a customer."""
-    survey = survey_or_404(slug)
+    survey = require_survey(slug)
     if survey.state != SurveyState.OPEN:
         abort(409)
     definition = survey_definition(survey)
@@ -239,7 +239,7 @@ def show(response_id: int):
 @role_required(Role.ANALYST)
 def import_(slug: str):
     """Upload past answers to a survey (open or closed): kept, checked, imported in the background."""
-    survey = survey_or_404(slug)
+    survey = require_survey(slug)
     definition = survey_definition(survey)
     form = ImportForm()
     if not form.validate_on_submit():
@@ -257,7 +257,7 @@ def import_(slug: str):
 @role_required(Role.ANALYST)
 def import_status(slug: str, job_id: int):
     """Follow an import of past answers: progress while it runs, then what was imported, skipped and refused."""
-    survey = survey_or_404(slug)
+    survey = require_survey(slug)
     return _import_page(survey, survey_definition(survey), ImportForm(formdata=None),
                         **imports.page(imports.job(job_id, survey_id=survey.id), describe, describe_file_error))
 
@@ -266,7 +266,7 @@ def import_status(slug: str, job_id: int):
 @role_required(Role.ANALYST)
 def import_resume(slug: str, job_id: int):
     """Continue an interrupted or stopped import of past answers from its last committed batch."""
-    imports.job(job_id, survey_id=survey_or_404(slug).id)
+    imports.job(job_id, survey_id=require_survey(slug).id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if not imports.resume(job_id):
@@ -278,7 +278,7 @@ def import_resume(slug: str, job_id: int):
 @role_required(Role.ANALYST)
 def import_report(slug: str, job_id: int):
     """Download the refused rows of an import of past answers."""
-    return imports.send_report(imports.job(job_id, survey_id=survey_or_404(slug).id), describe)
+    return imports.send_report(imports.job(job_id, survey_id=require_survey(slug).id), describe)
 
 
 def _import_page(survey: Survey, definition: SurveyDefinition, form: ImportForm, **status) -> str:

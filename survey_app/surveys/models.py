@@ -8,6 +8,7 @@ from sqlalchemy.ext.mutable import MutableList
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import LocalizedText, str_enum, utcnow
+from ..domain import Conflict
 from ..extensions import db
 from ..i18n import localized
 from ..taxonomy import cause_group
@@ -17,8 +18,10 @@ __all__ = ["InvalidTransition", "Question", "QuestionType", "Reason", "Survey", 
            "takes_answers"]
 
 
-class InvalidTransition(Exception):
+class InvalidTransition(Conflict):
     """A survey cannot move to the requested state from the state it is in."""
+
+    code = "invalid_transition"
 
 
 class Survey(db.Model):
@@ -77,7 +80,7 @@ class Survey(db.Model):
         :raise InvalidTransition: if the survey is already open.
         """
         if self.state == SurveyState.OPEN:
-            raise InvalidTransition("already open")
+            raise InvalidTransition(state="open")
         self.state = SurveyState.OPEN
 
     def close(self) -> None:
@@ -86,7 +89,7 @@ class Survey(db.Model):
         :raise InvalidTransition: if the survey is not open.
         """
         if self.state != SurveyState.OPEN:
-            raise InvalidTransition("not open")
+            raise InvalidTransition(state=str(self.state))
         self.state = SurveyState.CLOSED
 
     def accepting_answers(self, now: datetime) -> bool:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from ..domain import Invalid, NotFound
 from ..extensions import db
 from ..i18n import LANGUAGES, missing_locales
 from ..taxonomy import is_bucket
@@ -21,8 +22,8 @@ logger = logging.getLogger(__name__)
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
 
 
-class SurveyError(ValueError):
-    """A survey cannot be created or changed as asked."""
+class SurveyError(Invalid):
+    """A survey cannot be created or changed as asked; the code says why."""
 
 
 def install_catalogue() -> int:
@@ -57,10 +58,10 @@ def validate_slug(slug: str, survey: Survey | None = None) -> str:
     """
     slug = slug.strip().lower()
     if not SLUG_RE.match(slug):
-        raise SurveyError(_l("Use 3 to 64 lower-case letters, digits and hyphens."))
+        raise SurveyError("bad_slug")
     other = db.session.scalar(select(Survey).where(Survey.slug == slug))
     if other is not None and other is not survey:
-        raise SurveyError(_l("Another survey already uses this address."))
+        raise SurveyError("slug_taken")
     return slug
 
 
@@ -73,9 +74,9 @@ def create_from_template(kind: SurveyKind | str, slug: str, default_locale: str 
     try:
         kind = SurveyKind(kind)
     except ValueError as error:
-        raise SurveyError(_l("Unknown survey template.")) from error
+        raise SurveyError("unknown_template") from error
     if default_locale not in LANGUAGES:
-        raise SurveyError(_l("Unknown language."))
+        raise SurveyError("unknown_language")
     install_catalogue()
     preset = PRESETS[kind.value]
     survey = Survey(
@@ -97,9 +98,15 @@ def get_survey(slug: str) -> Survey | None:
     return db.session.scalar(select(Survey).where(Survey.slug == slug))
 
 
-def survey_or_404(slug: str) -> Survey:
-    """Return the survey with this slug for a staff page; a 404 page when there is none."""
-    return db.first_or_404(select(Survey).where(Survey.slug == slug))
+def require_survey(slug: str) -> Survey:
+    """Return the survey at ``slug``.
+
+    :raise NotFound: if there is none.
+    """
+    survey = db.session.scalar(select(Survey).where(Survey.slug == slug))
+    if survey is None:
+        raise NotFound()
+    return survey
 
 
 def list_surveys() -> list[tuple[Survey, int]]:
@@ -119,7 +126,7 @@ def set_texts(survey: Survey, locale: str, title: str, intro: str, thanks: str,
               questions: Mapping[int, str]) -> None:
     """Replace the survey's texts in one language; empty strings remove that translation."""
     if locale not in LANGUAGES:
-        raise SurveyError(_l("Unknown language."))
+        raise SurveyError("unknown_language")
     for column, value in (("title", title), ("intro", intro), ("thanks", thanks)):
         _set_text(getattr(survey, column), locale, value)
     for question in survey.questions:
@@ -169,14 +176,14 @@ def update_settings(survey: Survey, *, slug: str, default_locale: str, open_link
     """
     survey.slug = validate_slug(slug, survey)
     if default_locale not in LANGUAGES:
-        raise SurveyError(_l("Unknown language."))
+        raise SurveyError("unknown_language")
     if opens_at and closes_at and closes_at <= opens_at:
-        raise SurveyError(_l("The closing date must come after the opening date."))
+        raise SurveyError("dates_reversed")
     known = reasons_by_code(reason_codes)
     if unknown := [c for c in reason_codes if c not in known]:
-        raise SurveyError(_l("Unknown reasons: %(codes)s", codes=", ".join(unknown)))
+        raise SurveyError("unknown_reasons", codes=", ".join(unknown))
     if not reason_codes:
-        raise SurveyError(_l("Offer at least one reason."))
+        raise SurveyError("no_reasons")
     survey.default_locale = default_locale
     survey.open_link = open_link
     survey.anonymous = anonymous
@@ -204,7 +211,7 @@ def remove_question(survey: Survey, question: Question) -> None:
     from ..responses.models import Answer
 
     if db.session.scalar(select(func.count()).where(Answer.question_id == question.id)):
-        raise SurveyError(_l("This question already has answers and cannot be removed."))
+        raise SurveyError("question_has_answers")
     survey.questions.remove(question)
     for position, q in enumerate(survey.questions, start=1):
         q.position = position

@@ -14,7 +14,7 @@ from ..formutil import ConfirmForm
 from .forms import QUESTION_TYPE_LABELS, AddQuestionForm, NewSurveyForm, SettingsForm, texts_form
 from .models import InvalidTransition, Survey
 from .services import (SurveyError, add_question, close_survey, create_from_template, list_surveys,
-                       open_survey, reasons_by_code, remove_question, set_texts, survey_or_404, untranslated,
+                       open_survey, reasons_by_code, remove_question, set_texts, require_survey, untranslated,
                        update_settings)
 
 bp = Blueprint("surveys", __name__, url_prefix="/staff/surveys", template_folder="templates")
@@ -49,7 +49,7 @@ def new():
 @role_required(*ANY_STAFF)
 def show(slug: str):
     """Show a survey: state, links, questions, what is untranslated."""
-    survey = survey_or_404(slug)
+    survey = require_survey(slug)
     return _render_show(survey, AddQuestionForm(locale=survey.default_locale))
 
 
@@ -65,7 +65,7 @@ def _render_show(survey: Survey, add_form: AddQuestionForm | None = None, status
 @role_required(Role.ADMIN)
 def texts(slug: str, locale: str):
     """Edit the survey's texts in one language, with the English text alongside."""
-    survey = survey_or_404(slug)
+    survey = require_survey(slug)
     if locale not in LANGUAGES:
         abort(404)
     data = {"title": survey.title.get(locale, ""), "intro": survey.intro.get(locale, ""),
@@ -87,7 +87,7 @@ def texts(slug: str, locale: str):
 @role_required(Role.ADMIN)
 def settings(slug: str):
     """Change the survey's address, languages, dates and reasons."""
-    survey = survey_or_404(slug)
+    survey = require_survey(slug)
     form = SettingsForm(obj=survey) if request.method == "GET" else SettingsForm()
     catalogue = reasons_by_code()
     form.reason_codes.choices = choices((code, localized(r.label, str(get_locale()))) for code, r in catalogue.items())
@@ -112,7 +112,7 @@ def settings(slug: str):
 @role_required(Role.ADMIN)
 def question_add(slug: str):
     """Add a question."""
-    survey = survey_or_404(slug)
+    survey = require_survey(slug)
     form = AddQuestionForm()
     if form.validate_on_submit():
         add_question(survey, form.type.data, form.required.data, {form.locale.data: form.text.data.strip()})
@@ -126,7 +126,7 @@ def question_add(slug: str):
 @role_required(Role.ADMIN)
 def question_delete(slug: str, question_id: int):
     """Remove a question that has no answers."""
-    survey = survey_or_404(slug)
+    survey = require_survey(slug)
     question = next((q for q in survey.questions if q.id == question_id), None)
     if question is None:
         abort(404)
@@ -155,13 +155,13 @@ def close(slug: str):
 
 
 def _transition(slug: str, action, done_message: str):
-    survey = survey_or_404(slug)
+    survey = require_survey(slug)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
         action(survey)
-    except InvalidTransition:
-        flash(_("This cannot be done in the survey's current state."), "error")
+    except InvalidTransition as error:
+        flash(str(error), "error")
         return _render_show(survey, status=409)
     db.session.commit()
     flash(done_message, "success")

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlencode
 
 import pytest
 
+from survey_app.domain import Invalid
 from survey_app.reports.filters import MAX_SURVEYS, FilterError, ReportFilter, from_args
 
 FULL = ReportFilter(surveys=("exit-a", "loyal-a"), kind="exit", since=date(2024, 1, 1), until=date(2024, 3, 31),
@@ -83,12 +84,13 @@ def test_refused_values_raise_filter_error_naming_the_parameter(args, field):
     with pytest.raises(FilterError) as caught:
         from_args(args)
     assert caught.value.field == field
-    assert isinstance(caught.value, ValueError) and caught.value.value
+    assert isinstance(caught.value, Invalid) and caught.value.value and caught.value.params == {"field": field}
 
 
 def test_filter_error_keeps_field_and_value():
     error = FilterError("kind", "churn")
-    assert (error.field, error.value, str(error)) == ("kind", "churn", "kind='churn'")
+    assert (error.field, error.value, error.code) == ("kind", "churn", "bad_filter")
+    assert "“kind”" in str(error)  # the translated message names the parameter
 
 
 def test_key_ignores_benchmark_period_and_weight():
