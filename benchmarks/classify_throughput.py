@@ -33,7 +33,7 @@ def main() -> None:
     t0 = time.perf_counter()
     classifier = TextClassifier().fit(examples)
     print(f"trained on {len(examples)} examples in {time.perf_counter() - t0:.1f} s")
-    texts, langs = zip(*variants(examples, n))
+    texts, langs = zip(*variants(examples, n), strict=False)
 
     bare = make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=1000))
     bare.fit([e.text for e in examples], [e.bucket for e in examples])
@@ -49,7 +49,7 @@ def main() -> None:
 
     single_n = min(n, 20_000)
     t0 = time.perf_counter()
-    for text, lang in zip(texts[:single_n], langs[:single_n]):
+    for text, lang in zip(texts[:single_n], langs[:single_n], strict=False):
         classifier.predict([text], [lang])
     single = time.perf_counter() - t0
 

@@ -93,7 +93,7 @@ def main() -> None:
             run = subprocess.run(flask, cwd=ROOT, env=server.env, capture_output=True, text=True)
             outputs.append(run.stdout.strip())
 
-        threads = [threading.Thread(target=press, args=pair) for pair in zip(browsers, tokens)]
+        threads = [threading.Thread(target=press, args=pair) for pair in zip(browsers, tokens, strict=False)]
         threads += [threading.Thread(target=cli) for _ in range(2)]
         for thread in threads:
             thread.start()

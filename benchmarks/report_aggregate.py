@@ -200,7 +200,7 @@ def load(app, n: int, n_customers: int, secondary: float, seed: int) -> dict:
             plan[kind] = {"id": survey.id, "main": questions[QuestionType.MAIN_REASON],
                           "others": questions[QuestionType.OTHER_REASONS],
                           "text": questions[QuestionType.FREE_TEXT], "scale": questions[QuestionType.SCALE_0_10],
-                          "codes": codes, "bucket": Picker(rng, dict(zip(BUCKETS, BUCKET_WEIGHTS[kind])))}
+                          "codes": codes, "bucket": Picker(rng, dict(zip(BUCKETS, BUCKET_WEIGHTS[kind], strict=False)))}
         created = surveys["exit"].created_at
         ids = {"analyst": analyst.id, "exit": surveys["exit"].id, "loyalty": surveys["loyalty"].id}
         # End the session's transaction: an open one would keep PostgreSQL's VACUUM from marking the loaded
@@ -413,7 +413,7 @@ def measure_aggregates(app, raw, dialect: str, repeat: int, explain_all: bool) -
             for name, (function, f) in app_cases().items():
                 sql, params = raw_cases[name]
 
-                def run_raw():
+                def run_raw(sql=sql, params=params):
                     cursor = raw.cursor()
                     cursor.execute(sql, params)
                     return cursor.fetchall()
@@ -425,7 +425,7 @@ def measure_aggregates(app, raw, dialect: str, repeat: int, explain_all: bool) -
                 if app_result != raw_result:
                     raise SystemExit(f"{name}: the app and the hand-written SQL disagree:\n  app {app_result}\n"
                                      f"  raw {raw_result}")
-                app_s, raw_s = best_interleaved(lambda: function(f), run_raw, repeat)
+                app_s, raw_s = best_interleaved(lambda function=function, f=f: function(f), run_raw, repeat)
                 db.session.rollback()
                 results[name] = {"app_ms": round(app_s * 1000, 1), "raw_ms": round(raw_s * 1000, 1),
                                  "ratio": round(app_s / raw_s, 2)}

@@ -8,10 +8,10 @@ from flask import Flask, request, session
 from flask_babel import get_locale
 
 from .config import Config, config_from_env
-from .wsgi_request import AppRequest
 from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 from .i18n import LANGUAGES, select_locale
 from .routing import register_converters, this_page
+from .wsgi_request import AppRequest
 
 #: Requests that change nothing; the answers to all others are never cached.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -151,10 +151,9 @@ def register_jobs() -> None:
     """Import the modules that register background job handlers and periodic tasks (any process may run any)."""
     from datetime import timedelta
 
-    from .jobs.schedule import periodic
-
     from .customers import jobs as _customer_imports  # noqa: F401
     from .invitations import jobs as _sending  # noqa: F401
+    from .jobs.schedule import periodic
     from .responses import jobs as _answer_imports  # noqa: F401
 
     periodic("prune-jobs", timedelta(days=1), "prune_jobs")
@@ -167,10 +166,10 @@ def register_commands(app: Flask) -> None:
     from .customers.cli import customers_cli
     from .demo.cli import seed_cli
     from .invitations.cli import invitations_cli
+    from .jobs.cli import jobs_cli
     from .reports.cli import reports_cli
     from .responses.cli import responses_cli
     from .surveys.cli import surveys_cli
-    from .jobs.cli import jobs_cli
     from .translate import translate_cli
 
     for group in (users_cli, seed_cli, surveys_cli, customers_cli, invitations_cli, responses_cli, reports_cli,

@@ -6,8 +6,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import format_date, format_decimal
-from flask_wtf import FlaskForm
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError

@@ -4,12 +4,11 @@ from __future__ import annotations
 from flask import g
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from .extensions import db
 from .i18n import localized
-from flask_babel import lazy_gettext as _l
-
 from .taxonomy import BUCKET_LABELS, BUCKET_SHORT_LABELS, GROUP_LABELS
 
 KIND_LABELS = {"exit": _l("Exit survey"), "loyalty": _l("Loyalty survey")}

@@ -157,7 +157,7 @@ def make_survey(app):
             if state == "closed":
                 survey.close()
             session.flush()
-            survey.questions  # load them before the context ends
+            _ = survey.questions  # load them before the context ends
             return survey
 
     return make

@@ -60,7 +60,7 @@ def evaluate_cmd(file) -> None:
                    f"{row['cause_accuracy']:>11.3f}{row['cause_macro_f1']:>10.3f}")
     click.echo("confusion (rows: true bucket, columns: predicted)")
     click.echo(" " * 16 + "".join(f"{b[:6]:>8}" for b in BUCKETS))
-    for bucket, counts in zip(BUCKETS, result["confusion"]["matrix"]):
+    for bucket, counts in zip(BUCKETS, result["confusion"]["matrix"], strict=True):
         click.echo(f"{bucket:<16}" + "".join(f"{c:>8}" for c in counts))
     summary = {key: result[key] for key in ("n", "bucket_accuracy", "bucket_macro_f1", "cause_accuracy",
                                             "cause_macro_f1")}

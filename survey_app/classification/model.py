@@ -77,7 +77,7 @@ def _chars(doc: str) -> str:
 
 def _stem_tokens(doc: str) -> list[str]:
     tokens = doc.split("\x1f", 1)[1].split()
-    return tokens + [f"{a}_{b}" for a, b in zip(tokens, tokens[1:])]
+    return tokens + [f"{a}_{b}" for a, b in zip(tokens, tokens[1:], strict=False)]
 
 
 @dataclass(frozen=True)
@@ -129,10 +129,10 @@ class TextClassifier:
             return []
         if len(texts) == 1:
             return [self._ranked(self.probabilities_one(texts[0], langs[0]))]
-        return [self._ranked(row) for row in self.pipeline.predict_proba(_features(zip(texts, langs)))]
+        return [self._ranked(row) for row in self.pipeline.predict_proba(_features(zip(texts, langs, strict=True)))]
 
     def _ranked(self, row) -> Prediction:
-        ranking = tuple(sorted(zip(self.classes, (float(p) for p in row)), key=lambda item: -item[1]))
+        ranking = tuple(sorted(zip(self.classes, (float(p) for p in row), strict=True), key=lambda item: -item[1]))
         return Prediction(ranking[0][0], ranking[0][1], ranking)
 
     def probabilities_one(self, text: str, lang: str | None) -> list[float]:

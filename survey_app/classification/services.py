@@ -23,10 +23,10 @@ from sqlalchemy import bindparam, func, select, update
 
 from ..dbtypes import utcnow
 from ..extensions import db
-from ..signals import answers_changed
 from ..responses.models import Answer, ClassificationSource, Response
-from ..taxonomy import BUCKETS, UNCLASSIFIED, cause_group
+from ..signals import answers_changed
 from ..storage.services import BlobMissing, put_bytes, read_bytes
+from ..taxonomy import BUCKETS, UNCLASSIFIED, cause_group
 from .models import ClassifierVersion
 
 #: Kind of stored file a model is.
@@ -244,7 +244,7 @@ def classify_backlog(batch_size: int = 2000) -> dict[str, int]:
             break
         predictions = classifier.predict([r.text for r in rows], [r.locale for r in rows])
         params = []
-        for row, prediction in zip(rows, predictions):
+        for row, prediction in zip(rows, predictions, strict=True):
             result = _from_prediction(prediction.bucket, prediction.confidence, version)
             params.append({"answer_id": row.id, "b": result.bucket, "g": result.cause_group, "s": result.source.value,
                            "c": result.confidence, "v": version})

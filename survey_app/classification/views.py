@@ -8,8 +8,8 @@ from flask_login import current_user
 from ..auth.access import role_required
 from ..auth.models import Role
 from ..extensions import db
-from ..responses.models import Answer
 from ..formutil import ConfirmForm
+from ..responses.models import Answer
 from ..taxonomy import BUCKETS
 from .services import guesses, review, review_queue
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import BinaryIO, TypeVar
 
 from ..extensions import db
-from ..spreadsheet import csv_writer, safe_cell
 from ..languages import parse_locale as parse_locale  # shared by the imports
+from ..spreadsheet import csv_writer, safe_cell
 
 #: Why a row was refused, in any import (each import adds its own reasons; translated where shown).
 MISSING_REF = "missing_ref"

@@ -16,10 +16,21 @@ from sqlalchemy import bindparam, func, insert, select, update
 
 from ..auth.models import StaffUser
 from ..bounds import parse_amount, parse_day
-from ..csvimport.rows import (BAD_LOCALE, MISSING_REF, TOO_LONG, CsvRows, ImportReport, RowError, commit_batch,
-                              import_rows, parse_locale, read_rows)
+
 # Moved to csvimport.rows; still importable from here.
 from ..csvimport.rows import BAD_HEADER as BAD_HEADER
+from ..csvimport.rows import (
+    BAD_LOCALE,
+    MISSING_REF,
+    TOO_LONG,
+    CsvRows,
+    ImportReport,
+    RowError,
+    commit_batch,
+    import_rows,
+    parse_locale,
+    read_rows,
+)
 from ..csvimport.rows import BAD_ROW as BAD_ROW
 from ..csvimport.rows import BATCH_FAILED as BATCH_FAILED
 from ..csvimport.rows import CountingReader as CountingReader

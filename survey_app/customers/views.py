@@ -10,8 +10,8 @@ from ..auth.models import Role
 from ..csvimport.forms import ImportForm
 from ..csvimport.rows import ImportFileError
 from ..extensions import db
-from ..routing import int_arg
 from ..formutil import ConfirmForm
+from ..routing import int_arg
 from ..uploads import takes_import_upload
 from .forms import STATUS_LABELS, CustomerForm
 from .importer import open_file

@@ -16,8 +16,8 @@ from ..customers.models import Customer, CustomerStatus
 from ..dbtypes import utcnow
 from ..extensions import db
 from ..invitations.services import create_invitation, invitation_url
-from ..responses.models import Channel
 from ..responses.definition import survey_definition
+from ..responses.models import Channel
 from ..responses.services import record_response
 from ..surveys.models import QuestionType, Survey, SurveyKind
 from ..surveys.services import create_from_template, get_survey, install_catalogue, open_survey

@@ -8,10 +8,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..extensions import db
 from ..customers.services import find_customer
-from ..surveys.services import get_survey
+from ..extensions import db
 from ..i18n import LANGUAGES
+from ..surveys.services import get_survey
 from .recipients import RecipientFilter, count_recipients, create_invitations
 from .sending import count_due, invitation_stats, send_due, send_reminders
 from .services import InvitationError, create_invitation, invitation_url

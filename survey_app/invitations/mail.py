@@ -4,9 +4,9 @@ from __future__ import annotations
 import smtplib
 import ssl
 from email.header import Header
-from email.policy import compat32
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
+from email.policy import compat32
 from email.utils import formataddr, make_msgid
 from pathlib import Path
 
@@ -18,7 +18,6 @@ from ..customers.models import Customer
 from ..i18n import localized
 from ..surveys.models import Survey
 from ..text import has_breaking, one_line
-
 
 _SMTP_POLICY = compat32.clone(linesep="\r\n")
 

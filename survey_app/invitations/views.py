@@ -4,9 +4,8 @@ from __future__ import annotations
 from email.header import decode_header, make_header
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -14,11 +13,11 @@ from sqlalchemy.orm import selectinload
 from ..auth.access import role_required
 from ..auth.models import Role
 from ..customers.models import Customer
-from ..extensions import db
-from ..i18n import LANGUAGES
 from ..customers.services import find_customer
-from ..surveys.services import require_survey
+from ..extensions import db
 from ..formutil import ConfirmForm
+from ..i18n import LANGUAGES
+from ..surveys.services import require_survey
 from . import jobs
 from .forms import InvitationForm, RecipientsForm, RemindForm
 from .mail import render_invitation

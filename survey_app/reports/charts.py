@@ -54,12 +54,12 @@ def paired_bars(title: str, labels: Sequence[str], first: Sequence[float], secon
                                                    (height / 2, second, second_colour, legend[1], second_intervals)):
         errors = None
         if whiskers:
-            errors = [[max(0.0, (v - lo) * 100) for v, (lo, _hi) in zip(values, whiskers)],
-                      [max(0.0, (hi - v) * 100) for v, (_lo, hi) in zip(values, whiskers)]]
+            errors = [[max(0.0, (v - lo) * 100) for v, (lo, _hi) in zip(values, whiskers, strict=True)],
+                      [max(0.0, (hi - v) * 100) for v, (_lo, hi) in zip(values, whiskers, strict=True)]]
         ax.barh([p + offset for p in positions], [v * 100 for v in values], height, label=name, color=colour,
                 xerr=errors, error_kw={"ecolor": "#333", "capsize": 3})
         ends = [hi for _lo, hi in whiskers] if whiskers else values
-        for p, value, end in zip(positions, values, ends):  # the label goes past the whisker
+        for p, value, end in zip(positions, values, ends, strict=True):  # the label goes past the whisker
             ax.annotate(f"{value * 100:.0f} %", (max(value, end) * 100, p + offset), xytext=(4, 0),
                         textcoords="offset points", va="center", fontsize=9)
     ax.set_yticks(list(positions), labels)
@@ -78,11 +78,11 @@ def stacked_periods(title: str, periods: Sequence[date], period_label: Callable[
     ax = figure.subplots()
     positions = list(range(len(periods)))
     left = [0.0] * len(periods)
-    for bucket, colour in zip(buckets, BUCKET_COLOURS):
+    for bucket, colour in zip(buckets, BUCKET_COLOURS, strict=False):
         values = _finite([s.get(bucket, 0.0) * 100 for s in shares])
         ax.barh(positions, values, 0.7, left=left, label=bucket_labels[bucket], color=colour)
-        left = [a + b for a, b in zip(left, values)]
-    for p, n in zip(positions, totals):
+        left = [a + b for a, b in zip(left, values, strict=True)]
+    for p, n in zip(positions, totals, strict=True):
         ax.annotate(f"n = {n}", (100, p), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
     ax.set_yticks(positions, [period_label(d) for d in periods])
     ax.invert_yaxis()
@@ -101,7 +101,7 @@ def amount_bars(title: str, labels: Sequence[str], amounts: Sequence[float], ann
     amounts = _finite(amounts)
     ax.barh(positions, amounts, 0.6, color=list(colours) if colours else OBSERVED_COLOUR)
     top = max(amounts, default=0) or 1
-    for p, value in zip(positions, amounts):
+    for p, value in zip(positions, amounts, strict=True):
         ax.annotate(annotate(value), (value, p), xytext=(4, 0), textcoords="offset points", va="center", fontsize=9)
     ax.set_yticks(positions, labels)
     ax.invert_yaxis()

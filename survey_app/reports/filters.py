@@ -7,8 +7,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlencode
 
-from ..domain import Invalid
 from ..bounds import parse_day
+from ..domain import Invalid
 from ..i18n import LANGUAGES
 from ..taxonomy import BENCHMARKS, DEFAULT_BENCHMARK
 

@@ -24,8 +24,18 @@ from ..taxonomy import BUCKETS, CAUSE_GROUPS, COMPANY, benchmark
 from . import charts, queries
 from .filters import ReportFilter
 from .state import data_state
-from .stats import (MIN_ANSWERS, Breakdown, Funnel, KindComparison, Weighted, breakdown, compare_kinds,
-                    compare_with_benchmark, group_interval, weighted)
+from .stats import (
+    MIN_ANSWERS,
+    Breakdown,
+    Funnel,
+    KindComparison,
+    Weighted,
+    breakdown,
+    compare_kinds,
+    compare_with_benchmark,
+    group_interval,
+    weighted,
+)
 
 #: The dashboard's charts, in the order it shows them.
 CHARTS = ("benchmark", "groups", "kinds", "trend", "revenue", "reach")

@@ -10,8 +10,8 @@ from __future__ import annotations
 from sqlalchemy import func, insert, select, update
 
 from ..extensions import db
-from ..signals import answers_changed, customer_changed, customer_erasing, purchase_recorded
 from ..responses.models import Response
+from ..signals import answers_changed, customer_changed, customer_erasing, purchase_recorded
 from .models import DataRevision
 
 _NAME = "reports"

@@ -118,7 +118,7 @@ def compare_with_benchmark(data: Breakdown) -> Comparison | None:
     weight = sum(data.benchmark_shares[b] for b in buckets)
     expected = [total * data.benchmark_shares[b] / weight for b in buckets]
     result = chisquare(observed, expected)
-    residuals = sorted(((b, (o - e) / math.sqrt(e)) for b, o, e in zip(buckets, observed, expected)),
+    residuals = sorted(((b, (o - e) / math.sqrt(e)) for b, o, e in zip(buckets, observed, expected, strict=True)),
                        key=lambda item: -abs(item[1]))
     return Comparison(float(result.statistic), float(result.pvalue), len(buckets) - 1, tuple(residuals))
 

@@ -19,8 +19,20 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..bounds import check_day
-from ..csvimport.rows import (BAD_LOCALE, BAD_VALUE, MISSING_REF, TOO_LONG, CsvRows, ImportFileError, ImportReport,
-                              RowError, commit_batch, import_rows, parse_locale, read_rows)
+from ..csvimport.rows import (
+    BAD_LOCALE,
+    BAD_VALUE,
+    MISSING_REF,
+    TOO_LONG,
+    CsvRows,
+    ImportFileError,
+    ImportReport,
+    RowError,
+    commit_batch,
+    import_rows,
+    parse_locale,
+    read_rows,
+)
 from ..customers.models import Customer
 from ..dbtypes import utcnow
 from ..extensions import db

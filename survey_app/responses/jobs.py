@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from ..csvimport.jobs import ImportRun, ImportJobs
+from ..csvimport.jobs import ImportJobs, ImportRun
 from ..jobs.models import Job
 from .definition import definition_by_id
 from .importer import import_responses

@@ -12,9 +12,9 @@ from ..dbsetup import DatabaseBusy, write_lock
 from ..dbtypes import utcnow
 from ..domain import AlreadyAnswered, LinkExpired, SurveyClosed, UnknownLink
 from ..extensions import db
-from ..signals import customer_erasing
 from ..invitations.models import Invitation, InvitationState
 from ..invitations.services import find_invitation
+from ..signals import customer_erasing
 from ..surveys.models import QuestionType, SurveyState
 from .definition import SurveyDefinition, definition_by_slug
 from .models import Answer, Channel, Response

@@ -14,14 +14,14 @@ from wtforms.validators import ValidationError
 from ..auth.access import role_required
 from ..auth.models import Role
 from ..csvimport.forms import ImportForm
-from ..customers.services import find_customer
 from ..csvimport.rows import ImportFileError
+from ..customers.services import find_customer
 from ..domain import AlreadyAnswered
 from ..extensions import csrf, db, limiter
-from ..i18n import LANGUAGES, localized, use_respondent_locale
-from ..routing import int_arg
-from ..invitations.models import Invitation
 from ..formutil import ConfirmForm
+from ..i18n import LANGUAGES, localized, use_respondent_locale
+from ..invitations.models import Invitation
+from ..routing import int_arg
 from ..surveys.models import Survey, SurveyState
 from ..surveys.services import list_surveys, require_survey
 from ..uploads import takes_import_upload
@@ -34,8 +34,15 @@ from .jobs import imports
 from .messages import describe, describe_file_error
 from .models import Channel
 from .queries import ResponseFilter, filter_choices, get_response, search_responses
-from .services import (check_accepting, check_answerable, invitation_for_token, record_opened,
-                       response_sent_with, save_response, survey_for_open_link)
+from .services import (
+    check_accepting,
+    check_answerable,
+    invitation_for_token,
+    record_opened,
+    response_sent_with,
+    save_response,
+    survey_for_open_link,
+)
 
 bp = Blueprint("responses", __name__, template_folder="templates")
 

@@ -8,14 +8,24 @@ from flask_babel import gettext as _
 from ..auth.access import ANY_STAFF, role_required
 from ..auth.models import Role
 from ..extensions import db
-from ..formutil import choices
+from ..formutil import ConfirmForm, choices
 from ..i18n import LANGUAGES, localized
-from ..formutil import ConfirmForm
 from .forms import QUESTION_TYPE_LABELS, AddQuestionForm, NewSurveyForm, SettingsForm, texts_form
 from .models import InvalidTransition, Survey
-from .services import (SurveyError, add_question, close_survey, create_from_template, list_surveys,
-                       open_survey, reasons_by_code, remove_question, set_texts, require_survey, untranslated,
-                       update_settings)
+from .services import (
+    SurveyError,
+    add_question,
+    close_survey,
+    create_from_template,
+    list_surveys,
+    open_survey,
+    reasons_by_code,
+    remove_question,
+    require_survey,
+    set_texts,
+    untranslated,
+    update_settings,
+)
 
 bp = Blueprint("surveys", __name__, url_prefix="/staff/surveys", template_folder="templates")
 

@@ -51,8 +51,8 @@ def test_text_in_another_language_than_the_answer(trained_classifier):
 def test_one_text_fast_path_equals_scikit_learn(trained_classifier):
     texts = [t for _l, _b, t in CASES] + ["", "???", "zzz qqq"]
     langs = [lang for lang, _b, _t in CASES] + ["en", "pl", None]
-    reference = trained_classifier.pipeline.predict_proba(_features(zip(texts, langs)))
-    fast = np.array([trained_classifier.probabilities_one(t, lang) for t, lang in zip(texts, langs)])
+    reference = trained_classifier.pipeline.predict_proba(_features(zip(texts, langs, strict=False)))
+    fast = np.array([trained_classifier.probabilities_one(t, lang) for t, lang in zip(texts, langs, strict=False)])
     assert np.abs(reference - fast).max() < 1e-9
 
 
@@ -60,7 +60,7 @@ def test_batch_and_single_predictions_agree(trained_classifier):
     texts = [t for _l, _b, t in CASES]
     langs = [lang for lang, _b, _t in CASES]
     batch = trained_classifier.predict(texts, langs)
-    singles = [trained_classifier.predict([t], [lang])[0] for t, lang in zip(texts, langs)]
+    singles = [trained_classifier.predict([t], [lang])[0] for t, lang in zip(texts, langs, strict=False)]
     assert [p.bucket for p in batch] == [p.bucket for p in singles]
 
 

@@ -100,7 +100,7 @@ def live_server(tmp_path_factory):
             break
         except OSError:
             if server.poll() is not None:
-                raise RuntimeError(server.stderr.read().decode()[-2000:])
+                raise RuntimeError(server.stderr.read().decode()[-2000:]) from None
             time.sleep(0.1)
     yield base, facts
     server.terminate()

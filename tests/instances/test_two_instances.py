@@ -219,7 +219,8 @@ def test_sending_started_on_both_instances_delivers_each_invitation_once(cluster
     page = "/staff/surveys/two-exit/invitations/"
     browsers = [signed_in(a), signed_in(b)]
     tokens = [browser.token(page) for browser in browsers]
-    answers = [browser.post(page + "send", {"csrf_token": token})[1] for browser, token in zip(browsers, tokens)]
+    answers = [browser.post(page + "send", {"csrf_token": token})[1]
+               for browser, token in zip(browsers, tokens, strict=True)]
     assert sum("Sending has started" in text for text in answers) == 1
     assert sum("Sending is already under way" in text for text in answers) == 1
     assert wait_for(lambda: len(recorder.messages) >= invited, seconds=600, every=0.5)

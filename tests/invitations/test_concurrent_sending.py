@@ -118,8 +118,8 @@ def test_senders_in_threads_of_one_process_deliver_each_invitation_once(app, db,
     controller = serve(recorder)
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
     with app.app_context():
-        from survey_app.invitations.recipients import RecipientFilter, create_invitations
         from survey_app.extensions import db as _db
+        from survey_app.invitations.recipients import RecipientFilter, create_invitations
         create_invitations(_db.session.merge(survey), RecipientFilter(), 30)
         _db.session.commit()
     reports = []
@@ -255,7 +255,7 @@ def test_six_presses_of_send_under_gunicorn_deliver_each_invitation_once(gunicor
             barrier.wait()
             pages.append(browser.post(page + "send", {"csrf_token": token})[1])
 
-        threads = [threading.Thread(target=press, args=pair) for pair in zip(browsers, tokens)]
+        threads = [threading.Thread(target=press, args=pair) for pair in zip(browsers, tokens, strict=False)]
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -319,7 +319,7 @@ def page_figures(client, query: str = "") -> dict:
     return {
         "responses": int(re.search(r"(\d+) responses?\b", text).group(1)),
         "unclassified": int(re.search(r"(\d+) not classified yet", text).group(1)),
-        "buckets": dict(zip(BUCKETS, map(int, counts))),
+        "buckets": dict(zip(BUCKETS, map(int, counts), strict=False)),
         "revenue": re.findall(r'<tr><th scope="row">[^<]+</th><td class="num">([^<]+)</td>', revenue)[0],
     }
 

@@ -31,7 +31,7 @@ def stored(db, slug: str) -> list[Response]:
         found = session.scalars(select(Response).join(Survey).where(Survey.slug == slug)
                                 .order_by(Response.submitted_at)).all()
         for response in found:
-            response.answers  # load them before the session ends
+            _ = response.answers  # load them before the session ends
         return found
 
 

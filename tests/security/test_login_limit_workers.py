@@ -114,7 +114,7 @@ def browsers_on_different_workers(server) -> dict[int, Browser]:
         for browser in batch:
             browser.open_login_page()
         opened += batch
-        seen = wait_for(lambda: (lambda s: s if len(s) >= len(opened) else None)(served_by()))
+        seen = wait_for(lambda: (lambda s: s if len(s) >= len(opened) else None)(served_by()))  # noqa: B023
         for browser in opened:
             by_worker.setdefault(seen[browser.number], browser)
         if len(by_worker) >= 2 and len(opened) >= WORKERS * 6:

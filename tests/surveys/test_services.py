@@ -9,9 +9,17 @@ from survey_app.i18n import LANGUAGES
 from survey_app.responses.models import Answer
 from survey_app.surveys.models import InvalidTransition, Question, Reason, SurveyState
 from survey_app.surveys.presets import PRESETS
-from survey_app.surveys.services import (SurveyError, close_survey, create_from_template, get_survey,
-                                         install_catalogue, open_survey, remove_question, set_texts,
-                                         untranslated)
+from survey_app.surveys.services import (
+    SurveyError,
+    close_survey,
+    create_from_template,
+    get_survey,
+    install_catalogue,
+    open_survey,
+    remove_question,
+    set_texts,
+    untranslated,
+)
 from survey_app.taxonomy import BUCKETS
 from tests.conftest import answer_data
 

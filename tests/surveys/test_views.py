@@ -23,7 +23,7 @@ def heading(page: str) -> str:
 def load(db, slug: str) -> Survey:
     with db():
         survey = get_survey(slug)
-        survey.questions  # load them before the context ends
+        _ = survey.questions  # load them before the context ends
         return survey
 
 
