@@ -1,7 +1,7 @@
 """What features tell each other (blinker signals): a writer says what changed, subscribers decide what follows.
 
 Receivers run at once, in the sender's transaction, so what they write commits or rolls back with the change.
-Connected by :func:`survey_app.register_signals`.
+Connected by :func:`survey_app.factory.register_signals`.
 """
 from __future__ import annotations
 

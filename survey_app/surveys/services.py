@@ -119,7 +119,7 @@ def list_surveys() -> list[tuple[Survey, int]]:
         .outerjoin(counts, counts.c.survey_id == Survey.id)
         .order_by(Survey.created_at.desc(), Survey.id.desc())
     )
-    return [(survey, n) for survey, n in rows]
+    return [(survey, int(n)) for survey, n in rows.tuples()]
 
 
 def set_texts(survey: Survey, locale: str, title: str, intro: str, thanks: str,
