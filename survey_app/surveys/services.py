@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import cast
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -119,7 +120,7 @@ def list_surveys() -> list[tuple[Survey, int]]:
         .outerjoin(counts, counts.c.survey_id == Survey.id)
         .order_by(Survey.created_at.desc(), Survey.id.desc())
     )
-    return [(survey, int(n)) for survey, n in rows.tuples()]
+    return [(survey, int(n)) for survey, n in cast(Iterable[tuple[Survey, int]], rows)]
 
 
 def set_texts(survey: Survey, locale: str, title: str, intro: str, thanks: str,
