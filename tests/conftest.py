@@ -31,6 +31,22 @@ PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+#: Modules whose every test starts processes or browsers, fuzzes, or loads a server: ``make test-fast`` skips them
+#: (``-m "not slow"``); ``make test`` and CI run everything. Single slow tests elsewhere carry ``@pytest.mark.slow``.
+SLOW_MODULES = ("tests/e2e/", "tests/instances/", "tests/load/", "tests/security/test_fuzz.py",
+                "tests/security/test_fuzz_urls.py", "tests/security/test_login_limit_workers.py",
+                "tests/security/test_bandit.py", "tests/invitations/test_concurrent_sending.py",
+                "tests/csvimport/test_resume.py")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark the tests of :data:`SLOW_MODULES` as slow."""
+    root = str(config.rootpath) + os.sep
+    for item in items:
+        if str(item.path).removeprefix(root).startswith(SLOW_MODULES):
+            item.add_marker(pytest.mark.slow)
+
+
 def database_url(instance_path) -> str:
     """The test database: TEST_DATABASE_URL (PostgreSQL in CI) or a SQLite file."""
     return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{instance_path}/test.sqlite3"

@@ -6,9 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow
 def test_the_import_contracts_are_kept():
     lint = Path(sys.executable).parent / "lint-imports"
     result = subprocess.run([str(lint), "--no-cache"], cwd=ROOT, capture_output=True, text=True)
@@ -23,6 +26,7 @@ def _contract(key: str) -> list[str]:
     return parser["importlinter:contract:pure-modules"][key].split()
 
 
+@pytest.mark.slow
 def test_pure_modules_load_without_flask_or_a_database_library_at_run_time():
     # import-linter reads import statements; this also catches what a package's __init__ drags in.
     forbidden = _contract("forbidden_modules")

@@ -1,6 +1,7 @@
 """Free text classified as it is stored, the backlog, the review queue and its never-overwrite rule."""
 import json
 
+import pytest
 from sqlalchemy import select
 
 from survey_app.classification.models import ClassifierVersion
@@ -122,6 +123,7 @@ def test_bad_review_decision_is_a_400(client, db, login, classifier, app, make_s
     assert client.post("/staff/review/999999", data={"bucket": "competitor"}).status_code == 404
 
 
+@pytest.mark.slow
 def test_train_learns_from_staff_decisions_and_records_metrics(app, client, db, runner, login, classifier,
                                                                 make_survey, make_optional):
     app.config["CLASSIFIER_THRESHOLD"] = 0.99
@@ -156,6 +158,7 @@ def test_evaluate_prints_a_json_summary_as_its_last_line(runner, tmp_path, class
     assert "confusion" in result.output
 
 
+@pytest.mark.slow
 def test_evaluate_trains_a_model_first_when_there_is_none(runner, tmp_path, db):
     labelled = tmp_path / "dev.csv"
     labelled.write_text("lang,bucket,text\nen,competitor,Cheaper at a competitor\n", encoding="utf-8")

@@ -80,6 +80,7 @@ def test_old_files_of_a_kind_are_swept_and_others_kept(app, db):
         assert old not in {kept, model, new}
 
 
+@pytest.mark.slow
 def test_a_model_trained_by_one_instance_classifies_on_another_with_its_own_folder(app, runner, db, tmp_path):
     """Two instances share the database and nothing else: the second has never seen the first's folder."""
     other = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
