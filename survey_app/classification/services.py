@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import bindparam, func, select, update
 
 from ..dbtypes import utcnow
@@ -102,6 +102,16 @@ def current_model() -> tuple[str, TextClassifier] | None:
     classifier = cache.model(version, lambda: _load(db.session.scalar(select(ClassifierVersion)
                                                                       .filter_by(version=version))))
     return None if classifier is None else (version, classifier)
+
+
+def load_current_model(app: Flask) -> bool:
+    """Load ``app``'s current model ahead of the first answer (a server worker calls it as it starts); True if
+    there is one. The first respondent then does not wait for it, nor do others wait behind them."""
+    with app.app_context():
+        try:
+            return current_model() is not None
+        finally:
+            db.session.remove()
 
 
 def models_folder() -> Path:
