@@ -180,21 +180,21 @@ def submit_response(definition: SurveyDefinition, submission: Submission, *, loc
     if not form_trusted or not submission.valid:
         return SubmitResult(Outcome.REFUSED)
     # Classified before the write lock is taken: other respondents' writes never wait for the model.
-    people = {"customer_id": customer_id, "interviewer_id": interviewer_id,
-              "rows": answer_rows(definition, submission.values, locale)}
+    stored_with = {"customer_id": customer_id, "interviewer_id": interviewer_id,
+                   "rows": answer_rows(definition, submission.values, locale)}
     # A write that cannot get the database within the request's budget ends on the 503 page keeping the answers.
     try:
         if invitation is None and customer_id is None:
             # Nothing else to write: one short transaction of its own, without the ORM session.
             with db.engine.connect() as connection, write_lock(connection), connection.begin():
                 response_id = record_response(connection, definition, submission.values, locale=locale,
-                                              channel=channel, submission_key=submission_key, **people)
+                                              channel=channel, submission_key=submission_key, **stored_with)
         else:
             connection = db.session.connection()
             with write_lock(connection):
                 response_id = record_response(connection, definition, submission.values, locale=locale,
                                               channel=channel, invitation=invitation,
-                                              submission_key=submission_key, **people)
+                                              submission_key=submission_key, **stored_with)
                 db.session.commit()
     except (IntegrityError, AlreadyAnswered):
         _rollback()
