@@ -41,6 +41,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
 def register_extensions(app: Flask) -> None:
     """Bind the extension singletons to ``app``."""
     from .dbsetup import configure_engine_events
+    from .responses import cache as respondent_cache
 
     db.init_app(app)
     with app.app_context():
@@ -54,6 +55,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "warning"
     limiter.init_app(app)
     cache.init_app(app)
+    respondent_cache.init_app(app)
 
     from flask_babel import lazy_gettext as _l
 
@@ -61,7 +63,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Register one blueprint per feature."""
+    """Register the blueprints of each feature: one for its public pages (``/s/…``), one for its staff pages."""
     from .auth.views import bp as auth_bp
     from .classification.views import bp as classification_bp
     from .core import bp as core_bp
@@ -69,11 +71,12 @@ def register_blueprints(app: Flask) -> None:
     from .invitations.views import bp as invitations_bp
     from .reports.views import bp as reports_bp
     from .reports.views import survey_bp as survey_reports_bp
-    from .responses.views import bp as responses_bp
+    from .responses.public import bp as respond_bp
+    from .responses.staff import bp as responses_bp
     from .surveys.views import bp as surveys_bp
 
-    for bp in (core_bp, auth_bp, surveys_bp, customers_bp, invitations_bp, responses_bp, reports_bp, survey_reports_bp,
-               classification_bp):
+    for bp in (core_bp, auth_bp, surveys_bp, customers_bp, invitations_bp, respond_bp, responses_bp, reports_bp,
+               survey_reports_bp, classification_bp):
         app.register_blueprint(bp)
 
 
@@ -141,9 +144,10 @@ def register_signals() -> None:
     """Connect the features that act on what others announce (see :mod:`survey_app.signals`)."""
     from .invitations import services as invitations
     from .reports import state as reports
+    from .responses import cache as respondent_cache
     from .responses import services as responses
 
-    for feature in (reports, responses, invitations):
+    for feature in (reports, responses, invitations, respondent_cache):
         feature.connect()
 
 

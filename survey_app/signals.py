@@ -18,3 +18,9 @@ customer_changed = _signals.signal("customer-changed")
 customer_erasing = _signals.signal("customer-erasing")
 #: Purchases were recorded; ``customer_ids``: whose.
 purchase_recorded = _signals.signal("purchase-recorded")
+#: A survey's definition, texts, settings or state changed; ``survey_id``: which.
+survey_changed = _signals.signal("survey-changed")
+#: Catalogue reasons were added or changed.
+reasons_changed = _signals.signal("reasons-changed")
+#: A new classifier model version was stored.
+model_changed = _signals.signal("model-changed")

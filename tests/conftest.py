@@ -18,13 +18,13 @@ from sqlalchemy import text
 from survey_app import create_app
 from survey_app.auth.services import create_user
 from survey_app.classification.model import TextClassifier, shipped_examples
-from survey_app.classification.services import forget_loaded_models
 from survey_app.config import TestingConfig
 from survey_app.customers.services import add_customer
 from survey_app.dbtypes import utcnow
 from survey_app.extensions import cache, limiter
 from survey_app.extensions import db as _db
 from survey_app.invitations.services import create_invitation
+from survey_app.responses.cache import respondent_cache
 from survey_app.surveys.services import create_from_template, install_catalogue, open_survey
 
 PASSWORD = "correct horse battery"
@@ -78,7 +78,7 @@ def _clean_tables(app) -> Iterator[None]:
     limiting = limiter.enabled  # one Limiter serves every app: a production app made in a test switches it on
     yield
     limiter.enabled = limiting
-    forget_loaded_models()
+    respondent_cache(app).clear()
     app.config.clear()
     app.config.update(saved)
     with app.app_context():

@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 
 from ..extensions import db
 from ..taxonomy import BUCKETS
-from .services import classify_backlog, ensure_model, forget_loaded_models, train
+from .services import classify_backlog, ensure_model, train
 
 
 @click.group("classify")
@@ -25,7 +25,6 @@ def train_cmd(no_staff: bool, folds: int) -> None:
     """Train a new model version on the shipped examples plus staff-confirmed answers, and make it current."""
     row = train(include_staff=not no_staff, folds=folds)
     db.session.commit()
-    forget_loaded_models()
     click.echo(f"Model {row.version}: {row.shipped_examples} shipped + {row.staff_examples} staff examples")
     if row.metrics:
         click.echo(json.dumps(row.metrics))

@@ -12,19 +12,18 @@ import io
 import logging
 import random
 import statistics
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import bindparam, func, select, update
 
 from ..dbtypes import utcnow
 from ..extensions import db
+from ..responses.cache import respondent_cache
 from ..responses.models import Answer, ClassificationSource, Response
-from ..signals import answers_changed
+from ..signals import answers_changed, model_changed
 from ..storage.services import BlobMissing, put_bytes, read_bytes
 from ..taxonomy import BUCKETS, UNCLASSIFIED, cause_group
 from .models import ClassifierVersion
@@ -92,28 +91,27 @@ def _from_prediction(bucket: str, confidence: float, version: str) -> Classifica
 
 # -- the current model ---------------------------------------------------------------------
 
-_loaded: dict[str, TextClassifier] = {}
-_checked: list = [float("-inf"), None]  # [when, version] of the last look at the database
-_lock = threading.Lock()
-
-
 def current_model() -> tuple[str, TextClassifier] | None:
-    """Return the newest trained model and its version, loading it once per process; None if there is none."""
-    now = time.monotonic()
-    if now - _checked[0] >= current_app.config["SURVEY_RECHECK_SECONDS"]:
-        _checked[:] = [now, db.session.scalar(select(func.max(ClassifierVersion.version)))]
-    version = _checked[1]
+    """Return the newest trained model and its version, loaded once per app (see the respondent cache); None if
+    there is none or it cannot be loaded."""
+    cache = respondent_cache()
+    version = cache.model_version(current_app.config["SURVEY_RECHECK_SECONDS"],
+                                  lambda: db.session.scalar(select(func.max(ClassifierVersion.version))))
     if version is None:
         return None
-    if version not in _loaded:
-        with _lock:
-            if version not in _loaded:
-                classifier = _load(db.session.scalar(select(ClassifierVersion).filter_by(version=version)))
-                if classifier is None:
-                    return None
-                _loaded.clear()
-                _loaded[version] = classifier
-    return version, _loaded[version]
+    classifier = cache.model(version, lambda: _load(db.session.scalar(select(ClassifierVersion)
+                                                                      .filter_by(version=version))))
+    return None if classifier is None else (version, classifier)
+
+
+def load_current_model(app: Flask) -> bool:
+    """Load ``app``'s current model ahead of the first answer (a server worker calls it as it starts); True if
+    there is one. The first respondent then does not wait for it, nor do others wait behind them."""
+    with app.app_context():
+        try:
+            return current_model() is not None
+        finally:
+            db.session.remove()
 
 
 def models_folder() -> Path:
@@ -151,12 +149,6 @@ def _load(row: ClassifierVersion) -> TextClassifier | None:
 def store_model(data: bytes, name: str) -> int:
     """Store a model's bytes (committed at once); return the stored file's id."""
     return put_bytes(MODEL, data, name)
-
-
-def forget_loaded_models() -> None:
-    """Drop the in-process cache (after tests or a manual change)."""
-    _loaded.clear()
-    _checked[:] = [float("-inf"), None]
 
 
 # -- training ------------------------------------------------------------------------------
@@ -204,6 +196,7 @@ def train(include_staff: bool = True, folds: int = 3) -> ClassifierVersion:
                             blob_id=store_model(data, f"classifier-{version}.joblib"))
     db.session.add(row)
     db.session.flush()
+    model_changed.send(None, version=version)
     logger.info("Classifier %s trained on %d examples (%d from staff)", version, len(examples), len(confirmed))
     return row
 
@@ -214,7 +207,6 @@ def ensure_model() -> tuple[str, TextClassifier]:
     if loaded is None:
         train(include_staff=False, folds=0)
         db.session.commit()
-        forget_loaded_models()
         loaded = current_model()
     assert loaded is not None
     return loaded

@@ -5,7 +5,8 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.classification.models import ClassifierVersion
-from survey_app.classification.services import classify_backlog, forget_loaded_models
+from survey_app.classification.services import classify_backlog
+from survey_app.responses.cache import respondent_cache
 from survey_app.responses.models import Answer, ClassificationSource
 from tests.conftest import answer_data
 
@@ -80,14 +81,14 @@ def test_backlog_classifies_answers_stored_before_the_model(app, client, db, run
         [(blob_id, signature)] = _db.session.execute(select(ClassifierVersion.blob_id, ClassifierVersion.signature))
         _db.session.execute(ClassifierVersion.__table__.delete())
         _db.session.commit()
-    forget_loaded_models()
+    respondent_cache(app).clear()  # the rows were changed behind the app's back
     answer_text(client, survey, "Мы переехали в другой город.", "ru")
     assert text_answers(db)[0].source is None
     with app.app_context():
         from survey_app.extensions import db as _db
         _db.session.add(ClassifierVersion(version=classifier, blob_id=blob_id, signature=signature))
         _db.session.commit()
-    forget_loaded_models()
+    respondent_cache(app).clear()  # the rows were changed behind the app's back
     result = runner.invoke(args=["classify", "backlog"])
     assert result.exit_code == 0 and "1 answers: 1 classified" in result.output
     assert text_answers(db)[0].bucket == "circumstances"
