@@ -348,7 +348,9 @@ class _FastPath:
     def probabilities(self, doc: str) -> list[float]:
         scores = self.intercept.copy()
         for transformer, weight, offset in self.dense:
-            scores = scores + weight * (transformer.transform([doc])[0] @ self.coef[offset:offset + SENTENCE_DIM])
+            # Weighted in float32 as FeatureUnion does, then float64 like the rest of the row.
+            vector = (transformer.transform([doc])[0] * weight).astype(np.float64)
+            scores = scores + vector @ self.coef[offset:offset + SENTENCE_DIM]
         for analyze, vocabulary, idf, offset in self.parts:
             counts = Counter(vocabulary[t] for t in analyze(doc) if t in vocabulary)
             if not counts:
