@@ -56,7 +56,8 @@ def main() -> None:
     sentence_encoder()._cache.clear()
     t0 = time.perf_counter()
     for start in range(0, distinct_n, 2000):
-        classifier.predict(distinct[start:start + 2000], langs[start:start + 2000])
+        chunk = distinct[start:start + 2000]
+        classifier.predict(chunk, langs[start:start + len(chunk)])
     unique = time.perf_counter() - t0
 
     single_n = min(n, 20_000)
