@@ -44,8 +44,7 @@ def backlog_cmd() -> None:
 @click.argument("file", type=click.File("r", encoding="utf-8-sig"))
 @with_appcontext
 def evaluate_cmd(file) -> None:
-    """Score the current model on a labelled CSV (columns lang,bucket,text; bucket "none" for "not a reason";
-    other columns are ignored); the last line is one JSON object."""
+    """Score the current model on a labelled CSV (lang,bucket,text; bucket none: not a reason); last line JSON."""
     from .model import LABELS, evaluate, read_examples  # scikit-learn is loaded only when needed
 
     examples = read_examples(file)
