@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from survey_app.classification.model import (
+    DEFAULT_THRESHOLD,
     SENTENCE_DIM,
     Example,
     SentenceEncoder,
@@ -224,6 +225,9 @@ def test_model_without_the_sentence_block_still_loads_and_predicts():
     classifier = TextClassifier(encoder=None).fit(SMALL)
     restored = pickle.loads(pickle.dumps(classifier))
     assert restored.predict(["much cheaper at a rival"], ["en"])[0].bucket == "competitor"
+    older = TextClassifier.__new__(TextClassifier)  # as pickled before thresholds were stored with models
+    older.__setstate__({"pipeline": classifier.pipeline})
+    assert older.threshold == DEFAULT_THRESHOLD and older.predict(["we moved"], ["en"])[0].bucket == "circumstances"
 
 
 def test_sentence_vectors_carry_meaning_across_languages():
