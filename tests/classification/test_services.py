@@ -168,3 +168,34 @@ def test_evaluate_trains_a_model_first_when_there_is_none(runner, tmp_path, db):
     assert json.loads(result.output.strip().splitlines()[-1])["n"] == 1
     with db() as session:
         assert session.scalar(select(ClassifierVersion.version)) is not None
+
+
+def test_not_a_reason_waits_for_review_labelled_as_such(app, client, db, login, classifier, make_survey,
+                                                       make_optional):
+    app.config["CLASSIFIER_THRESHOLD"] = 0.0
+    survey = make_survey("exit")
+    make_optional(survey)
+    answer_text(client, survey, "Nie wiem, trudno powiedzieć", "pl")
+    [answer] = text_answers(db)
+    assert (answer.bucket, answer.cause_group, answer.source) == ("unclassified", None, ClassificationSource.MODEL)
+    login("analyst")
+    page = client.get("/staff/review/").text
+    assert page.count('value="none"') == 1 and 'value="none" autofocus' in page
+
+
+def test_evaluate_scores_none_rows_and_ignores_extra_columns(runner, tmp_path, classifier):
+    labelled = tmp_path / "real.csv"
+    labelled.write_text("id,lang,bucket,text,source\n"
+                        "1,en,none,No comment,phone\n"
+                        "2,fr,competitor,Trop cher,web\n"
+                        "3,ru,none,Затрудняюсь ответить,web\n"
+                        "4,pl,circumstances,Przeprowadzka,web\n", encoding="utf-8")
+    result = runner.invoke(args=["classify", "evaluate", str(labelled)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output.strip().splitlines()[-1])
+    assert {"bucket_macro_f1", "cause_accuracy", "unclassified_share", "confident_error_share",
+            "languages"} <= set(summary)
+    assert summary["n"] == 4 and set(summary["languages"]) == {"en", "fr", "pl", "ru"}
+    # The two "not a reason" rows are recognised, and so never placed in a bucket: at least half wait for review.
+    assert summary["bucket_accuracy"] == 1.0 and summary["unclassified_share"] >= 0.5
+    assert summary["languages"]["ru"]["unclassified_share"] == 1.0
