@@ -24,7 +24,7 @@ from ..customers.models import Customer
 from ..dbtypes import utcnow
 from ..extensions import db
 from ..surveys.models import Survey, SurveyState
-from .mail import PermanentFailure, TemporaryFailure, render_invitation, transport
+from .mail import Drafts, PermanentFailure, TemporaryFailure, render_invitation, transport
 from .models import EarlierLink, Invitation, InvitationState
 from .services import hash_token, keeps_earlier_link, new_token
 
@@ -50,7 +50,10 @@ class SendReport:
 
 @contextmanager
 def _settle_before_stopping():
-    """Hold Ctrl-C and SIGTERM until the message in hand is recorded, then act on them."""
+    """Hold Ctrl-C and SIGTERM until the messages in hand are recorded, then act on them.
+
+    Yields the signals held so far: a sender stops taking new messages as soon as it is not empty.
+    """
     pending: list[int] = []
     handlers = {}
 
@@ -63,7 +66,7 @@ def _settle_before_stopping():
         except ValueError:  # not the main thread: nothing to hold
             pass
     try:
-        yield
+        yield pending
     finally:
         for signum, handler in handlers.items():
             signal.signal(signum, handler)
@@ -128,19 +131,39 @@ def send_reminders(survey: Survey | None, after_days: int, max_reminders: int, *
 
 def _send_ids(ids: list[int], claim: list, rate: float | None, progress, batch_size: int = 200,
               report: SendReport | None = None) -> SendReport:
-    """Send those of these invitations this run can claim, one mail-server connection per batch."""
+    """Send those of these invitations this run can claim, one mail-server connection per batch.
+
+    Each batch's invitations are read in one query and each language's text is rendered once; each message
+    then costs one commit, which records how the previous one ended and claims this one.
+    """
     report = report or SendReport()
     pause = 1.0 / rate if rate else 0.0
-    for start in range(0, len(ids), batch_size):
-        with transport() as mailer:
-            for invitation_id in ids[start:start + batch_size]:
-                started = time.monotonic()
-                with _settle_before_stopping():
-                    _send_one(mailer, invitation_id, claim, report)
-                if progress:
-                    progress()
-                if pause:
-                    time.sleep(max(0.0, pause - (time.monotonic() - started)))
+    drafts = Drafts()
+    session = db.session()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False  # the batch read stays usable
+    try:
+        with _settle_before_stopping() as stop:
+            for start in range(0, len(ids), batch_size):
+                invitations = db.session.scalars(
+                    select(Invitation).where(Invitation.id.in_(ids[start:start + batch_size])).order_by(Invitation.id)
+                    .options(joinedload(Invitation.customer), joinedload(Invitation.survey))).all()
+                with transport() as mailer:
+                    outcome = _Outcome()
+                    try:
+                        for invitation in invitations:
+                            if stop:
+                                return report
+                            started = time.monotonic()
+                            _send_one(mailer, invitation, claim, report, drafts, outcome)
+                            if progress:
+                                progress()
+                            if pause:
+                                time.sleep(max(0.0, pause - (time.monotonic() - started)))
+                    finally:
+                        outcome.record()
+    finally:
+        session.expire_on_commit = expire_on_commit
+        session.expire_all()  # what the commits would have done
     return report
 
 
@@ -175,44 +198,77 @@ _CUSTOMER = Customer.__table__
 _EARLIER = EarlierLink.__table__
 
 
+class _Outcome:
+    """How the message last handed to the server ended, written with the next commit (one commit per message)."""
+
+    def __init__(self) -> None:
+        self.pending: tuple[int, dict] | None = None
+
+    def write(self) -> None:
+        """Execute the pending statement in the current transaction (the caller commits)."""
+        if self.pending is not None:
+            invitation_id, values = self.pending
+            db.session.connection().execute(
+                update(_INVITATION).where(_INVITATION.c.id == invitation_id,
+                                          _INVITATION.c.state == InvitationState.SENDING).values(**values))
+
+    def record(self) -> None:
+        """Write and commit the pending outcome now."""
+        if self.pending is not None:
+            self.write()
+            db.session.commit()
+            self.pending = None
+
+
 def _claim(invitation_id: int, conditions: list, values: dict) -> bool:
     """Take one invitation for this run (state ``sending``) if it is still due; only one run can win it."""
     result = db.session.connection().execute(
         update(_INVITATION).where(_INVITATION.c.id == invitation_id, *conditions)
         .values(state=InvitationState.SENDING, attempts=_INVITATION.c.attempts + 1, claimed_at=utcnow(), **values))
-    if result.rowcount != 1:
-        db.session.rollback()
-        return False
-    return True
+    return result.rowcount == 1
 
 
-def _send_one(mailer, invitation_id: int, claim: list, report: SendReport) -> None:
-    """Write, claim and send one invitation; a failure here is this recipient's alone."""
-    invitation = db.session.scalar(select(Invitation).where(Invitation.id == invitation_id)
-                                   .options(joinedload(Invitation.customer), joinedload(Invitation.survey)))
+def _commit(outcome: _Outcome) -> None:
+    """Commit this transaction together with the previous message's outcome."""
+    outcome.write()
+    db.session.commit()
+    outcome.pending = None
+
+
+def _send_one(mailer, invitation: Invitation, claim: list, report: SendReport, drafts: Drafts,
+              outcome: _Outcome) -> None:
+    """Write, claim and send one invitation; a failure here is this recipient's alone.
+
+    Its claim is committed before the server has the message; how sending ended is left in ``outcome``.
+    """
+    invitation_id = invitation.id
     customer_id, address, reminder = invitation.customer_id, invitation.customer.email, invitation.sent_at is not None
     attempts = invitation.attempts + 1
     earlier_hash = invitation.token_hash if keeps_earlier_link(invitation) else None
     token = new_token()
     try:
         message = render_invitation(invitation.survey, invitation.customer, invitation.locale, token,
-                                    reminder=reminder)
+                                    reminder=reminder, drafts=drafts)
     except Exception as error:  # one unreadable record must not stop the others
         logger.exception("Invitation %s could not be written", invitation_id)
-        db.session.rollback()
         if _claim(invitation_id, claim, {}):
-            _settle(invitation_id, {"state": InvitationState.FAILED, "last_error": f"cannot write it: {error}"[:1000],
-                                    "next_attempt_at": utcnow() + BACKOFF * (2 ** (attempts - 1))})
+            outcome.write()
+            outcome.pending = (invitation_id, {
+                "state": InvitationState.FAILED, "last_error": f"cannot write it: {error}"[:1000],
+                "next_attempt_at": utcnow() + BACKOFF * (2 ** (attempts - 1))})
             report.failed += 1
             report.errors.append(f"{address}: {error}")
+        _commit(outcome)
         return
-    # Plain statements from here on: one short commit before the server has the message, one after.
-    if not _claim(invitation_id, claim, {"token_hash": hash_token(token), "message_id": message["Message-ID"]}):
-        return  # another sender has it, or it is no longer due
-    if earlier_hash is not None:
+    # Plain statements from here on: one short commit before the server has the message; its outcome is
+    # committed with the next message's claim (or at the end of the batch).
+    claimed = _claim(invitation_id, claim, {"token_hash": hash_token(token), "message_id": message["Message-ID"]})
+    if claimed and earlier_hash is not None:
         db.session.connection().execute(insert(_EARLIER), {"invitation_id": invitation_id, "token_hash": earlier_hash,
                                                            "replaced_at": utcnow()})
-    db.session.commit()
+    _commit(outcome)
+    if not claimed:
+        return  # another sender has it, or it is no longer due
     now = utcnow()
     try:
         mailer.send(message, address)
@@ -232,15 +288,7 @@ def _send_one(mailer, invitation_id: int, claim: list, report: SendReport) -> No
         values = {"state": InvitationState.SENT, "sent_at": now, "last_error": None, "next_attempt_at": None,
                   "attempts": 0, "reminders_sent": _INVITATION.c.reminders_sent + (1 if reminder else 0)}
         report.sent += 1
-    _settle(invitation_id, values)
-
-
-def _settle(invitation_id: int, values: dict) -> None:
-    """Record how sending one invitation ended (unless it was answered meanwhile, through an earlier link)."""
-    db.session.connection().execute(update(_INVITATION).where(_INVITATION.c.id == invitation_id,
-                                                              _INVITATION.c.state == InvitationState.SENDING)
-                                    .values(**values))
-    db.session.commit()
+    outcome.pending = (invitation_id, values)
 
 
 def invitation_stats(survey: Survey) -> dict:
