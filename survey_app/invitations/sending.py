@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from ..customers.models import Customer
@@ -76,8 +76,9 @@ def _settle_before_stopping():
 
 def _due_conditions(now: datetime, resend_interrupted: bool, retries_only: bool = False) -> list:
     """Conditions on the invitation table for "due to be sent now" (what a sender claims)."""
-    due = _INVITATION.c.state.in_([InvitationState.FAILED] if retries_only
-                                  else [InvitationState.PENDING, InvitationState.FAILED])
+    # Comparisons rather than IN: a statement without an expanding list is compiled once for a whole run.
+    due = or_(*(_INVITATION.c.state == state for state in ([InvitationState.FAILED] if retries_only
+                                                           else [InvitationState.PENDING, InvitationState.FAILED])))
     if resend_interrupted:
         # Only messages abandoned long ago: one claimed a moment ago is with a live sender.
         due = or_(due, (_INVITATION.c.state == InvitationState.SENDING)
@@ -138,7 +139,7 @@ def _send_ids(ids: list[int], claim: list, rate: float | None, progress, batch_s
     """
     report = report or SendReport()
     pause = 1.0 / rate if rate else 0.0
-    drafts = Drafts()
+    drafts, claims = Drafts(), _Claims(claim)
     session = db.session()
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False  # the batch read stays usable
     try:
@@ -154,7 +155,7 @@ def _send_ids(ids: list[int], claim: list, rate: float | None, progress, batch_s
                             if stop:
                                 return report
                             started = time.monotonic()
-                            _send_one(mailer, invitation, claim, report, drafts, outcome)
+                            _send_one(mailer, invitation, claims, report, drafts, outcome)
                             if progress:
                                 progress()
                             if pause:
@@ -203,14 +204,22 @@ class _Outcome:
 
     def __init__(self) -> None:
         self.pending: tuple[int, dict] | None = None
+        #: One statement per set of columns written, built once for the batch.
+        self._statements: dict[tuple, object] = {}
 
     def write(self) -> None:
         """Execute the pending statement in the current transaction (the caller commits)."""
         if self.pending is not None:
             invitation_id, values = self.pending
-            db.session.connection().execute(
-                update(_INVITATION).where(_INVITATION.c.id == invitation_id,
-                                          _INVITATION.c.state == InvitationState.SENDING).values(**values))
+            key = tuple(values)
+            if key not in self._statements:
+                self._statements[key] = (
+                    update(_INVITATION).where(_INVITATION.c.id == bindparam("settled_id"),
+                                              _INVITATION.c.state == InvitationState.SENDING)
+                    .values({k: v if isinstance(v, ColumnElement) else bindparam(f"v_{k}") for k, v in values.items()}))
+            db.session.connection().execute(self._statements[key], {
+                "settled_id": invitation_id,
+                **{f"v_{k}": v for k, v in values.items() if not isinstance(v, ColumnElement)}})
 
     def record(self) -> None:
         """Write and commit the pending outcome now."""
@@ -220,12 +229,24 @@ class _Outcome:
             self.pending = None
 
 
-def _claim(invitation_id: int, conditions: list, values: dict) -> bool:
-    """Take one invitation for this run (state ``sending``) if it is still due; only one run can win it."""
-    result = db.session.connection().execute(
-        update(_INVITATION).where(_INVITATION.c.id == invitation_id, *conditions)
-        .values(state=InvitationState.SENDING, attempts=_INVITATION.c.attempts + 1, claimed_at=utcnow(), **values))
-    return result.rowcount == 1
+class _Claims:
+    """Taking invitations for this run under the given "still due" conditions, with statements built once."""
+
+    def __init__(self, conditions: list) -> None:
+        self.conditions = conditions
+        self._statements: dict[tuple[str, ...], object] = {}
+
+    def take(self, invitation_id: int, values: dict) -> bool:
+        """Take one invitation (state ``sending``) if it is still due; only one run can win it."""
+        key = tuple(values)
+        if key not in self._statements:
+            self._statements[key] = (
+                update(_INVITATION).where(_INVITATION.c.id == bindparam("claimed_id"), *self.conditions)
+                .values(state=InvitationState.SENDING, attempts=_INVITATION.c.attempts + 1,
+                        claimed_at=bindparam("v_claimed_at"), **{k: bindparam(f"v_{k}") for k in key}))
+        result = db.session.connection().execute(self._statements[key], {
+            "claimed_id": invitation_id, "v_claimed_at": utcnow(), **{f"v_{k}": v for k, v in values.items()}})
+        return result.rowcount == 1
 
 
 def _commit(outcome: _Outcome) -> None:
@@ -235,7 +256,7 @@ def _commit(outcome: _Outcome) -> None:
     outcome.pending = None
 
 
-def _send_one(mailer, invitation: Invitation, claim: list, report: SendReport, drafts: Drafts,
+def _send_one(mailer, invitation: Invitation, claims: _Claims, report: SendReport, drafts: Drafts,
               outcome: _Outcome) -> None:
     """Write, claim and send one invitation; a failure here is this recipient's alone.
 
@@ -251,7 +272,7 @@ def _send_one(mailer, invitation: Invitation, claim: list, report: SendReport, d
                                     reminder=reminder, drafts=drafts)
     except Exception as error:  # one unreadable record must not stop the others
         logger.exception("Invitation %s could not be written", invitation_id)
-        if _claim(invitation_id, claim, {}):
+        if claims.take(invitation_id, {}):
             outcome.write()
             outcome.pending = (invitation_id, {
                 "state": InvitationState.FAILED, "last_error": f"cannot write it: {error}"[:1000],
@@ -262,7 +283,7 @@ def _send_one(mailer, invitation: Invitation, claim: list, report: SendReport, d
         return
     # Plain statements from here on: one short commit before the server has the message; its outcome is
     # committed with the next message's claim (or at the end of the batch).
-    claimed = _claim(invitation_id, claim, {"token_hash": hash_token(token), "message_id": message["Message-ID"]})
+    claimed = claims.take(invitation_id, {"token_hash": hash_token(token), "message_id": message["Message-ID"]})
     if claimed and earlier_hash is not None:
         db.session.connection().execute(insert(_EARLIER), {"invitation_id": invitation_id, "token_hash": earlier_hash,
                                                            "replaced_at": utcnow()})
