@@ -170,13 +170,15 @@ def _send_ids(ids: list[int], claim: list, rate: float | None, progress, batch_s
 
 def send_due(survey: Survey | None = None, *, rate: float | None = None, resend_interrupted: bool = False,
              progress: Callable[[], None] | None = None, batch_size: int = 200,
-             retries_only: bool = False) -> SendReport:
+             retries_only: bool = False, id_range: tuple[int, int] | None = None) -> SendReport:
     """Send every invitation that is due, in batches that share one mail-server connection.
 
     Any number of runs may do this at once (CLI, web, workers): each invitation goes to the run
     that claims it first, so each is sent once.
 
     :param retries_only: only invitations whose sending failed before and whose back-off has passed.
+    :param id_range: only invitations with ids from the first to the last of these (one part of a mailing
+        split between workers).
     """
     report = SendReport()
     report.interrupted = db.session.scalar(
@@ -186,7 +188,10 @@ def send_due(survey: Survey | None = None, *, rate: float | None = None, resend_
         report.interrupted = 0
     while True:
         now = utcnow()
-        ids = db.session.scalars(due_query(survey, now, resend_interrupted, retries_only).limit(batch_size)).all()
+        query = due_query(survey, now, resend_interrupted, retries_only)
+        if id_range is not None:
+            query = query.where(Invitation.id.between(*id_range))
+        ids = db.session.scalars(query.limit(batch_size)).all()
         if not ids:
             break
         _send_ids(ids, _due_conditions(now, resend_interrupted, retries_only), rate, progress, batch_size, report)
