@@ -253,6 +253,8 @@ class CsvRows:
         if not names.issuperset(required) or (one_of and names.isdisjoint(one_of)):
             raise ImportFileError(BAD_HEADER, ", ".join(self.header))
         self._columns = frozenset(columns)
+        #: (position, name) of the columns kept; a name repeated in the header keeps its last value.
+        self._kept = [(i, name) for i, name in enumerate(self.header) if name in self._columns]
         self._refuse_extra_values = refuse_extra_values
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str] | RowError]]:
@@ -286,8 +288,10 @@ class CsvRows:
             if self._refuse_extra_values and any(cell.strip() for cell in record[len(self.header):]):
                 yield line, RowError(line, EXTRA_VALUES, "", record[len(self.header)].strip()[:40])
                 continue
-            yield line, {name: (record[i].strip() if i < len(record) else "")
-                         for i, name in enumerate(self.header) if name in self._columns}
+            if len(record) >= len(self.header):
+                yield line, {name: record[i].strip() for i, name in self._kept}
+            else:
+                yield line, {name: (record[i].strip() if i < len(record) else "") for i, name in self._kept}
 
     @staticmethod
     def _broken(lines: _Lines, reason: str) -> tuple[int, RowError]:

@@ -46,6 +46,7 @@ from .models import Customer, CustomerStatus
 COLUMNS = ("external_ref", "name", "email", "locale", "segment", "account_manager", "annual_revenue",
            "customer_since", "last_purchase", "status", "lost_at")
 BATCH_SIZE = 1000
+_STATUSES = {status.value: status for status in CustomerStatus}
 #: Columns whose line breaks and control characters become spaces.
 _ONE_LINE = frozenset({"external_ref", "name", "segment", "account_manager"})
 
@@ -72,11 +73,11 @@ def normalize_email(address: str) -> str:
     :raise ValueError: if it is not a valid address.
     """
     match = _PLAIN_EMAIL.fullmatch(address)
-    if (match is not None and len(address) <= 254 and address.index("@") <= 64
-            and match.group(1).rpartition(".")[2].lower() not in _SPECIAL_USE
-            and all(len(label) <= 63 for label in match.group(1).split("."))):
-        local, _at, domain = address.rpartition("@")
-        return f"{local}@{domain.lower()}"
+    if match is not None and len(address) <= 254 and address.index("@") <= 64:
+        domain = match.group(1).lower()
+        if (domain.rpartition(".")[2] not in _SPECIAL_USE
+                and (len(domain) <= 63 or all(len(label) <= 63 for label in domain.split(".")))):
+            return address[:match.start(1)] + domain
     try:
         return validate_email(address, check_deliverability=False).normalized
     except EmailNotValidError as error:
@@ -126,10 +127,11 @@ def check_row(line: int, row: dict[str, str], managers: Callable[[str], int | No
         else:
             errors.append(RowError(line, BAD_LOCALE, "locale", row["locale"]))
     if row.get("status"):
-        try:
-            values["status"] = CustomerStatus(row["status"].lower())
-        except ValueError:
+        status = _STATUSES.get(row["status"].lower())
+        if status is None:
             errors.append(RowError(line, BAD_STATUS, "status", row["status"]))
+        else:
+            values["status"] = status
     if row.get("annual_revenue"):
         try:
             values["annual_revenue"] = parse_amount(row["annual_revenue"])
@@ -250,8 +252,8 @@ def _upsert(batch: list[tuple[int, dict]], state: _ImportState) -> tuple[int, li
         defaults = {"name": "", "email": None, "locale": "en", "segment": None, "account_manager_id": None,
                     "annual_revenue": None, "customer_since": None, "last_purchase": None,
                     "status": CustomerStatus.ACTIVE, "lost_at": None, "unreachable": False, "opted_out": False}
-        connection.execute(insert(Customer.__table__),
-                           [{**defaults, **v, "created_at": utcnow()} for v in new])
+        defaults["created_at"] = utcnow()  # one batch, one moment
+        connection.execute(insert(Customer.__table__), [{**defaults, **v} for v in new])
     for keys, rows in _by_columns(changed).items():
         connection.execute(update(Customer.__table__).where(Customer.__table__.c.id == _bind("id"))
                            .values({k: _bind(k) for k in keys if k != "id"}),
