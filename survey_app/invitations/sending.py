@@ -1,11 +1,14 @@
 """Sending invitations: idempotent, resumable, one SMTP connection per batch.
 
-Each message is written down before it is handed over (state ``sending``) and after the server
-accepts it (``sent``), each step committed on its own. A rerun therefore never sends a ``sent``
-invitation again and sends every ``pending`` one once. If the process is killed while one message
-is with the server, that invitation stays ``sending``: its delivery is unknown, it is reported,
-and it is not sent again unless asked (``--resend-interrupted``), so nobody gets it twice.
-Ctrl-C and SIGTERM wait for the message in hand to be settled before stopping.
+Each message is written down before it is handed over (state ``sending``, committed) and after the
+server accepts it (``sent``); that second record is committed together with the next message's
+claim, so each message costs one commit and at most one invitation per sender is ever in doubt.
+A rerun therefore never sends a ``sent`` invitation again and sends every ``pending`` one once. If
+the process is killed while one message is with the server (or just after), that invitation stays
+``sending``: its delivery is unknown, it is reported, and it is not sent again unless asked
+(``--resend-interrupted``), so nobody gets it twice. Ctrl-C and SIGTERM wait for the message in hand
+to be settled before stopping. Claims are per message rather than per batch on purpose: invitations
+claimed in bulk but never handed over would be stuck in doubt after a kill.
 """
 from __future__ import annotations
 
@@ -145,6 +148,8 @@ def _send_ids(ids: list[int], claim: list, rate: float | None, progress, batch_s
     try:
         with _settle_before_stopping() as stop:
             for start in range(0, len(ids), batch_size):
+                if stop:
+                    break
                 invitations = db.session.scalars(
                     select(Invitation).where(Invitation.id.in_(ids[start:start + batch_size])).order_by(Invitation.id)
                     .options(joinedload(Invitation.customer), joinedload(Invitation.survey))).all()
@@ -153,15 +158,18 @@ def _send_ids(ids: list[int], claim: list, rate: float | None, progress, batch_s
                     try:
                         for invitation in invitations:
                             if stop:
-                                return report
+                                break
                             started = time.monotonic()
                             _send_one(mailer, invitation, claims, report, drafts, outcome)
                             if progress:
                                 progress()
                             if pause:
                                 time.sleep(max(0.0, pause - (time.monotonic() - started)))
-                    finally:
+                    except BaseException:
+                        db.session.rollback()  # what failed was never committed; the last outcome still is
                         outcome.record()
+                        raise
+                    outcome.record()
     finally:
         session.expire_on_commit = expire_on_commit
         session.expire_all()  # what the commits would have done
