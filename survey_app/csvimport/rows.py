@@ -255,6 +255,7 @@ class CsvRows:
         self._columns = frozenset(columns)
         #: (position, name) of the columns kept; a name repeated in the header keeps its last value.
         self._kept = [(i, name) for i, name in enumerate(self.header) if name in self._columns]
+        #: Every column of the header is kept (the usual case: rows are built with one dict(zip())).
         self._keep_all = len(self._kept) == len(self.header)
         self._refuse_extra_values = refuse_extra_values
 

@@ -46,6 +46,7 @@ from .models import Customer, CustomerStatus
 COLUMNS = ("external_ref", "name", "email", "locale", "segment", "account_manager", "annual_revenue",
            "customer_since", "last_purchase", "status", "lost_at")
 BATCH_SIZE = 1000
+#: Status codes as written in a file (lower case), for a look-up per row.
 _STATUSES = {status.value: status for status in CustomerStatus}
 #: Columns whose line breaks and control characters become spaces.
 _ONE_LINE = frozenset({"external_ref", "name", "segment", "account_manager"})
