@@ -23,6 +23,8 @@ def is_language(code: str | None) -> bool:
 
 def parse_locale(value: str) -> str | None:
     """The application language named by "pl", "PL", "pl-PL" or "pl_PL"; None if there is none."""
+    if value in LANGUAGES:  # the usual case, checked first: imports call this for every row
+        return value
     locale = re.split(r"[-_]", value.lower())[0]
     return locale if locale in LANGUAGES else None
 

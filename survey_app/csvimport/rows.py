@@ -162,16 +162,15 @@ class _RawReader(io.RawIOBase):
 _UNDECODED = re.compile("[\udc80-\udcff]")
 
 
-def _text_lines(stream: BinaryIO) -> Iterator[str]:
+def _text_lines(stream: BinaryIO) -> io.TextIOWrapper:
     """Decode the stream as UTF-8 (a BOM is dropped), line by line, without reading it whole.
 
     Lines end only at ``\n``, ``\r\n`` or ``\r``, as the csv module expects: form feeds, ``\x1e``
     or U+2028 in a pasted text are data, not line breaks. Bytes that are not UTF-8 come through as
     lone surrogates, so the line holding them can be reported instead of stopping the import.
     """
-    text = io.TextIOWrapper(io.BufferedReader(_RawReader(stream)), encoding="utf-8-sig", errors="surrogateescape",
+    return io.TextIOWrapper(io.BufferedReader(_RawReader(stream)), encoding="utf-8-sig", errors="surrogateescape",
                             newline="")
-    yield from text
 
 
 class _UnclosedQuote(Exception):
@@ -204,6 +203,8 @@ class _Lines:
             except StopIteration:
                 self.exhausted = True
                 raise
+            if "\0" in text:  # NUL is never data, and PostgreSQL refuses it
+                text = text.replace("\0", "")
             self._number += 1
             item = (self._number, text)
         self.taken.append(item)
@@ -240,9 +241,8 @@ class CsvRows:
         """
         if _seekable(stream):  # a file: refuse it whole, before anything is imported, if it is not UTF-8
             check_utf8(stream)
-        # NUL is never data, and PostgreSQL refuses it.
-        self._lines = (line.replace("\0", "") for line in _text_lines(stream))
-        first = next(self._lines, "")
+        self._lines = _text_lines(stream)  # NUL is never data, and PostgreSQL refuses it: _Lines drops it
+        first = next(self._lines, "").replace("\0", "")
         if _UNDECODED.search(first):
             raise ImportFileError(NOT_UTF8, "1")
         self._delimiter = _dialect(first)
@@ -253,6 +253,10 @@ class CsvRows:
         if not names.issuperset(required) or (one_of and names.isdisjoint(one_of)):
             raise ImportFileError(BAD_HEADER, ", ".join(self.header))
         self._columns = frozenset(columns)
+        #: (position, name) of the columns kept; a name repeated in the header keeps its last value.
+        self._kept = [(i, name) for i, name in enumerate(self.header) if name in self._columns]
+        #: Every column of the header is kept (the usual case: rows are built with one dict(zip())).
+        self._keep_all = len(self._kept) == len(self.header)
         self._refuse_extra_values = refuse_extra_values
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str] | RowError]]:
@@ -277,17 +281,22 @@ class CsvRows:
                 yield self._broken(lines, UNCLOSED_QUOTE)
                 reader = csv.reader(lines, delimiter=self._delimiter)
                 continue
-            if not any(cell.strip() for cell in record):
+            if not "".join(record).strip():
                 continue
-            line = lines.taken[0][0]
-            if any(_UNDECODED.search(text) for _number, text in lines.taken):
+            taken = lines.taken
+            line = taken[0][0]
+            if (_UNDECODED.search(taken[0][1]) if len(taken) == 1
+                    else any(_UNDECODED.search(text) for _number, text in taken)):
                 yield line, RowError(line, BAD_ENCODING)
                 continue
             if self._refuse_extra_values and any(cell.strip() for cell in record[len(self.header):]):
                 yield line, RowError(line, EXTRA_VALUES, "", record[len(self.header)].strip()[:40])
                 continue
-            yield line, {name: (record[i].strip() if i < len(record) else "")
-                         for i, name in enumerate(self.header) if name in self._columns}
+            if len(record) >= len(self.header):
+                yield line, (dict(zip(self.header, map(str.strip, record), strict=False)) if self._keep_all
+                             else {name: record[i].strip() for i, name in self._kept})
+            else:
+                yield line, {name: (record[i].strip() if i < len(record) else "") for i, name in self._kept}
 
     @staticmethod
     def _broken(lines: _Lines, reason: str) -> tuple[int, RowError]:

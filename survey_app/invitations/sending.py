@@ -1,11 +1,14 @@
 """Sending invitations: idempotent, resumable, one SMTP connection per batch.
 
-Each message is written down before it is handed over (state ``sending``) and after the server
-accepts it (``sent``), each step committed on its own. A rerun therefore never sends a ``sent``
-invitation again and sends every ``pending`` one once. If the process is killed while one message
-is with the server, that invitation stays ``sending``: its delivery is unknown, it is reported,
-and it is not sent again unless asked (``--resend-interrupted``), so nobody gets it twice.
-Ctrl-C and SIGTERM wait for the message in hand to be settled before stopping.
+Each message is written down before it is handed over (state ``sending``, committed) and after the
+server accepts it (``sent``); that second record is committed together with the next message's
+claim, so each message costs one commit and at most one invitation per sender is ever in doubt.
+A rerun therefore never sends a ``sent`` invitation again and sends every ``pending`` one once. If
+the process is killed while one message is with the server (or just after), that invitation stays
+``sending``: its delivery is unknown, it is reported, and it is not sent again unless asked
+(``--resend-interrupted``), so nobody gets it twice. Ctrl-C and SIGTERM wait for the message in hand
+to be settled before stopping. Claims are per message rather than per batch on purpose: invitations
+claimed in bulk but never handed over would be stuck in doubt after a kill.
 """
 from __future__ import annotations
 
@@ -17,14 +20,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from ..customers.models import Customer
 from ..dbtypes import utcnow
 from ..extensions import db
 from ..surveys.models import Survey, SurveyState
-from .mail import PermanentFailure, TemporaryFailure, render_invitation, transport
+from .mail import Drafts, PermanentFailure, TemporaryFailure, render_invitation, transport
 from .models import EarlierLink, Invitation, InvitationState
 from .services import hash_token, keeps_earlier_link, new_token
 
@@ -50,7 +53,10 @@ class SendReport:
 
 @contextmanager
 def _settle_before_stopping():
-    """Hold Ctrl-C and SIGTERM until the message in hand is recorded, then act on them."""
+    """Hold Ctrl-C and SIGTERM until the messages in hand are recorded, then act on them.
+
+    Yields the signals held so far: a sender stops taking new messages as soon as it is not empty.
+    """
     pending: list[int] = []
     handlers = {}
 
@@ -63,7 +69,7 @@ def _settle_before_stopping():
         except ValueError:  # not the main thread: nothing to hold
             pass
     try:
-        yield
+        yield pending
     finally:
         for signum, handler in handlers.items():
             signal.signal(signum, handler)
@@ -73,8 +79,9 @@ def _settle_before_stopping():
 
 def _due_conditions(now: datetime, resend_interrupted: bool, retries_only: bool = False) -> list:
     """Conditions on the invitation table for "due to be sent now" (what a sender claims)."""
-    due = _INVITATION.c.state.in_([InvitationState.FAILED] if retries_only
-                                  else [InvitationState.PENDING, InvitationState.FAILED])
+    # Comparisons rather than IN: a statement without an expanding list is compiled once for a whole run.
+    due = or_(*(_INVITATION.c.state == state for state in ([InvitationState.FAILED] if retries_only
+                                                           else [InvitationState.PENDING, InvitationState.FAILED])))
     if resend_interrupted:
         # Only messages abandoned long ago: one claimed a moment ago is with a live sender.
         due = or_(due, (_INVITATION.c.state == InvitationState.SENDING)
@@ -128,31 +135,58 @@ def send_reminders(survey: Survey | None, after_days: int, max_reminders: int, *
 
 def _send_ids(ids: list[int], claim: list, rate: float | None, progress, batch_size: int = 200,
               report: SendReport | None = None) -> SendReport:
-    """Send those of these invitations this run can claim, one mail-server connection per batch."""
+    """Send those of these invitations this run can claim, one mail-server connection per batch.
+
+    Each batch's invitations are read in one query and each language's text is rendered once; each message
+    then costs one commit, which records how the previous one ended and claims this one.
+    """
     report = report or SendReport()
     pause = 1.0 / rate if rate else 0.0
-    for start in range(0, len(ids), batch_size):
-        with transport() as mailer:
-            for invitation_id in ids[start:start + batch_size]:
-                started = time.monotonic()
-                with _settle_before_stopping():
-                    _send_one(mailer, invitation_id, claim, report)
-                if progress:
-                    progress()
-                if pause:
-                    time.sleep(max(0.0, pause - (time.monotonic() - started)))
+    drafts, claims = Drafts(), _Claims(claim)
+    session = db.session()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False  # the batch read stays usable
+    try:
+        with _settle_before_stopping() as stop:
+            for start in range(0, len(ids), batch_size):
+                if stop:
+                    break
+                invitations = db.session.scalars(
+                    select(Invitation).where(Invitation.id.in_(ids[start:start + batch_size])).order_by(Invitation.id)
+                    .options(joinedload(Invitation.customer), joinedload(Invitation.survey))).all()
+                with transport() as mailer:
+                    outcome = _Outcome()
+                    try:
+                        for invitation in invitations:
+                            if stop:
+                                break
+                            started = time.monotonic()
+                            _send_one(mailer, invitation, claims, report, drafts, outcome)
+                            if progress:
+                                progress()
+                            if pause:
+                                time.sleep(max(0.0, pause - (time.monotonic() - started)))
+                    except BaseException:
+                        db.session.rollback()  # what failed was never committed; the last outcome still is
+                        outcome.record()
+                        raise
+                    outcome.record()
+    finally:
+        session.expire_on_commit = expire_on_commit
+        session.expire_all()  # what the commits would have done
     return report
 
 
 def send_due(survey: Survey | None = None, *, rate: float | None = None, resend_interrupted: bool = False,
              progress: Callable[[], None] | None = None, batch_size: int = 200,
-             retries_only: bool = False) -> SendReport:
+             retries_only: bool = False, id_range: tuple[int, int] | None = None) -> SendReport:
     """Send every invitation that is due, in batches that share one mail-server connection.
 
     Any number of runs may do this at once (CLI, web, workers): each invitation goes to the run
     that claims it first, so each is sent once.
 
     :param retries_only: only invitations whose sending failed before and whose back-off has passed.
+    :param id_range: only invitations with ids from the first to the last of these (one part of a mailing
+        split between workers).
     """
     report = SendReport()
     report.interrupted = db.session.scalar(
@@ -162,7 +196,10 @@ def send_due(survey: Survey | None = None, *, rate: float | None = None, resend_
         report.interrupted = 0
     while True:
         now = utcnow()
-        ids = db.session.scalars(due_query(survey, now, resend_interrupted, retries_only).limit(batch_size)).all()
+        query = due_query(survey, now, resend_interrupted, retries_only)
+        if id_range is not None:
+            query = query.where(Invitation.id.between(*id_range))
+        ids = db.session.scalars(query.limit(batch_size)).all()
         if not ids:
             break
         _send_ids(ids, _due_conditions(now, resend_interrupted, retries_only), rate, progress, batch_size, report)
@@ -175,44 +212,97 @@ _CUSTOMER = Customer.__table__
 _EARLIER = EarlierLink.__table__
 
 
-def _claim(invitation_id: int, conditions: list, values: dict) -> bool:
-    """Take one invitation for this run (state ``sending``) if it is still due; only one run can win it."""
-    result = db.session.connection().execute(
-        update(_INVITATION).where(_INVITATION.c.id == invitation_id, *conditions)
-        .values(state=InvitationState.SENDING, attempts=_INVITATION.c.attempts + 1, claimed_at=utcnow(), **values))
-    if result.rowcount != 1:
-        db.session.rollback()
-        return False
-    return True
+class _Outcome:
+    """How the message last handed to the server ended, written with the next commit (one commit per message)."""
+
+    def __init__(self) -> None:
+        self.pending: tuple[int, dict] | None = None
+        #: One statement per set of columns written, built once for the batch.
+        self._statements: dict[tuple, object] = {}
+
+    def write(self) -> None:
+        """Execute the pending statement in the current transaction (the caller commits)."""
+        if self.pending is not None:
+            invitation_id, values = self.pending
+            key = tuple(values)
+            if key not in self._statements:
+                self._statements[key] = (
+                    update(_INVITATION).where(_INVITATION.c.id == bindparam("settled_id"),
+                                              _INVITATION.c.state == InvitationState.SENDING)
+                    .values({k: v if isinstance(v, ColumnElement) else bindparam(f"v_{k}") for k, v in values.items()}))
+            db.session.connection().execute(self._statements[key], {
+                "settled_id": invitation_id,
+                **{f"v_{k}": v for k, v in values.items() if not isinstance(v, ColumnElement)}})
+
+    def record(self) -> None:
+        """Write and commit the pending outcome now."""
+        if self.pending is not None:
+            self.write()
+            db.session.commit()
+            self.pending = None
 
 
-def _send_one(mailer, invitation_id: int, claim: list, report: SendReport) -> None:
-    """Write, claim and send one invitation; a failure here is this recipient's alone."""
-    invitation = db.session.scalar(select(Invitation).where(Invitation.id == invitation_id)
-                                   .options(joinedload(Invitation.customer), joinedload(Invitation.survey)))
+class _Claims:
+    """Taking invitations for this run under the given "still due" conditions, with statements built once."""
+
+    def __init__(self, conditions: list) -> None:
+        self.conditions = conditions
+        self._statements: dict[tuple[str, ...], object] = {}
+
+    def take(self, invitation_id: int, values: dict) -> bool:
+        """Take one invitation (state ``sending``) if it is still due; only one run can win it."""
+        key = tuple(values)
+        if key not in self._statements:
+            self._statements[key] = (
+                update(_INVITATION).where(_INVITATION.c.id == bindparam("claimed_id"), *self.conditions)
+                .values(state=InvitationState.SENDING, attempts=_INVITATION.c.attempts + 1,
+                        claimed_at=bindparam("v_claimed_at"), **{k: bindparam(f"v_{k}") for k in key}))
+        result = db.session.connection().execute(self._statements[key], {
+            "claimed_id": invitation_id, "v_claimed_at": utcnow(), **{f"v_{k}": v for k, v in values.items()}})
+        return result.rowcount == 1
+
+
+def _commit(outcome: _Outcome) -> None:
+    """Commit this transaction together with the previous message's outcome."""
+    outcome.write()
+    db.session.commit()
+    outcome.pending = None
+
+
+def _send_one(mailer, invitation: Invitation, claims: _Claims, report: SendReport, drafts: Drafts,
+              outcome: _Outcome) -> None:
+    """Write, claim and send one invitation; a failure here is this recipient's alone.
+
+    Its claim is committed before the server has the message; how sending ended is left in ``outcome``.
+    """
+    invitation_id = invitation.id
     customer_id, address, reminder = invitation.customer_id, invitation.customer.email, invitation.sent_at is not None
     attempts = invitation.attempts + 1
     earlier_hash = invitation.token_hash if keeps_earlier_link(invitation) else None
     token = new_token()
     try:
         message = render_invitation(invitation.survey, invitation.customer, invitation.locale, token,
-                                    reminder=reminder)
+                                    reminder=reminder, drafts=drafts)
     except Exception as error:  # one unreadable record must not stop the others
         logger.exception("Invitation %s could not be written", invitation_id)
-        db.session.rollback()
-        if _claim(invitation_id, claim, {}):
-            _settle(invitation_id, {"state": InvitationState.FAILED, "last_error": f"cannot write it: {error}"[:1000],
-                                    "next_attempt_at": utcnow() + BACKOFF * (2 ** (attempts - 1))})
+        if claims.take(invitation_id, {}):
+            outcome.write()
+            outcome.pending = (invitation_id, {
+                "state": InvitationState.FAILED, "last_error": f"cannot write it: {error}"[:1000],
+                "next_attempt_at": utcnow() + BACKOFF * (2 ** (attempts - 1))})
             report.failed += 1
             report.errors.append(f"{address}: {error}")
+        _commit(outcome)
         return
-    # Plain statements from here on: one short commit before the server has the message, one after.
-    if not _claim(invitation_id, claim, {"token_hash": hash_token(token), "message_id": message["Message-ID"]}):
-        return  # another sender has it, or it is no longer due
-    if earlier_hash is not None:
+    # Plain statements from here on: one short commit before the server has the message; its outcome is
+    # committed with the next message's claim (or at the end of the batch).
+    claimed = claims.take(invitation_id, {"token_hash": hash_token(token), "message_id": message["Message-ID"]})
+    if claimed and earlier_hash is not None:
         db.session.connection().execute(insert(_EARLIER), {"invitation_id": invitation_id, "token_hash": earlier_hash,
                                                            "replaced_at": utcnow()})
-    db.session.commit()
+    _commit(outcome)
+    if not claimed:
+        return  # another sender has it, or it is no longer due
     now = utcnow()
     try:
         mailer.send(message, address)
@@ -232,15 +322,7 @@ def _send_one(mailer, invitation_id: int, claim: list, report: SendReport) -> No
         values = {"state": InvitationState.SENT, "sent_at": now, "last_error": None, "next_attempt_at": None,
                   "attempts": 0, "reminders_sent": _INVITATION.c.reminders_sent + (1 if reminder else 0)}
         report.sent += 1
-    _settle(invitation_id, values)
-
-
-def _settle(invitation_id: int, values: dict) -> None:
-    """Record how sending one invitation ended (unless it was answered meanwhile, through an earlier link)."""
-    db.session.connection().execute(update(_INVITATION).where(_INVITATION.c.id == invitation_id,
-                                                              _INVITATION.c.state == InvitationState.SENDING)
-                                    .values(**values))
-    db.session.commit()
+    outcome.pending = (invitation_id, values)
 
 
 def invitation_stats(survey: Survey) -> dict:

@@ -183,3 +183,32 @@ def test_an_upload_larger_than_other_requests_is_taken_with_csrf_on(csrf_app, cl
         time.sleep(0.05)
     assert "100 customers created" in page.text
     assert client.post("/staff/customers/new", data={"name": "x" * 2000}).status_code == 413  # other pages: no
+
+
+EMAILS = ["a@b.co", "A.B@Example.COM", "kontakt+faktury@Sklep-Online.PL", "x@xn--abc.com", "x@a--b.com", "x@1.com",
+          "x@b.c1", "a@b.c", "a@test.test", "a@local", "a@foo.LOCALHOST", "a@x.onion", "a@-x.com", "a@x-.com",
+          "a_b@x.io", "a-b@x.io", "a..b@x.io", ".a@x.io", "a.@x.io", "a@x..io", "a@x.io.", "a b@x.io", "a@@x.io",
+          "\"a\"@x.io", "ivan@пример.рф", "élodie@exemple.fr", "a@[127.0.0.1]", "a@x.123",
+          "l" * 64 + "@x.io", "l" * 65 + "@x.io", "a@" + "d" * 63 + ".io", "a@" + "d" * 64 + ".io",
+          "a@" + ".".join(["d" * 60] * 4) + ".io", "a@x.io\n", "a@x.i-o", "a@x.io-"]
+
+
+@pytest.mark.parametrize("address", EMAILS)
+def test_email_fast_path_agrees_with_email_validator(address):
+    from email_validator import EmailNotValidError, validate_email
+    try:
+        expected = validate_email(address, check_deliverability=False).normalized
+    except EmailNotValidError:
+        expected = None
+    try:
+        got = imp.normalize_email(address)
+    except ValueError:
+        got = None
+    assert got == expected
+
+
+@pytest.mark.parametrize("value", ["Klient 1", "Piekarnia „Pod Złotym Kłosem”", "a\u00a0:", "a  b", "a\tb",
+                                   "a\u2028b", "x\u202ey", " a ", "Иван"])
+def test_one_line_fast_path_agrees_with_one_line(value):
+    from survey_app.text import one_line
+    assert imp._one_line(value) == one_line(value)

@@ -409,3 +409,37 @@ def test_an_answer_given_while_the_reminder_is_sent_stays_answered(app, runner, 
     assert answered == [303]
     with db() as session:
         assert session.scalar(select(Invitation)).state == InvitationState.ANSWERED
+
+
+def test_a_mailing_split_into_parts_alongside_a_whole_sender_delivers_each_invitation_once(app, db, make_survey,
+                                                                                          make_customer):
+    from survey_app.extensions import db as _db
+    from survey_app.invitations.jobs import start_parts
+    from survey_app.invitations.recipients import RecipientFilter, create_invitations
+    from survey_app.invitations.sending import send_due
+    from survey_app.jobs.models import Job, JobState
+
+    survey = make_survey("exit")
+    seed_customers(make_customer, 45)
+    recorder = GatedRecorder(senders=4)
+    controller = serve(recorder)
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    try:
+        with app.app_context():
+            create_invitations(_db.session.merge(survey), RecipientFilter(), 30)
+            _db.session.commit()
+            job_ids = start_parts(_db.session.merge(survey), 3)  # three jobs in threads (no REDIS_URL)
+            whole = send_due(_db.session.merge(survey))  # and one sender over the whole survey at once
+
+        def finished() -> bool:
+            with db() as session:
+                return all(session.get(Job, i).state == JobState.DONE for i in job_ids)
+
+        assert _wait_until(finished)
+    finally:
+        controller.stop()
+    with db() as session:
+        parts = [session.get(Job, i).result["sent"] for i in job_ids]
+    assert len(job_ids) == 3 and sum(parts) + whole.sent == 45
+    assert set(recorder.per_recipient().values()) == {1} and len(recorder.per_recipient()) == 45
+    assert invitation_states(db) == {"sent": 45}

@@ -217,6 +217,41 @@ def test_killed_midway_a_rerun_sends_each_remaining_message_exactly_once(app, db
     assert len(recipients) >= 29
 
 
+def test_sigterm_midway_records_every_message_handed_over_and_a_rerun_sends_the_rest_once(app, db, make_survey,
+                                                                                        make_customer):
+    survey = make_survey("exit")
+    for i in range(30):
+        make_customer(ref=f"T-{i:02d}", locale=("en", "fr", "pl", "ru")[i % 4])
+    recorder = Recorder(delay=0.02)
+    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        env = {**os.environ, "SURVEY_APP_ENV": "testing", "TEST_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+               "INSTANCE_PATH": app.instance_path, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(controller.port)}
+        flask = [sys.executable, "-m", "flask", "--app", "survey_app"]
+        subprocess.run([*flask, "invitations", "create", "--survey", survey.slug], env=env, check=True,
+                       capture_output=True)
+        sender = subprocess.Popen([*flask, "invitations", "send"], env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE)
+        deadline = time.time() + 60
+        while len(recorder.messages) < 5 and time.time() < deadline:
+            time.sleep(0.005)
+        sender.send_signal(signal.SIGTERM)
+        sender.communicate(timeout=60)
+        delivered_before = len(recorder.messages)
+        states = [i.state for i in invitations(db).values()]
+        assert 5 <= delivered_before < 30
+        # Stopped between two messages: each one handed over is recorded as sent, none is left in doubt.
+        assert states.count(InvitationState.SENT) == delivered_before and InvitationState.SENDING not in states
+        rerun = subprocess.run([*flask, "invitations", "send"], env=env, capture_output=True, text=True)
+        assert rerun.returncode == 0, rerun.stderr
+    finally:
+        controller.stop()
+    recipients = [m["To"].addresses[0].addr_spec for m in recorder.messages]
+    assert len(recipients) == 30 == len(set(recipients))
+    assert {i.state for i in invitations(db).values()} == {InvitationState.SENT}
+
+
 def test_reminders_go_to_those_who_have_not_answered_and_old_links_keep_working(app, runner, db, smtp_server,
                                                                                   make_survey, make_customer):
     survey = make_survey("exit")
