@@ -1,18 +1,25 @@
-"""Staff pages for purchases: the import."""
+"""Staff pages for purchases: the import, and a customer's purchase chart."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 
 from ..auth.access import role_required
 from ..auth.models import Role
 from ..csvimport.forms import ImportForm
 from ..csvimport.rows import ImportFileError
+from ..customers.models import Customer
+from ..dbtypes import utcnow
+from ..extensions import db
 from ..formutil import ConfirmForm
+from ..labels import money
+from ..reports.charts import month_bars
 from ..uploads import takes_import_upload
 from .importer import open_file
 from .jobs import imports
 from .messages import describe, describe_file_error
+from .services import monthly_totals
 
 bp = Blueprint("purchases", __name__, url_prefix="/staff/purchases", template_folder="templates")
 
@@ -58,3 +65,16 @@ def import_resume(job_id: int):
 def import_report(job_id: int):
     """Download the refused rows of an import."""
     return imports.send_report(imports.job(job_id), describe)
+
+
+@bp.get("/customer/<int:customer_id>.png")
+@role_required(Role.ADMIN)
+def customer_chart(customer_id: int):
+    """A customer's purchases per month over the last two years, as PNG, in the viewer's language."""
+    customer = db.get_or_404(Customer, customer_id)
+    months = monthly_totals(customer.id, utcnow().date())
+    body = month_bars(_("Purchases per month"), [format_date(start, "MMM y") for start, _amount in months],
+                      [float(amount) for _start, amount in months], lambda value: money(value), _("Amount"))
+    response = Response(body, mimetype="image/png")
+    response.headers["Cache-Control"] = "private, max-age=60"
+    return response

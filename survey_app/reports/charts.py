@@ -109,3 +109,17 @@ def amount_bars(title: str, labels: Sequence[str], amounts: Sequence[float], ann
     ax.xaxis.set_major_formatter(lambda value, _position: annotate(value))
     _tidy(ax, title, axis_label)
     return _bytes(figure, fmt)
+
+
+def month_bars(title: str, labels: Sequence[str], amounts: Sequence[float], annotate: Callable[[float], str],
+               axis_label: str, *, fmt: str = "png") -> bytes:
+    """One amount per month as vertical bars, months labelled below (every other one when there are many)."""
+    figure = _figure(9, 3.2)
+    ax = figure.subplots()
+    positions = list(range(len(labels)))
+    ax.bar(positions, _finite(amounts), 0.7, color=OBSERVED_COLOUR)
+    step = 1 if len(labels) <= 12 else 2
+    ax.set_xticks(positions[::step], list(labels)[::step], rotation=45, ha="right", fontsize=8)
+    ax.yaxis.set_major_formatter(lambda value, _position: annotate(value))
+    _tidy(ax, title, axis_label)
+    return _bytes(figure, fmt)
