@@ -155,6 +155,7 @@ def register_jobs() -> None:
     from .customers import jobs as _customer_imports  # noqa: F401
     from .invitations import jobs as _sending  # noqa: F401
     from .jobs.schedule import periodic
+    from .lost import services as _lost_detection  # noqa: F401
     from .purchases import jobs as _purchase_imports  # noqa: F401
     from .responses import jobs as _answer_imports  # noqa: F401
 

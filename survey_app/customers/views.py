@@ -12,6 +12,7 @@ from ..csvimport.rows import ImportFileError
 from ..dbtypes import utcnow
 from ..extensions import db
 from ..formutil import ConfirmForm
+from ..lost.messages import lost_reason
 from ..purchases.services import purchase_history
 from ..routing import int_arg
 from ..uploads import takes_import_upload
@@ -41,8 +42,9 @@ def index():
 def show(customer_id: int):
     """A customer's details and purchase history."""
     customer = db.get_or_404(Customer, customer_id)
+    today = utcnow().date()
     return render_template("customers/show.html", customer=customer, status_labels=STATUS_LABELS,
-                           history=purchase_history(customer.id, utcnow().date()))
+                           history=purchase_history(customer.id, today), lost_reason=lost_reason(customer, today))
 
 
 @bp.route("/<int:customer_id>/edit", methods=["GET", "POST"])
