@@ -123,7 +123,8 @@ def _add(batch: list[tuple[int, dict]]) -> tuple[int, int, list[RowError]]:
             new.append(row)
     if new:
         now = utcnow()
-        db.session.execute(insert(Purchase), [{**row, "created_at": now} for row in new])
+        # Core executemany on the table: the ORM would insert row by row to learn each new id.
+        db.session.connection().execute(insert(Purchase.__table__), [{**row, "created_at": now} for row in new])
         _extend_customer_dates(new)
         purchase_recorded.send(None, customer_ids=sorted({row["customer_id"] for row in new}))
     return len(new), len(known) - len(new), unknown
