@@ -67,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     from .core import bp as core_bp
     from .customers.views import bp as customers_bp
     from .invitations.views import bp as invitations_bp
+    from .lost.views import bp as lost_bp
     from .purchases.views import bp as purchases_bp
     from .reports.views import bp as reports_bp
     from .reports.views import survey_bp as survey_reports_bp
@@ -74,7 +75,7 @@ def register_blueprints(app: Flask) -> None:
     from .surveys.views import bp as surveys_bp
 
     for bp in (core_bp, auth_bp, surveys_bp, customers_bp, purchases_bp, invitations_bp, responses_bp, reports_bp,
-               survey_reports_bp, classification_bp):
+               survey_reports_bp, classification_bp, lost_bp):
         app.register_blueprint(bp)
 
 
