@@ -22,6 +22,20 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def env_factors(name: str) -> dict[str, float]:
+    """Read numbers per name, written ``retail=1.5,wholesale=2`` (names are segments; a bad entry is an error)."""
+    factors = {}
+    for entry in filter(None, (part.strip() for part in os.environ.get(name, "").split(","))):
+        segment, _, value = entry.rpartition("=")
+        try:
+            factors[segment.strip()] = float(value)
+        except ValueError:
+            raise ConfigError(f"{name}: {entry!r} is not segment=number") from None
+        if not segment.strip() or not factors[segment.strip()] >= 1:
+            raise ConfigError(f"{name}: {entry!r} needs a segment and a factor of at least 1")
+    return factors
+
+
 class ConfigError(RuntimeError):
     """The configuration cannot be used to start the application."""
 
@@ -70,6 +84,10 @@ class Config:
     #: Below this confidence, free text stays unclassified and waits for staff review; unset (None), the
     #: model's own threshold applies, chosen by cross-validation when it was trained.
     CLASSIFIER_THRESHOLD = float(os.environ["CLASSIFIER_THRESHOLD"]) if os.environ.get("CLASSIFIER_THRESHOLD") else None
+    #: A customer is lost once the time since their last purchase reaches their usual interval times this.
+    LOST_FACTOR = float(os.environ.get("LOST_FACTOR", str(4 / 3)))
+    #: The lost factor of particular segments, e.g. ``retail=1.5,wholesale=2``.
+    LOST_FACTOR_BY_SEGMENT = env_factors("LOST_FACTOR_BY_SEGMENT")
     #: Currency of customers' annual revenue, shown on revenue reports (ISO 4217 code).
     REPORT_CURRENCY = os.environ.get("REPORT_CURRENCY", "EUR")
     #: Longest time (seconds) a report figure or chart is reused; any change to the data renews it sooner.

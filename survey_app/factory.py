@@ -69,14 +69,16 @@ def register_blueprints(app: Flask) -> None:
     from .core import bp as core_bp
     from .customers.views import bp as customers_bp
     from .invitations.views import bp as invitations_bp
+    from .lost.views import bp as lost_bp
+    from .purchases.views import bp as purchases_bp
     from .reports.views import bp as reports_bp
     from .reports.views import survey_bp as survey_reports_bp
     from .responses.public import bp as respond_bp
     from .responses.staff import bp as responses_bp
     from .surveys.views import bp as surveys_bp
 
-    for bp in (core_bp, auth_bp, surveys_bp, customers_bp, invitations_bp, respond_bp, responses_bp, reports_bp,
-               survey_reports_bp, classification_bp):
+    for bp in (core_bp, auth_bp, surveys_bp, customers_bp, purchases_bp, invitations_bp, respond_bp, responses_bp,
+               reports_bp, survey_reports_bp, classification_bp, lost_bp):
         app.register_blueprint(bp)
 
 
@@ -158,6 +160,8 @@ def register_jobs() -> None:
     from .customers import jobs as _customer_imports  # noqa: F401
     from .invitations import jobs as _sending  # noqa: F401
     from .jobs.schedule import periodic
+    from .lost import services as _lost_detection  # noqa: F401
+    from .purchases import jobs as _purchase_imports  # noqa: F401
     from .responses import jobs as _answer_imports  # noqa: F401
 
     periodic("prune-jobs", timedelta(days=1), "prune_jobs")
@@ -171,11 +175,12 @@ def register_commands(app: Flask) -> None:
     from .demo.cli import seed_cli
     from .invitations.cli import invitations_cli
     from .jobs.cli import jobs_cli
+    from .purchases.cli import purchases_cli
     from .reports.cli import reports_cli
     from .responses.cli import responses_cli
     from .surveys.cli import surveys_cli
     from .translate import translate_cli
 
-    for group in (users_cli, seed_cli, surveys_cli, customers_cli, invitations_cli, responses_cli, reports_cli,
-                  classify_cli, jobs_cli, translate_cli):
+    for group in (users_cli, seed_cli, surveys_cli, customers_cli, purchases_cli, invitations_cli, responses_cli,
+                  reports_cli, classify_cli, jobs_cli, translate_cli):
         app.cli.add_command(group)

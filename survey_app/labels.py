@@ -1,7 +1,10 @@
 """Translated labels for stored codes (kinds, states, buckets, channels), looked up at request time."""
 from __future__ import annotations
 
-from flask_babel import get_locale
+import math
+
+from flask import current_app
+from flask_babel import format_currency, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -72,6 +75,13 @@ def reason_label(code: str | None) -> str:
     return localized(reason.label if reason else None, str(get_locale())) or code
 
 
+def money(amount: float) -> str:
+    """An amount in the report currency, in the current language ("—" for a number that is not finite)."""
+    if not math.isfinite(amount):
+        return "—"
+    return format_currency(amount, current_app.config["REPORT_CURRENCY"], format="¤#,##0", currency_digits=False)
+
+
 TEMPLATE_GLOBALS = {f.__name__: f for f in (kind_label, state_label, channel_label, source_label,
                                             invitation_state_label,
-                                            bucket_label, group_label, reason_label, translate)}
+                                            bucket_label, group_label, reason_label, translate, money)}

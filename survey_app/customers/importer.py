@@ -144,6 +144,8 @@ def check_row(line: int, row: dict[str, str], managers: Callable[[str], int | No
                 values[column] = parse_day(row[column])
             except ValueError:
                 errors.append(RowError(line, BAD_DATE, column, row[column]))
+    if values.get("status", CustomerStatus.ACTIVE) != CustomerStatus.ACTIVE or "lost_at" in values:
+        values["status_manual"] = True  # lost or returned according to the file: lost-customer detection leaves it
     if row.get("account_manager"):
         manager_id = managers(row["account_manager"].lower())
         if manager_id is None:
@@ -252,7 +254,8 @@ def _upsert(batch: list[tuple[int, dict]], state: _ImportState) -> tuple[int, li
     if new:
         defaults = {"name": "", "email": None, "locale": "en", "segment": None, "account_manager_id": None,
                     "annual_revenue": None, "customer_since": None, "last_purchase": None,
-                    "status": CustomerStatus.ACTIVE, "lost_at": None, "unreachable": False, "opted_out": False}
+                    "status": CustomerStatus.ACTIVE, "lost_at": None, "unreachable": False, "opted_out": False,
+                    "status_manual": False}
         defaults["created_at"] = utcnow()  # one batch, one moment
         connection.execute(insert(Customer.__table__), [{**defaults, **v} for v in new])
     for keys, rows in _by_columns(changed).items():

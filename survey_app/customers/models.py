@@ -50,6 +50,12 @@ class Customer(db.Model):
     status: Mapped[CustomerStatus] = mapped_column(str_enum(CustomerStatus), default=CustomerStatus.ACTIVE, index=True)
     #: When the customer was counted as lost.
     lost_at: Mapped[date | None]
+    #: Staff set the status or lost date (by hand or in a CSV file): lost-customer detection leaves them alone.
+    status_manual: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: When a lost customer bought again.
+    returned_at: Mapped[date | None]
+    #: Median days between purchase days, as lost-customer detection last found it.
+    usual_interval: Mapped[float | None] = mapped_column(sa.Float())
     #: Mail to this customer bounced permanently.
     unreachable: Mapped[bool] = mapped_column(default=False)
     #: The customer asked not to be surveyed.

@@ -30,8 +30,10 @@ def add_customer(external_ref: str, name: str, email: str | None, locale: str, *
         raise CustomerError("reference_taken")
     if locale not in LANGUAGES:
         raise CustomerError("unknown_language")
+    status = CustomerStatus(status)
+    fields.setdefault("status_manual", status != CustomerStatus.ACTIVE or fields.get("lost_at") is not None)
     customer = Customer(external_ref=external_ref, name=one_line(name), email=(email or "").strip() or None,
-                        locale=locale, segment=one_line(segment) or None, status=CustomerStatus(status),
+                        locale=locale, segment=one_line(segment) or None, status=status,
                         annual_revenue=annual_revenue, **fields)
     db.session.add(customer)
     db.session.flush()
@@ -67,10 +69,13 @@ def update_customer(customer: Customer, **values) -> None:
     if values.get("locale") not in LANGUAGES:
         raise CustomerError("unknown_language")
     customer.external_ref = ref
+    before = (customer.status, customer.lost_at)
     for key, value in values.items():
         if key in ("name", "segment"):
             value = one_line(value)
         setattr(customer, key, value.strip() or None if isinstance(value, str) and key != "name" else value)
+    if (customer.status, customer.lost_at) != before:  # staff decided: lost-customer detection leaves it
+        customer.status_manual = True
     db.session.flush()
     customer_changed.send(None, customer_ids=[customer.id])
 

@@ -9,8 +9,11 @@ from ..auth.access import role_required
 from ..auth.models import Role
 from ..csvimport.forms import ImportForm
 from ..csvimport.rows import ImportFileError
+from ..dbtypes import utcnow
 from ..extensions import db
 from ..formutil import ConfirmForm
+from ..lost.messages import lost_reason
+from ..purchases.services import purchase_history
 from ..routing import int_arg
 from ..uploads import takes_import_upload
 from .forms import STATUS_LABELS, CustomerForm
@@ -34,6 +37,16 @@ def index():
                            status_labels=STATUS_LABELS, confirm=ConfirmForm())
 
 
+@bp.get("/<int:customer_id>")
+@role_required(Role.ADMIN)
+def show(customer_id: int):
+    """A customer's details and purchase history."""
+    customer = db.get_or_404(Customer, customer_id)
+    today = utcnow().date()
+    return render_template("customers/show.html", customer=customer, status_labels=STATUS_LABELS,
+                           history=purchase_history(customer.id, today), lost_reason=lost_reason(customer, today))
+
+
 @bp.route("/<int:customer_id>/edit", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def edit(customer_id: int):
@@ -54,7 +67,7 @@ def edit(customer_id: int):
         else:
             db.session.commit()
             flash(_("Customer %(name)s saved.", name=customer.name), "success")
-            return redirect(url_for(".index", q=customer.external_ref))
+            return redirect(url_for(".show", customer_id=customer.id))
     return render_template("customers/edit.html", form=form, customer=customer, confirm=ConfirmForm()), \
         400 if form.errors else 200
 

@@ -1,4 +1,5 @@
-"""Demo data: staff accounts, customers in four languages, two open surveys with months of answers."""
+"""Demo data: staff accounts, customers in four languages with two years of purchases, two open surveys with months
+of answers."""
 from __future__ import annotations
 
 import logging
@@ -16,6 +17,8 @@ from ..customers.models import Customer, CustomerStatus
 from ..dbtypes import utcnow
 from ..extensions import db
 from ..invitations.services import create_invitation, invitation_url
+from ..purchases.models import Purchase
+from ..purchases.rules import threshold_days
 from ..responses.definition import survey_definition
 from ..responses.models import Channel
 from ..responses.services import record_response
@@ -91,25 +94,46 @@ def _write_saved(path: Path, saved: dict[str, str]) -> None:
 
 
 def _customers(rng: random.Random) -> list[Customer]:
+    """The demo customers, each with two years of purchases at their own rhythm; two in three have left."""
     manager = find_user("admin@example.com")
     today = date.today()
-    customers = []
+    customers, rhythms = [], []
     for locale, people in CUSTOMERS.items():
         for i, (name, local_part) in enumerate(people, start=1):
             lost = i % 3 != 0
-            since = today - timedelta(days=rng.randint(400, 3000))
+            interval = rng.choice((14, 30, 30, 45, 60, 91))
+            annual = Decimal(rng.randrange(2_000, 250_000, 50))
+            if lost:  # bought at their rhythm until they stopped; lost once the usual gap has passed by a third
+                lost_at = today - timedelta(days=rng.randint(5, 180))
+                last = lost_at - timedelta(days=threshold_days(interval))
+            else:
+                lost_at, last = None, today - timedelta(days=rng.randint(0, interval))
             customer = Customer(
                 external_ref=f"DEMO-{locale.upper()}-{i:03d}", name=name, email=f"{local_part}@example.com",
                 locale=locale, segment=SEGMENTS[i % len(SEGMENTS)], account_manager=manager,
-                annual_revenue=Decimal(rng.randrange(2_000, 250_000, 50)), customer_since=since,
-                status=CustomerStatus.LOST if lost else CustomerStatus.ACTIVE,
-                lost_at=today - timedelta(days=rng.randint(5, 180)) if lost else None,
-                last_purchase=today - timedelta(days=rng.randint(60, 300) if lost else rng.randint(1, 40)),
+                annual_revenue=annual, customer_since=today - timedelta(days=rng.randint(800, 3000)),
+                status=CustomerStatus.LOST if lost else CustomerStatus.ACTIVE, lost_at=lost_at, last_purchase=last,
             )
             db.session.add(customer)
             customers.append(customer)
+            rhythms.append((interval, last))
     db.session.flush()
+    for customer, (interval, last) in zip(customers, rhythms, strict=True):
+        _purchases(rng, customer, interval, last, since=today - timedelta(days=730))
     return customers
+
+
+def _purchases(rng: random.Random, customer: Customer, interval: int, last: date, since: date) -> None:
+    """Purchases every ``interval`` days give or take a fifth, from ``last`` back to ``since``, worth the annual
+    revenue over a year."""
+    per_purchase = float(customer.annual_revenue or 0) * interval / 365
+    day, n = last, 1
+    while day >= since:
+        amount = Decimal(str(round(per_purchase * rng.uniform(0.6, 1.4), 2)))
+        db.session.add(Purchase(customer_id=customer.id, day=day, amount=amount,
+                                order_ref=f"{customer.external_ref}-{n:04d}"))
+        day -= timedelta(days=max(1, round(interval * rng.uniform(0.8, 1.2))))
+        n += 1
 
 
 def _survey(kind: SurveyKind, slug: str) -> Survey:

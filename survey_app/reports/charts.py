@@ -109,3 +109,44 @@ def amount_bars(title: str, labels: Sequence[str], amounts: Sequence[float], ann
     ax.xaxis.set_major_formatter(lambda value, _position: annotate(value))
     _tidy(ax, title, axis_label)
     return _bytes(figure, fmt)
+
+
+def month_bars(title: str, labels: Sequence[str], amounts: Sequence[float], annotate: Callable[[float], str],
+               axis_label: str, *, fmt: str = "png") -> bytes:
+    """One amount per month as vertical bars, months labelled below (every other one when there are many)."""
+    figure = _figure(9, 3.2)
+    ax = figure.subplots()
+    positions = list(range(len(labels)))
+    ax.bar(positions, _finite(amounts), 0.7, color=OBSERVED_COLOUR)
+    step = 1 if len(labels) <= 12 else 2
+    ax.set_xticks(positions[::step], list(labels)[::step], rotation=45, ha="right", fontsize=8)
+    ax.yaxis.set_major_formatter(lambda value, _position: annotate(value))
+    _tidy(ax, title, axis_label)
+    return _bytes(figure, fmt)
+
+
+def ratio_lines(title: str, labels: Sequence[str], series: Mapping[str, Sequence[float | None]], axis_label: str,
+                *, total: str | None = None, band: tuple[float, float] | None = None, band_label: str = "",
+                fmt: str = "png") -> bytes:
+    """Percentages per period, one line per series (``total`` drawn thicker), with an optional shaded band."""
+    figure = _figure(9, 3.6)
+    ax = figure.subplots()
+    positions = list(range(len(labels)))
+    if band is not None:
+        ax.axhspan(band[0], band[1], color=BENCHMARK_COLOUR, alpha=0.5, label=band_label, linewidth=0)
+    for index, (name, values) in enumerate(series.items()):
+        points = [(p, v) for p, v in zip(positions, values, strict=True) if v is not None and math.isfinite(v)]
+        if not points:
+            continue
+        is_total = name == total
+        ax.plot([p for p, _v in points], [v for _p, v in points], marker="o",
+                linewidth=3 if is_total else 1.5, color="#222" if is_total else BUCKET_COLOURS[index % 5],
+                label=name)
+    ax.set_xticks(positions, labels, rotation=45 if len(labels) > 8 else 0, ha="right" if len(labels) > 8 else "center",
+                  fontsize=8)
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_formatter(lambda value, _position: f"{value:g} %")
+    if series or band is not None:
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    _tidy(ax, title, axis_label)
+    return _bytes(figure, fmt)

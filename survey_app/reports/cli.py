@@ -8,6 +8,8 @@ import click
 from flask.cli import with_appcontext
 
 from ..i18n import LANGUAGES
+from ..lost.periods import UNITS, default_since
+from ..lost.report import lost_ratio
 from ..taxonomy import BENCHMARKS, DEFAULT_BENCHMARK
 from .filters import CHANNELS, KINDS, ReportFilter
 from .queries import UnknownSurvey
@@ -66,3 +68,26 @@ def breakdown_cmd(slugs: tuple[str, ...], code: str, weight: str, fmt: str, **na
     if weight == "revenue":
         for name, row in [*result["revenue"]["buckets"].items(), *result["revenue"]["cause_groups"].items()]:
             click.echo(f"  {name:<16}{row['revenue']:>16,.2f}{row['share'] * 100:>7.1f} %")
+
+
+@reports_cli.command("lost-ratio")
+@click.option("--period", "unit", type=click.Choice(UNITS), default="quarter", show_default=True)
+@click.option("--since", callback=_day, help="First day counted (YYYY-MM-DD; default: a span of periods ending today).")
+@click.option("--until", callback=_day, help="Last day counted (YYYY-MM-DD; default: today).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@with_appcontext
+def lost_ratio_cmd(unit: str, since: date | None, until: date | None, fmt: str) -> None:
+    """The lost-customer ratio per account manager and period: customers at the start, lost, ratio, lost revenue."""
+    until = until or date.today()
+    since = since or default_since(unit, until)
+    if since > until:
+        raise click.BadParameter("--since is after --until")
+    report = lost_ratio(unit, since, until)
+    if fmt == "json":
+        click.echo(json.dumps({"periods": report.as_dict()["periods"]}))
+        return
+    for period in report.periods:
+        for row in [*period.managers, period.total]:
+            who = row.manager or ("(team)" if row is period.total else "(no manager)")
+            ratio = "—" if row.ratio is None else f"{row.ratio:.1f} %"
+            click.echo(f"{period.label}\t{who}\t{row.customers}\t{row.lost}\t{ratio}\t{row.lost_revenue}")

@@ -105,6 +105,11 @@ def _filename(name: str, fmt: str) -> str:
 def download(name: str, f: ReportFilter, fmt: str) -> Response:
     """One table as a CSV (streamed, UTF-8 with BOM for Excel) or XLSX download."""
     header, rows = table(name, f)
+    return send_table(name, header, rows, fmt)
+
+
+def send_table(name: str, header: list[str], rows: Iterable[list], fmt: str) -> Response:
+    """A table as a CSV (streamed, UTF-8 with BOM for Excel) or XLSX download named after ``name``."""
     if fmt == "csv":
         def lines() -> Iterator[str]:
             buffer = io.StringIO()

@@ -15,11 +15,11 @@ from datetime import date
 from typing import TypeVar
 
 from flask import current_app, g
-from flask_babel import format_currency, format_date, format_decimal, format_percent, get_locale, ngettext
+from flask_babel import format_date, format_decimal, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 
 from ..extensions import cache
-from ..labels import bucket_label, group_label
+from ..labels import bucket_label, group_label, money
 from ..taxonomy import BUCKETS, CAUSE_GROUPS, COMPANY, benchmark
 from . import charts, queries
 from .filters import ReportFilter
@@ -131,13 +131,6 @@ def period_label(day: date, unit: str) -> str:
     if unit == "quarter":
         return _("Q%(quarter)s %(year)s", quarter=(day.month - 1) // 3 + 1, year=day.year)
     return format_date(day, "LLLL y")
-
-
-def money(amount: float) -> str:
-    """An amount in the report currency, in the current language ("—" for a number that is not finite)."""
-    if not math.isfinite(amount):
-        return "—"
-    return format_currency(amount, current_app.config["REPORT_CURRENCY"], format="¤#,##0", currency_digits=False)
 
 
 def percent(share: float) -> str:

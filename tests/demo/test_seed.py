@@ -1,10 +1,13 @@
 """``flask seed demo`` loads the demo once and keeps existing data on later runs."""
 import json
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
-from survey_app.customers.models import Customer
+from survey_app.customers.models import Customer, CustomerStatus
+from survey_app.purchases.models import Purchase
+from survey_app.purchases.rules import lost_since, usual_interval
 from survey_app.responses.models import Answer, Channel, Response
 
 
@@ -25,6 +28,7 @@ def test_seed_demo_is_idempotent_and_prints_logins(runner, db):
     assert locales == {"en", "fr", "pl", "ru"}
     assert channels == {Channel.EMAIL, Channel.LINK, Channel.INTERVIEW}
     assert len(months) >= 4
+    assert_two_years_of_purchases_that_agree_with_the_lost_rule(db)
 
     second = runner.invoke(args=["seed", "demo"])
     assert second.exit_code == 0 and "nothing changed" in second.output
@@ -42,3 +46,17 @@ def test_seed_demo_is_idempotent_and_prints_logins(runner, db):
 def test_seed_catalogue_twice_adds_nothing_the_second_time(runner):
     assert "27 reasons added" in runner.invoke(args=["seed", "catalogue"]).output
     assert "0 reasons added" in runner.invoke(args=["seed", "catalogue"]).output
+
+
+def assert_two_years_of_purchases_that_agree_with_the_lost_rule(db):
+    with db() as session:
+        customers = session.scalars(select(Customer)).all()
+        history = {c.id: sorted(session.scalars(select(Purchase.day).where(Purchase.customer_id == c.id)))
+                   for c in customers}
+    for customer in customers:
+        days = history[customer.id]
+        assert len(days) >= 5 and customer.last_purchase == days[-1], customer.external_ref
+        lost_at = lost_since(days[-1], usual_interval(days), as_of=date.today())
+        if customer.status == CustomerStatus.LOST:
+            assert lost_at is not None and abs((lost_at - customer.lost_at).days) <= 31, customer.external_ref
+    assert max(max(days) - min(days) for days in history.values()).days >= 700

@@ -1,0 +1,1 @@
+"""Lost customers: who stopped buying (told from their purchases), and who came back."""
