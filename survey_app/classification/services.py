@@ -38,7 +38,8 @@ logger = logging.getLogger(__name__)
 class HasBucket(Protocol):
     """Anything that names its bucket: a catalogue reason or its cached snapshot."""
 
-    bucket: str
+    @property
+    def bucket(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,9 @@ def _model_bytes(row: ClassifierVersion) -> bytes | None:
         return None
 
 
-def _load(row: ClassifierVersion) -> TextClassifier | None:
+def _load(row: ClassifierVersion | None) -> TextClassifier | None:
+    if row is None:
+        return None
     data = _model_bytes(row)
     if data is None:
         return None
@@ -167,7 +170,7 @@ def staff_examples() -> list[Example]:
         .where(Answer.source == ClassificationSource.STAFF, Answer.text.is_not(None),
                Answer.bucket.in_(BUCKETS) | Answer.bucket.is_(None))
     )
-    return [Example(locale, bucket or NOT_A_REASON, text) for locale, bucket, text in rows]
+    return [Example(locale, bucket or NOT_A_REASON, text or "") for locale, bucket, text in rows]
 
 
 def train(include_staff: bool = True, folds: int = 3) -> ClassifierVersion:
@@ -234,8 +237,8 @@ def classify_backlog(batch_size: int = 2000) -> dict[str, int]:
         params = []
         for row, prediction in zip(rows, predictions, strict=True):
             result = _from_prediction(prediction.bucket, prediction.confidence, version, minimum)
-            params.append({"answer_id": row.id, "b": result.bucket, "g": result.cause_group, "s": result.source.value,
-                           "c": result.confidence, "v": version})
+            params.append({"answer_id": row.id, "b": result.bucket, "g": result.cause_group,
+                           "s": ClassificationSource.MODEL.value, "c": result.confidence, "v": version})
             counts["classified" if result.bucket != UNCLASSIFIED else "unclassified"] += 1
         db.session.connection().execute(statement, params)
         answers_changed.send(None, reason="reclassified")

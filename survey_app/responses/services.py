@@ -5,13 +5,14 @@ import enum
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ..classification.services import classify_choice, classify_text
 from ..dbsetup import DatabaseBusy, write_lock
-from ..dbtypes import utcnow
+from ..dbtypes import rows_changed, utcnow
 from ..domain import AlreadyAnswered, LinkExpired, SurveyClosed, UnknownLink
 from ..extensions import db
 from ..invitations.models import Invitation, InvitationState
@@ -93,7 +94,7 @@ def record_opened(invitation: Invitation) -> bool:
         try:
             db.session.rollback()
         except DBAPIError:  # the connection is gone; the pool replaces it
-            db.session.invalidate()
+            db.session().invalidate()
         logger.warning("Could not record that invitation %s was opened: %s", invitation.id, error)
         return False
     return True
@@ -117,7 +118,7 @@ def record_response(connection: Connection, definition: SurveyDefinition, values
     if rows is None:
         rows = answer_rows(definition, values, locale)  # classified before anything is written
     try:
-        response_id = connection.execute(_INSERT_RESPONSE, {
+        response_id: int = connection.execute(_INSERT_RESPONSE, {
             "survey_id": definition.survey_id, "invitation_id": invitation.id if invitation else None,
             "customer_id": None if definition.anonymous else customer_id, "locale": locale,
             "channel": channel, "interviewer_id": interviewer_id, "submitted_at": submitted_at or utcnow(),
@@ -180,21 +181,21 @@ def submit_response(definition: SurveyDefinition, submission: Submission, *, loc
     if not form_trusted or not submission.valid:
         return SubmitResult(Outcome.REFUSED)
     # Classified before the write lock is taken: other respondents' writes never wait for the model.
-    stored_with = {"customer_id": customer_id, "interviewer_id": interviewer_id,
-                   "rows": answer_rows(definition, submission.values, locale)}
+    rows = answer_rows(definition, submission.values, locale)
     # A write that cannot get the database within the request's budget ends on the 503 page keeping the answers.
     try:
         if invitation is None and customer_id is None:
             # Nothing else to write: one short transaction of its own, without the ORM session.
             with db.engine.connect() as connection, write_lock(connection), connection.begin():
                 response_id = record_response(connection, definition, submission.values, locale=locale,
-                                              channel=channel, submission_key=submission_key, **stored_with)
+                                              channel=channel, submission_key=submission_key, customer_id=customer_id,
+                                              interviewer_id=interviewer_id, rows=rows)
         else:
             connection = db.session.connection()
             with write_lock(connection):
                 response_id = record_response(connection, definition, submission.values, locale=locale,
-                                              channel=channel, invitation=invitation,
-                                              submission_key=submission_key, **stored_with)
+                                              channel=channel, invitation=invitation, submission_key=submission_key,
+                                              customer_id=customer_id, interviewer_id=interviewer_id, rows=rows)
                 db.session.commit()
     except (IntegrityError, AlreadyAnswered):
         _rollback()
@@ -212,7 +213,7 @@ def _rollback() -> None:
     try:
         db.session.rollback()
     except DBAPIError:  # the connection is gone; the pool replaces it
-        db.session.invalidate()
+        db.session().invalidate()
 
 
 def response_sent_with(definition: SurveyDefinition, submission_key: str | None) -> int | None:
@@ -242,17 +243,17 @@ def answer_rows(definition: SurveyDefinition, values: dict[int, object], locale:
             continue
         qtype = question.type
         row = {**_EMPTY_ROW, "question_id": question.id}
-        if qtype == QuestionType.MAIN_REASON and (reason := definition.reason(value)):
-            main_code = value
+        if qtype == QuestionType.MAIN_REASON and (reason := definition.reason(str(value))):
+            main_code = reason.code
             rows.append({**row, "reason_code": reason.code, "is_primary": True, **classify_choice(reason).columns()})
         elif qtype == QuestionType.OTHER_REASONS:
-            for code in dict.fromkeys(value):  # keep order, drop repeats
+            for code in dict.fromkeys(cast(list[str], value)):  # keep order, drop repeats
                 if code != main_code and (reason := definition.reason(code)):
                     rows.append({**row, "reason_code": reason.code, **classify_choice(reason).columns()})
         elif qtype == QuestionType.FREE_TEXT and (text := str(value).strip()):
             rows.append({**row, "text": text, **classify_text(text, locale).columns()})
         elif qtype in (QuestionType.SCALE_0_10, QuestionType.YES_NO):
-            rows.append({**row, "number": int(value)})
+            rows.append({**row, "number": int(cast(int, value))})
     if main_code is None:
         # Without a chosen main reason, the first free text gives the response's cause.
         first_text = next((r for r in rows if r["text"]), None)
@@ -263,8 +264,8 @@ def answer_rows(definition: SurveyDefinition, values: dict[int, object], locale:
 
 def _forget_customer(_sender, customer_id: int, **_details) -> int:
     """Keep an erased customer's responses without their name; return how many."""
-    return db.session.execute(update(Response).where(Response.customer_id == customer_id)
-                              .values(customer_id=None, invitation_id=None)).rowcount
+    return rows_changed(db.session.execute(update(Response).where(Response.customer_id == customer_id)
+                                           .values(customer_id=None, invitation_id=None)))
 
 
 def connect() -> None:
