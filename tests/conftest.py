@@ -31,12 +31,13 @@ PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-#: Modules whose every test starts processes or browsers, fuzzes, or loads a server: ``make test-fast`` skips them
-#: (``-m "not slow"``); ``make test`` and CI run everything. Single slow tests elsewhere carry ``@pytest.mark.slow``.
+#: Modules whose every test starts processes or browsers, fuzzes, loads a server or trains the sentence-vector
+#: model: ``make test-fast`` skips them (``-m "not slow"``); ``make test`` and CI run everything. Single slow
+#: tests elsewhere carry ``@pytest.mark.slow``.
 SLOW_MODULES = ("tests/e2e/", "tests/instances/", "tests/load/", "tests/security/test_fuzz.py",
                 "tests/security/test_fuzz_urls.py", "tests/security/test_login_limit_workers.py",
                 "tests/security/test_bandit.py", "tests/invitations/test_concurrent_sending.py",
-                "tests/csvimport/test_resume.py")
+                "tests/csvimport/test_resume.py", "tests/classification/test_model.py")
 
 
 def pytest_collection_modifyitems(config, items) -> None:

@@ -2,6 +2,7 @@
 changed (the version re-check is made rare here, so only the change signals can make a change visible)."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from survey_app import create_app
@@ -59,6 +60,7 @@ def test_another_instance_sees_a_reason_change_through_the_survey_version(app, c
     assert "Seen elsewhere" in other.test_client().get("/s/o/shared").text
 
 
+@pytest.mark.slow
 def test_a_model_trained_meanwhile_classifies_the_next_answer(app, client, runner, db, make_survey):
     app.config["SURVEY_RECHECK_SECONDS"] = RARELY
     survey = make_survey("exit", slug="model")
