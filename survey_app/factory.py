@@ -157,6 +157,7 @@ def register_jobs() -> None:
     """Import the modules that register background job handlers and periodic tasks (any process may run any)."""
     from datetime import timedelta
 
+    from .classification import jobs as _classification  # noqa: F401
     from .customers import jobs as _customer_imports  # noqa: F401
     from .invitations import jobs as _sending  # noqa: F401
     from .jobs.schedule import periodic

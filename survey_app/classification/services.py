@@ -203,8 +203,10 @@ def ensure_model() -> tuple[str, TextClassifier]:
     """Return the current model, training one from the shipped examples first if there is none."""
     loaded = current_model()
     if loaded is None:
-        train(include_staff=False, folds=0)
+        logger.info("No classifier yet: training the first one from the shipped examples")
+        trained = train(include_staff=False, folds=0)
         db.session.commit()
+        logger.info("Trained classifier %s from the shipped examples", trained.version)
         loaded = current_model()
     assert loaded is not None
     return loaded
@@ -216,8 +218,15 @@ def _not_by_staff():
     return (Answer.source.is_(None)) | (Answer.source == ClassificationSource.MODEL)
 
 
-def classify_backlog(batch_size: int = 2000) -> dict[str, int]:
-    """Reclassify every free-text answer not decided by staff with the current model; return counts."""
+def unsorted_answers() -> int:
+    """How many free-text answers no model has classified yet (stored while there was no model)."""
+    return db.session.scalar(select(func.count()).select_from(Answer).where(
+        Answer.text.is_not(None), Answer.source.is_(None), Answer.model_version.is_(None))) or 0
+
+
+def classify_backlog(batch_size: int = 2000, only_unsorted: bool = False) -> dict[str, int]:
+    """Reclassify every free-text answer not decided by staff with the current model (with ``only_unsorted``,
+    only those no model has seen); return counts."""
     version, classifier = ensure_model()
     minimum = threshold(classifier)
     counts = {"answers": 0, "classified": 0, "unclassified": 0}
@@ -228,7 +237,8 @@ def classify_backlog(batch_size: int = 2000) -> dict[str, int]:
     while True:
         rows = db.session.execute(
             select(Answer.id, Answer.text, Response.locale).join(Response, Response.id == Answer.response_id)
-            .where(Answer.text.is_not(None), _not_by_staff(), Answer.id > last_id)
+            .where(Answer.text.is_not(None), _not_by_staff(), Answer.id > last_id,
+                   *((Answer.source.is_(None), Answer.model_version.is_(None)) if only_unsorted else ()))
             .order_by(Answer.id).limit(batch_size)
         ).all()
         if not rows:

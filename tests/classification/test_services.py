@@ -160,7 +160,8 @@ def test_evaluate_prints_a_json_summary_as_its_last_line(runner, tmp_path, class
 
 
 @pytest.mark.slow
-def test_evaluate_trains_a_model_first_when_there_is_none(runner, tmp_path, db):
+def test_evaluate_trains_a_model_first_when_there_is_none(runner, tmp_path, db, caplog):
+    caplog.set_level("INFO", logger="survey_app.classification.services")
     labelled = tmp_path / "dev.csv"
     labelled.write_text("lang,bucket,text\nen,competitor,Cheaper at a competitor\n", encoding="utf-8")
     result = runner.invoke(args=["classify", "evaluate", str(labelled)])
@@ -168,6 +169,7 @@ def test_evaluate_trains_a_model_first_when_there_is_none(runner, tmp_path, db):
     assert json.loads(result.output.strip().splitlines()[-1])["n"] == 1
     with db() as session:
         assert session.scalar(select(ClassifierVersion.version)) is not None
+    assert "No classifier yet: training the first one from the shipped examples" in caplog.text
 
 
 def test_not_a_reason_waits_for_review_labelled_as_such(app, client, db, login, classifier, make_survey,

@@ -72,7 +72,8 @@ def test_schedulers_on_several_machines_at_once_run_each_task_once(app, db, due_
                              text=True) for _ in range(4)]
     outputs = [run.communicate(timeout=120) for run in runs]
     assert all(run.returncode == 0 for run in runs), outputs
-    assert kinds(db) == {"retry_sending": 1, "sweep_uploads": 1, "prune_jobs": 1, "detect_lost": 1}
+    assert kinds(db) == {"retry_sending": 1, "sweep_uploads": 1, "prune_jobs": 1, "detect_lost": 1,
+                         "classify_unsorted": 1}
     assert len(smtp_server.messages) == 1
 
 
@@ -93,4 +94,5 @@ def test_app_processes_run_the_periodic_tasks_themselves_without_cron(app, clien
     finally:
         stop_ticker()
     assert len(smtp_server.messages) == 1
-    assert kinds(db) == {"retry_sending": 1, "sweep_uploads": 1, "prune_jobs": 1, "detect_lost": 1}
+    assert kinds(db) == {"retry_sending": 1, "sweep_uploads": 1, "prune_jobs": 1, "detect_lost": 1,
+                         "classify_unsorted": 1}
