@@ -202,7 +202,8 @@ def load(app, n: int, n_customers: int, secondary: float, seed: int) -> dict:
                           "text": questions[QuestionType.FREE_TEXT], "scale": questions[QuestionType.SCALE_0_10],
                           "codes": codes, "bucket": Picker(rng, dict(zip(BUCKETS, BUCKET_WEIGHTS[kind], strict=False)))}
         created = surveys["exit"].created_at
-        ids = {"analyst": analyst.id, "exit": surveys["exit"].id, "loyalty": surveys["loyalty"].id}
+        # The login cookie names the account and its session version (a signed-out session is refused).
+        ids = {"analyst": analyst.get_id(), "exit": surveys["exit"].id, "loyalty": surveys["loyalty"].id}
         # End the session's transaction: an open one would keep PostgreSQL's VACUUM from marking the loaded
         # pages all-visible (index-only scans would then read the table anyway).
         db.session.commit()
@@ -441,7 +442,7 @@ def measure_aggregates(app, raw, dialect: str, repeat: int, explain_all: bool) -
     return results, plans
 
 
-def measure_pages(app, analyst_id: int, repeat: int) -> dict:
+def measure_pages(app, analyst_id: str, repeat: int) -> dict:
     """Cold (cache cleared) and warm times of pages as a signed-in analyst, each with the time spent in the
     ``reports.queries`` functions (timed by wrapping them in this process) and the ones that spent most."""
     from survey_app.extensions import cache
@@ -462,7 +463,7 @@ def measure_pages(app, analyst_id: int, repeat: int) -> dict:
                                                           "trend_counts", "revenue_by_bucket", "reach_counts")}
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(analyst_id)
+        session["_user_id"] = analyst_id
         session["_fresh"] = True
     pages = {"dashboard_all": "/staff/reports/",
              "dashboard_survey": f"/staff/reports/?survey={EXIT_SLUG}",

@@ -35,7 +35,15 @@ class Response(db.Model):
     """One completed survey: by a customer through a link, or by staff in an interview."""
 
     __tablename__ = "response"
-    __table_args__ = (sa.Index("ix_response_survey_submitted", "survey_id", "submitted_at"),)
+    __table_args__ = (
+        sa.Index("ix_response_survey_submitted", "survey_id", "submitted_at"),
+        # Reports count causes from these indexes alone, grouped in index order where they can: every response
+        # (by bucket, then time), one survey's (by bucket within the survey), and customers' (revenue, segment,
+        # account manager: by customer, then bucket).
+        sa.Index("ix_response_bucket_submitted", "primary_bucket", "submitted_at"),
+        sa.Index("ix_response_survey_bucket_submitted", "survey_id", "primary_bucket", "submitted_at"),
+        sa.Index("ix_response_customer_bucket", "customer_id", "primary_bucket", "survey_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The survey answered.
@@ -45,7 +53,7 @@ class Response(db.Model):
         sa.ForeignKey("invitation.id", ondelete="SET NULL"), unique=True
     )
     #: The customer, unless anonymous or unknown.
-    customer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("customer.id", ondelete="SET NULL"), index=True)
+    customer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("customer.id", ondelete="SET NULL"))
     #: Language the answers were given in.
     locale: Mapped[str] = mapped_column(sa.String(5))
     #: email, link or interview.
@@ -56,6 +64,9 @@ class Response(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Random key of the form page the answers were sent from; unique, so a form sent twice is stored once.
     submission_key: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
+    #: The bucket of its primary answer (the response's cause), kept here for reports; None without one. Written
+    #: with the answers and by every writer that changes a primary answer's bucket (see ``sync_primary_buckets``).
+    primary_bucket: Mapped[str | None] = mapped_column(sa.String(20))
 
     survey: Mapped[Survey] = relationship()
     invitation: Mapped[Invitation | None] = relationship()

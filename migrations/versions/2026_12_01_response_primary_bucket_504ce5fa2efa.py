@@ -1,0 +1,57 @@
+"""response primary bucket
+
+Each response keeps the bucket of its primary answer (its cause), so reports count causes from the response
+table and its indexes alone, without joining every answer. Existing responses are filled in from their primary
+answers, and the reports' revision is raised so cached figures are computed afresh from the new column.
+
+Revision ID: 504ce5fa2efa
+Revises: 181d42980385
+Create Date: 2026-12-01 15:30:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '504ce5fa2efa'
+down_revision = '181d42980385'
+branch_labels = None
+depends_on = None
+
+response = sa.table("response", sa.column("id", sa.Integer()), sa.column("primary_bucket", sa.String()))
+answer = sa.table("answer", sa.column("id", sa.Integer()), sa.column("response_id", sa.Integer()),
+                  sa.column("bucket", sa.String()), sa.column("is_primary", sa.Boolean()))
+data_revision = sa.table("data_revision", sa.column("name", sa.String()), sa.column("value", sa.Integer()))
+
+
+def upgrade():
+    op.add_column('response', sa.Column('primary_bucket', sa.String(length=20), nullable=True))
+    primary = sa.and_(answer.c.is_primary.is_(True), answer.c.bucket.is_not(None))
+    bind = op.get_bind()
+    # The same answer the app copies: the response's primary answer (the first, should there ever be two).
+    bind.execute(response.update()
+                 .where(response.c.id.in_(sa.select(answer.c.response_id).where(primary)))
+                 .values(primary_bucket=sa.select(answer.c.bucket)
+                         .where(answer.c.response_id == response.c.id, answer.c.is_primary.is_(True))
+                         .order_by(answer.c.id).limit(1).scalar_subquery()))
+    raised = bind.execute(data_revision.update().where(data_revision.c.name == "reports")
+                          .values(value=data_revision.c.value + 1))
+    if not raised.rowcount:
+        bind.execute(data_revision.insert().values(name="reports", value=1))
+    with op.batch_alter_table('response', schema=None) as batch_op:
+        batch_op.drop_index('ix_response_customer_id')
+        batch_op.create_index('ix_response_customer_bucket', ['customer_id', 'primary_bucket', 'survey_id'],
+                              unique=False)
+        batch_op.create_index('ix_response_bucket_submitted', ['primary_bucket', 'submitted_at'], unique=False)
+        batch_op.create_index('ix_response_survey_bucket_submitted', ['survey_id', 'primary_bucket', 'submitted_at'],
+                              unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('response', schema=None) as batch_op:
+        batch_op.drop_index('ix_response_survey_bucket_submitted')
+        batch_op.drop_index('ix_response_bucket_submitted')
+        batch_op.drop_index('ix_response_customer_bucket')
+        batch_op.create_index('ix_response_customer_id', ['customer_id'], unique=False)
+        batch_op.drop_column('primary_bucket')
