@@ -11,8 +11,8 @@ there) and loads a data set: the reason catalogue, an exit and a loyalty survey 
 through the app's services; account managers, interviewers, customers (segments, managers, annual
 revenue, locales) and invitations with SQLAlchemy Core executemany; then N responses over two years
 across both surveys, channels and locales, each with one primary answer (a chosen reason, or free
-text classified by the model or left unclassified, whose bucket the response keeps as ``primary_bucket``, as
-the app's writers do) and some (--secondary) with a non-primary one, in
+text classified by the model or left unclassified, whose bucket the response keeps as ``primary_bucket``,
+with its month as ``submitted_month``, as the app's writers do) and some (--secondary) with a non-primary one, in
 batches of 20,000 tuples through the driver: executemany on SQLite, COPY on PostgreSQL (SQLAlchemy's
 per-row parameter handling cost more than the inserts). Then ANALYZE (VACUUM ANALYZE on PostgreSQL,
 which also sets the visibility map that index-only scans need, as autovacuum would in production).
@@ -125,7 +125,7 @@ def raw_connection(url: str):
 # -- loading ------------------------------------------------------------------------------------
 
 RESPONSE_COLUMNS = ("id", "survey_id", "invitation_id", "customer_id", "locale", "channel", "interviewer_id",
-                    "submitted_at", "primary_bucket")
+                    "submitted_at", "primary_bucket", "submitted_month")
 ANSWER_COLUMNS = ("id", "response_id", "question_id", "reason_code", "text", "number", "bucket", "cause_group",
                   "source", "confidence", "model_version", "is_primary")
 
@@ -260,9 +260,9 @@ def load(app, n: int, n_customers: int, secondary: float, seed: int) -> dict:
                     lang = customer_locale[customer_id] if customer_id and rng.random() < 0.9 else locale()
                     how = channel()
                     x = (1 + 3 * rng.random()) ** 0.5 - 1  # density rising by half over the two years
+                    at = END - timedelta(seconds=int((1 - x) * SPAN_SECONDS))
                     responses.append((rid, p["id"], None, customer_id, lang, how,
-                                      rng.choice(interviewers) if how == "interview" else None,
-                                      stamp(END - timedelta(seconds=int((1 - x) * SPAN_SECONDS)))))
+                                      rng.choice(interviewers) if how == "interview" else None, stamp(at)))
                     bucket = p["bucket"]()
                     answer_id += 1
                     if rng.random() < 0.9:  # the main reason chosen
@@ -274,7 +274,8 @@ def load(app, n: int, n_customers: int, secondary: float, seed: int) -> dict:
                             bucket = "unclassified"
                         answers.append((answer_id, rid, p["text"], None, rng.choice(TEXTS), None, bucket,
                                         BUCKET_GROUP.get(bucket), "model", confidence, "bench-1", True))
-                    responses[-1] += (bucket,)  # the response keeps its primary answer's bucket, as the app writes it
+                    # The response keeps its primary answer's bucket and its month, as the app writes them.
+                    responses[-1] += (bucket, at.strftime("%Y-%m"))
                     if rng.random() < secondary:  # another reason ticked, or the 0-10 scale
                         answer_id += 1
                         if rng.random() < 0.5:
@@ -316,13 +317,13 @@ def load(app, n: int, n_customers: int, secondary: float, seed: int) -> dict:
 def raw_sql(dialect: str) -> dict[str, tuple[str, tuple]]:
     """Hand-written SQL per case, as someone would write it for this schema, with its parameters.
 
-    Each response carries its cause (``primary_bucket``, the bucket of its primary answer), so the best hand-written
-    queries read the response table alone, as the app does.
+    Each response carries its cause (``primary_bucket``, the bucket of its primary answer) and its month
+    (``submitted_month``), so the best hand-written queries read the response table alone, as the app does.
     """
     mark = "?" if dialect == "sqlite" else "%s"
     by_survey = f"r.survey_id = (SELECT id FROM survey WHERE slug = {mark})"
     since, until = PERIOD[0].isoformat(), (PERIOD[1] + timedelta(days=1)).isoformat()
-    month = "substr(r.submitted_at, 1, 7)" if dialect == "sqlite" else "date_trunc('month', r.submitted_at)"
+    month = "r.submitted_month"
     revenue = ("SELECT r.primary_bucket, sum(c.annual_revenue), "
                "sum(CASE WHEN c.annual_revenue IS NULL THEN 1 ELSE 0 END) "
                "FROM response r LEFT JOIN customer c ON c.id = r.customer_id")

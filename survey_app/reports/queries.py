@@ -164,15 +164,23 @@ def _sql_text(constant: str) -> ColumnElement:
 
 def trend_counts(f: ReportFilter, ids: IdRange | None = None) -> list[tuple[date, dict[str, int]]]:
     """Bucket counts per week, month or quarter (``f.period``), oldest first; empty periods left out."""
-    start = period_start(Response.submitted_at, f.period, db.session.get_bind().dialect.name).label("start")
     bucket = Response.primary_bucket
+    if f.period == "week":
+        start = period_start(Response.submitted_at, "week", db.session.get_bind().dialect.name).label("start")
+    else:
+        # Counted per stored month, in the order of an index (no row is sorted); a quarter adds up its months.
+        start = Response.submitted_month
     rows = db.session.execute(filtered_responses(f, start, bucket, func.count(), ids=ids)
                               .group_by(start, bucket).order_by(start))
-    periods: dict[str, dict[str, int]] = {}
-    for first_day, bucket_name, count in rows:
-        if bucket_name:
-            periods.setdefault(first_day, {})[bucket_name] = count
-    return [(date.fromisoformat(day if len(day) == 10 else day + "-01"), counts) for day, counts in periods.items()]
+    periods: dict[date, dict[str, int]] = {}
+    for first, bucket_name, count in rows:
+        if bucket_name and first:
+            day = date.fromisoformat(first if len(first) == 10 else first + "-01")
+            if f.period == "quarter":
+                day = day.replace(month=day.month - (day.month - 1) % 3)
+            counts = periods.setdefault(day, {})
+            counts[bucket_name] = counts.get(bucket_name, 0) + count
+    return sorted(periods.items())
 
 
 def revenue_by_bucket(f: ReportFilter, ids: IdRange | None = None) -> tuple[dict[str, Decimal], dict[str, int]]:

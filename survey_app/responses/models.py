@@ -31,6 +31,17 @@ class ClassificationSource(enum.StrEnum):
     STAFF = "staff"
 
 
+def month_of(moment: datetime) -> str:
+    """The month of a submission time, as 'YYYY-MM' (the key reports group a monthly trend by)."""
+    return moment.strftime("%Y-%m")
+
+
+def _submitted_month(context) -> str | None:
+    """Default of ``Response.submitted_month``: the month of the row's submission time."""
+    submitted_at = context.get_current_parameters().get("submitted_at")
+    return month_of(submitted_at) if isinstance(submitted_at, datetime) else None
+
+
 class Response(db.Model):
     """One completed survey: by a customer through a link, or by staff in an interview."""
 
@@ -42,6 +53,9 @@ class Response(db.Model):
         # account manager: by customer, then bucket).
         sa.Index("ix_response_bucket_submitted", "primary_bucket", "submitted_at"),
         sa.Index("ix_response_survey_bucket_submitted", "survey_id", "primary_bucket", "submitted_at"),
+        # The monthly trend, grouped in index order: every response's, and one survey's.
+        sa.Index("ix_response_month_bucket", "submitted_month", "primary_bucket"),
+        sa.Index("ix_response_survey_month_bucket", "survey_id", "submitted_month", "primary_bucket"),
         sa.Index("ix_response_customer_bucket", "customer_id", "primary_bucket", "survey_id"),
     )
 
@@ -67,6 +81,8 @@ class Response(db.Model):
     #: The bucket of its primary answer (the response's cause), kept here for reports; None without one. Written
     #: with the answers and by every writer that changes a primary answer's bucket (see ``sync_primary_buckets``).
     primary_bucket: Mapped[str | None] = mapped_column(sa.String(20))
+    #: The month of ``submitted_at`` ('YYYY-MM', UTC), kept for the reports' monthly trend.
+    submitted_month: Mapped[str | None] = mapped_column(sa.String(7), default=_submitted_month)
 
     survey: Mapped[Survey] = relationship()
     invitation: Mapped[Invitation | None] = relationship()

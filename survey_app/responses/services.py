@@ -18,7 +18,7 @@ from ..invitations.services import find_invitation
 from ..signals import answers_changed, customer_erasing
 from ..surveys.models import QuestionType, SurveyState
 from .definition import SurveyDefinition, definition_by_slug
-from .models import Answer, Channel, Response
+from .models import Answer, Channel, Response, month_of
 
 logger = logging.getLogger(__name__)
 
@@ -111,12 +111,14 @@ def record_response(connection: Connection, definition: SurveyDefinition, values
     if invitation is not None:
         customer_id = invitation.customer_id
     rows = answer_rows(definition, values, locale)  # classified before anything is written
+    submitted_at = submitted_at or utcnow()
     try:
         response_id = connection.execute(_INSERT_RESPONSE, {
             "survey_id": definition.survey_id, "invitation_id": invitation.id if invitation else None,
             "customer_id": None if definition.anonymous else customer_id, "locale": locale,
-            "channel": channel, "interviewer_id": interviewer_id, "submitted_at": submitted_at or utcnow(),
-            "submission_key": submission_key, "primary_bucket": primary_bucket(rows),
+            "channel": channel, "interviewer_id": interviewer_id, "submitted_at": submitted_at,
+            "submitted_month": month_of(submitted_at), "submission_key": submission_key,
+            "primary_bucket": primary_bucket(rows),
         }).scalar_one()
     except IntegrityError as error:
         if invitation is not None:

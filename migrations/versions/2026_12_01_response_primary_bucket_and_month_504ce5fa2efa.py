@@ -1,8 +1,9 @@
-"""response primary bucket
+"""response primary bucket and submitted month
 
-Each response keeps the bucket of its primary answer (its cause), so reports count causes from the response
-table and its indexes alone, without joining every answer. Existing responses are filled in from their primary
-answers, and the reports' revision is raised so cached figures are computed afresh from the new column.
+Each response keeps the bucket of its primary answer (its cause) and the month it was submitted in, so reports
+count causes, and the monthly trend, from the response table's indexes alone, without joining every answer or
+sorting every row by month. Existing responses are filled in, and (if there are any) the reports' revision is
+raised so cached figures are computed afresh from the new columns.
 
 Revision ID: 504ce5fa2efa
 Revises: 181d42980385
@@ -19,7 +20,8 @@ down_revision = '181d42980385'
 branch_labels = None
 depends_on = None
 
-response = sa.table("response", sa.column("id", sa.Integer()), sa.column("primary_bucket", sa.String()))
+response = sa.table("response", sa.column("id", sa.Integer()), sa.column("primary_bucket", sa.String()),
+                    sa.column("submitted_at", sa.DateTime()), sa.column("submitted_month", sa.String()))
 answer = sa.table("answer", sa.column("id", sa.Integer()), sa.column("response_id", sa.Integer()),
                   sa.column("bucket", sa.String()), sa.column("is_primary", sa.Boolean()))
 data_revision = sa.table("data_revision", sa.column("name", sa.String()), sa.column("value", sa.Integer()))
@@ -27,6 +29,7 @@ data_revision = sa.table("data_revision", sa.column("name", sa.String()), sa.col
 
 def upgrade():
     op.add_column('response', sa.Column('primary_bucket', sa.String(length=20), nullable=True))
+    op.add_column('response', sa.Column('submitted_month', sa.String(length=7), nullable=True))
     primary = sa.and_(answer.c.is_primary.is_(True), answer.c.bucket.is_not(None))
     bind = op.get_bind()
     # The same answer the app copies: the response's primary answer (the first, should there ever be two).
@@ -35,10 +38,16 @@ def upgrade():
                  .values(primary_bucket=sa.select(answer.c.bucket)
                          .where(answer.c.response_id == response.c.id, answer.c.is_primary.is_(True))
                          .order_by(answer.c.id).limit(1).scalar_subquery()))
-    raised = bind.execute(data_revision.update().where(data_revision.c.name == "reports")
-                          .values(value=data_revision.c.value + 1))
-    if not raised.rowcount:
-        bind.execute(data_revision.insert().values(name="reports", value=1))
+    # UTC 'YYYY-MM', as the app writes it (SQLite stores timestamps as ISO text).
+    month = (sa.func.to_char(response.c.submitted_at, sa.literal_column("'YYYY-MM'"))
+             if bind.dialect.name == "postgresql" else
+             sa.func.substr(response.c.submitted_at, sa.literal_column("1"), sa.literal_column("7")))
+    filled = bind.execute(response.update().values(submitted_month=month)).rowcount
+    if filled:  # figures may be cached: raise the revision so they are computed again from the new columns
+        raised = bind.execute(data_revision.update().where(data_revision.c.name == "reports")
+                              .values(value=data_revision.c.value + 1))
+        if not raised.rowcount:
+            bind.execute(data_revision.insert().values(name="reports", value=1))
     with op.batch_alter_table('response', schema=None) as batch_op:
         batch_op.drop_index('ix_response_customer_id')
         batch_op.create_index('ix_response_customer_bucket', ['customer_id', 'primary_bucket', 'survey_id'],
@@ -46,12 +55,18 @@ def upgrade():
         batch_op.create_index('ix_response_bucket_submitted', ['primary_bucket', 'submitted_at'], unique=False)
         batch_op.create_index('ix_response_survey_bucket_submitted', ['survey_id', 'primary_bucket', 'submitted_at'],
                               unique=False)
+        batch_op.create_index('ix_response_month_bucket', ['submitted_month', 'primary_bucket'], unique=False)
+        batch_op.create_index('ix_response_survey_month_bucket', ['survey_id', 'submitted_month', 'primary_bucket'],
+                              unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('response', schema=None) as batch_op:
+        batch_op.drop_index('ix_response_survey_month_bucket')
+        batch_op.drop_index('ix_response_month_bucket')
         batch_op.drop_index('ix_response_survey_bucket_submitted')
         batch_op.drop_index('ix_response_bucket_submitted')
         batch_op.drop_index('ix_response_customer_bucket')
         batch_op.create_index('ix_response_customer_id', ['customer_id'], unique=False)
+        batch_op.drop_column('submitted_month')
         batch_op.drop_column('primary_bucket')
