@@ -467,8 +467,9 @@ def measure_pages(app, analyst_id: str, repeat: int) -> dict:
                 spent[name] = spent.get(name, 0.0) + time.perf_counter() - start
         return wrapped
 
-    originals = {name: getattr(queries, name) for name in ("bucket_counts", "response_count", "kind_bucket_counts",
-                                                          "trend_counts", "revenue_by_bucket", "reach_counts")}
+    originals = {name: getattr(queries, name) for name in ("cause_counts", "bucket_counts", "response_count",
+                                                          "kind_bucket_counts", "trend_counts", "revenue_by_bucket",
+                                                          "reach_counts")}
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = analyst_id

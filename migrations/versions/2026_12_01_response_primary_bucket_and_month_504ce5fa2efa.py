@@ -52,20 +52,13 @@ def upgrade():
         batch_op.drop_index('ix_response_customer_id')
         batch_op.create_index('ix_response_customer_bucket', ['customer_id', 'primary_bucket', 'survey_id'],
                               unique=False)
-        batch_op.create_index('ix_response_bucket_submitted', ['primary_bucket', 'submitted_at'], unique=False)
-        batch_op.create_index('ix_response_survey_bucket_submitted', ['survey_id', 'primary_bucket', 'submitted_at'],
-                              unique=False)
-        batch_op.create_index('ix_response_month_bucket', ['submitted_month', 'primary_bucket'], unique=False)
-        batch_op.create_index('ix_response_survey_month_bucket', ['survey_id', 'submitted_month', 'primary_bucket'],
-                              unique=False)
+        batch_op.create_index('ix_response_causes', ['survey_id', 'submitted_month', 'primary_bucket', 'submitted_at',
+                                                     'locale', 'channel'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('response', schema=None) as batch_op:
-        batch_op.drop_index('ix_response_survey_month_bucket')
-        batch_op.drop_index('ix_response_month_bucket')
-        batch_op.drop_index('ix_response_survey_bucket_submitted')
-        batch_op.drop_index('ix_response_bucket_submitted')
+        batch_op.drop_index('ix_response_causes')
         batch_op.drop_index('ix_response_customer_bucket')
         batch_op.create_index('ix_response_customer_id', ['customer_id'], unique=False)
         batch_op.drop_column('submitted_month')

@@ -130,14 +130,35 @@ def kind_bucket_counts(f: ReportFilter, ids: IdRange | None = None) -> dict[str,
     # Counted per survey (in the order of an index), then added up per kind: no survey is joined to each response.
     rows = db.session.execute(filtered_responses(f, Response.survey_id, bucket, func.count(), any_kind=True, ids=ids)
                               .group_by(Response.survey_id, bucket))
-    kinds = {survey_id: str(getattr(kind, "value", kind))
-             for survey_id, kind in db.session.execute(select(Survey.id, Survey.kind))}
+    kinds = survey_kinds()
     result: dict[str, dict[str, int]] = {"exit": {}, "loyalty": {}}
     for survey_id, bucket_name, count in rows:
         if bucket_name:
             counts = result[kinds[survey_id]]
             counts[bucket_name] = counts.get(bucket_name, 0) + count
     return result
+
+
+def cause_counts(f: ReportFilter, ids: IdRange | None = None) -> dict[tuple[int, str | None], dict[str, int]]:
+    """Causes per survey and month, ``{(survey id, 'YYYY-MM'): {bucket: count}}``, whatever kind the filter names.
+
+    One pass over an index (grouped in its order) gives what the bucket, kind and monthly figures add up.
+    """
+    bucket = Response.primary_bucket
+    rows = db.session.execute(
+        filtered_responses(f, Response.survey_id, Response.submitted_month, bucket, func.count(), any_kind=True,
+                           ids=ids).group_by(Response.survey_id, Response.submitted_month, bucket))
+    result: dict[tuple[int, str | None], dict[str, int]] = {}
+    for survey_id, month, bucket_name, count in rows:
+        if bucket_name:
+            result.setdefault((survey_id, month), {})[bucket_name] = count
+    return result
+
+
+def survey_kinds() -> dict[int, str]:
+    """The kind (exit, loyalty) of each survey, by id."""
+    return {survey_id: str(getattr(kind, "value", kind))
+            for survey_id, kind in db.session.execute(select(Survey.id, Survey.kind))}
 
 
 def period_start(column, unit: str, dialect: str) -> ColumnElement:

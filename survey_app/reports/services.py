@@ -10,7 +10,7 @@ import hashlib
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TypeVar
 
@@ -79,9 +79,29 @@ def _add_counts(old: dict, new: dict) -> dict:
     return {k: old.get(k, 0) + new.get(k, 0) for k in old.keys() | new.keys()}
 
 
+def _add_cells(old: dict, new: dict) -> dict:
+    """Add two {key: {bucket: count}} dicts."""
+    return {k: _add_counts(old.get(k, {}), new.get(k, {})) for k in old.keys() | new.keys()}
+
+
+def _causes(f: ReportFilter) -> dict[tuple[int, str | None], dict[str, int]]:
+    """Causes per survey and month (any kind): one cached aggregate that the bucket, kind and monthly figures share."""
+    cells = _cached("causes", replace(f, kind=None), lambda ids: queries.cause_counts(f, ids), _add_cells)
+    if "report_kinds" not in g:
+        g.report_kinds = queries.survey_kinds()
+    return cells
+
+
+def _kind_of(survey_id: int) -> str:
+    return g.report_kinds.get(survey_id, "")
+
+
 def survey_breakdown(f: ReportFilter) -> Breakdown:
     """Bucket and cause-group breakdown of the filtered answers against the filter's benchmark version."""
-    counts = _cached("buckets", f, lambda ids: queries.bucket_counts(f, ids), _add_counts)
+    counts: dict[str, int] = {}
+    for (survey_id, _month), cell in _causes(f).items():
+        if f.kind is None or _kind_of(survey_id) == f.kind:
+            counts = _add_counts(counts, cell)
     return breakdown(counts, benchmark(f.benchmark))
 
 
@@ -92,8 +112,11 @@ def responses(f: ReportFilter) -> int:
 
 def kinds(f: ReportFilter) -> KindComparison:
     """Exit answers next to loyalty answers (the kind filter is ignored: both are shown)."""
-    counts = _cached("kinds", f, lambda ids: queries.kind_bucket_counts(f, ids),
-                     lambda a, b: {kind: _add_counts(a[kind], b[kind]) for kind in a})
+    counts: dict[str, dict[str, int]] = {"exit": {}, "loyalty": {}}
+    for (survey_id, _month), cell in _causes(f).items():
+        kind = _kind_of(survey_id)
+        if kind in counts:
+            counts[kind] = _add_counts(counts[kind], cell)
     return compare_kinds(counts["exit"], counts["loyalty"], benchmark(f.benchmark))
 
 
@@ -106,7 +129,17 @@ def _add_periods(old: list, new: list) -> list:
 
 def trend(f: ReportFilter) -> list[tuple[date, Breakdown]]:
     """Breakdown per week, month or quarter, oldest first."""
-    rows = _cached(f"trend-{f.period}", f, lambda ids: queries.trend_counts(f, ids), _add_periods)
+    if f.period == "week":
+        rows = _cached("trend-week", f, lambda ids: queries.trend_counts(f, ids), _add_periods)
+    else:  # months (a quarter adds up its three) from the shared aggregate
+        periods: dict[date, dict[str, int]] = {}
+        for (survey_id, month), cell in _causes(f).items():
+            if month and (f.kind is None or _kind_of(survey_id) == f.kind):
+                day = date.fromisoformat(month + "-01")
+                if f.period == "quarter":
+                    day = day.replace(month=day.month - (day.month - 1) % 3)
+                periods[day] = _add_counts(periods.get(day, {}), cell)
+        rows = sorted(periods.items())
     return [(day, breakdown(counts, benchmark(f.benchmark))) for day, counts in rows]
 
 
