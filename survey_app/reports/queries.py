@@ -140,9 +140,10 @@ def kind_bucket_counts(f: ReportFilter, ids: IdRange | None = None) -> dict[str,
 
 
 def cause_counts(f: ReportFilter, ids: IdRange | None = None) -> dict[tuple[int, str | None], dict[str, int]]:
-    """Causes per survey and month, ``{(survey id, 'YYYY-MM'): {bucket: count}}``, whatever kind the filter names.
+    """Causes per survey and month, ``{(survey id, 'YYYY-MM'): {bucket: count}}``, whatever kind the filter names;
+    responses without a cause are counted under ``""``.
 
-    One pass over an index (grouped in its order) gives what the bucket, kind and monthly figures add up.
+    One pass over an index (grouped in its order) gives what the bucket, kind, monthly and response figures add up.
     """
     bucket = Response.primary_bucket
     rows = db.session.execute(
@@ -150,8 +151,7 @@ def cause_counts(f: ReportFilter, ids: IdRange | None = None) -> dict[tuple[int,
                            ids=ids).group_by(Response.survey_id, Response.submitted_month, bucket))
     result: dict[tuple[int, str | None], dict[str, int]] = {}
     for survey_id, month, bucket_name, count in rows:
-        if bucket_name:
-            result.setdefault((survey_id, month), {})[bucket_name] = count
+        result.setdefault((survey_id, month), {})[bucket_name or ""] = count
     return result
 
 

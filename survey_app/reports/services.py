@@ -96,18 +96,23 @@ def _kind_of(survey_id: int) -> str:
     return g.report_kinds.get(survey_id, "")
 
 
+def _counted(f: ReportFilter) -> list[tuple[str | None, dict[str, int]]]:
+    """(month, {bucket: count}) of the filter's kind, responses without a cause under ``""``."""
+    return [(month, cell) for (survey_id, month), cell in _causes(f).items()
+            if f.kind is None or _kind_of(survey_id) == f.kind]
+
+
 def survey_breakdown(f: ReportFilter) -> Breakdown:
     """Bucket and cause-group breakdown of the filtered answers against the filter's benchmark version."""
     counts: dict[str, int] = {}
-    for (survey_id, _month), cell in _causes(f).items():
-        if f.kind is None or _kind_of(survey_id) == f.kind:
-            counts = _add_counts(counts, cell)
+    for _month, cell in _counted(f):
+        counts = _add_counts(counts, cell)
     return breakdown(counts, benchmark(f.benchmark))
 
 
 def responses(f: ReportFilter) -> int:
     """Responses the filter covers, with or without a cause."""
-    return _cached("responses", f, lambda ids: queries.response_count(f, ids), lambda a, b: a + b)
+    return sum(sum(cell.values()) for _month, cell in _counted(f))
 
 
 def kinds(f: ReportFilter) -> KindComparison:
@@ -133,12 +138,13 @@ def trend(f: ReportFilter) -> list[tuple[date, Breakdown]]:
         rows = _cached("trend-week", f, lambda ids: queries.trend_counts(f, ids), _add_periods)
     else:  # months (a quarter adds up its three) from the shared aggregate
         periods: dict[date, dict[str, int]] = {}
-        for (survey_id, month), cell in _causes(f).items():
-            if month and (f.kind is None or _kind_of(survey_id) == f.kind):
+        for month, cell in _counted(f):
+            causes = {bucket: count for bucket, count in cell.items() if bucket}
+            if month and causes:
                 day = date.fromisoformat(month + "-01")
                 if f.period == "quarter":
                     day = day.replace(month=day.month - (day.month - 1) % 3)
-                periods[day] = _add_counts(periods.get(day, {}), cell)
+                periods[day] = _add_counts(periods.get(day, {}), causes)
         rows = sorted(periods.items())
     return [(day, breakdown(counts, benchmark(f.benchmark))) for day, counts in rows]
 
