@@ -114,9 +114,7 @@ def _id_range(column, ids: IdRange) -> list[ColumnElement]:
 
 def bucket_counts(f: ReportFilter, ids: IdRange | None = None) -> dict[str, int]:
     """Count each response's cause per bucket, ``unclassified`` included."""
-    bucket = Response.primary_bucket
-    rows = db.session.execute(filtered_responses(f, bucket, func.count(), ids=ids).group_by(bucket))
-    return {bucket: count for bucket, count in rows if bucket}
+    return total_causes(of_kind(cause_counts(f, ids), survey_kinds(), f.kind))
 
 
 def response_count(f: ReportFilter, ids: IdRange | None = None) -> int:
@@ -126,17 +124,8 @@ def response_count(f: ReportFilter, ids: IdRange | None = None) -> int:
 
 def kind_bucket_counts(f: ReportFilter, ids: IdRange | None = None) -> dict[str, dict[str, int]]:
     """Bucket counts per survey kind (exit, loyalty), whatever kind the filter names."""
-    bucket = Response.primary_bucket
-    # Counted per survey (in the order of an index), then added up per kind: no survey is joined to each response.
-    rows = db.session.execute(filtered_responses(f, Response.survey_id, bucket, func.count(), any_kind=True, ids=ids)
-                              .group_by(Response.survey_id, bucket))
-    kinds = survey_kinds()
-    result: dict[str, dict[str, int]] = {"exit": {}, "loyalty": {}}
-    for survey_id, bucket_name, count in rows:
-        if bucket_name:
-            counts = result[kinds[survey_id]]
-            counts[bucket_name] = counts.get(bucket_name, 0) + count
-    return result
+    cells, kinds = cause_counts(f, ids), survey_kinds()
+    return {kind: total_causes(of_kind(cells, kinds, kind)) for kind in ("exit", "loyalty")}
 
 
 def cause_counts(f: ReportFilter, ids: IdRange | None = None) -> dict[tuple[int, str | None], dict[str, int]]:
@@ -159,6 +148,41 @@ def survey_kinds() -> dict[int, str]:
     """The kind (exit, loyalty) of each survey, by id."""
     return {survey_id: str(getattr(kind, "value", kind))
             for survey_id, kind in db.session.execute(select(Survey.id, Survey.kind))}
+
+
+#: Causes per (survey id, month), as ``cause_counts`` gives them.
+Cells = dict[tuple[int, str | None], dict[str, int]]
+
+
+def of_kind(cells: Cells, kinds: dict[int, str], kind: str | None) -> list[tuple[str | None, dict[str, int]]]:
+    """(month, {bucket: count}) of the surveys of one kind (of every kind for None)."""
+    return [(month, cell) for (survey_id, month), cell in cells.items() if kind is None or kinds.get(survey_id) == kind]
+
+
+def total_causes(rows: list[tuple[str | None, dict[str, int]]]) -> dict[str, int]:
+    """Add up causes per bucket (responses without a cause left out)."""
+    total: dict[str, int] = {}
+    for _month, cell in rows:
+        for bucket, count in cell.items():
+            if bucket:
+                total[bucket] = total.get(bucket, 0) + count
+    return total
+
+
+def causes_by_period(rows: list[tuple[str | None, dict[str, int]]], unit: str) -> list[tuple[date, dict[str, int]]]:
+    """Add up causes per month, or per quarter (its three months), oldest first; empty periods left out."""
+    periods: dict[date, dict[str, int]] = {}
+    for month, cell in rows:
+        if not month:
+            continue
+        day = date.fromisoformat(month + "-01")
+        if unit == "quarter":
+            day = day.replace(month=day.month - (day.month - 1) % 3)
+        for bucket, count in cell.items():
+            if bucket:
+                counts = periods.setdefault(day, {})
+                counts[bucket] = counts.get(bucket, 0) + count
+    return sorted(periods.items())
 
 
 def period_start(column, unit: str, dialect: str) -> ColumnElement:
@@ -185,23 +209,17 @@ def _sql_text(constant: str) -> ColumnElement:
 
 def trend_counts(f: ReportFilter, ids: IdRange | None = None) -> list[tuple[date, dict[str, int]]]:
     """Bucket counts per week, month or quarter (``f.period``), oldest first; empty periods left out."""
+    if f.period != "week":  # added up from the causes per survey and month
+        return causes_by_period(of_kind(cause_counts(f, ids), survey_kinds(), f.kind), f.period)
+    start = period_start(Response.submitted_at, "week", db.session.get_bind().dialect.name).label("start")
     bucket = Response.primary_bucket
-    if f.period == "week":
-        start = period_start(Response.submitted_at, "week", db.session.get_bind().dialect.name).label("start")
-    else:
-        # Counted per stored month, in the order of an index (no row is sorted); a quarter adds up its months.
-        start = Response.submitted_month
     rows = db.session.execute(filtered_responses(f, start, bucket, func.count(), ids=ids)
                               .group_by(start, bucket).order_by(start))
-    periods: dict[date, dict[str, int]] = {}
-    for first, bucket_name, count in rows:
-        if bucket_name and first:
-            day = date.fromisoformat(first if len(first) == 10 else first + "-01")
-            if f.period == "quarter":
-                day = day.replace(month=day.month - (day.month - 1) % 3)
-            counts = periods.setdefault(day, {})
-            counts[bucket_name] = counts.get(bucket_name, 0) + count
-    return sorted(periods.items())
+    periods: dict[str, dict[str, int]] = {}
+    for first_day, bucket_name, count in rows:
+        if bucket_name:
+            periods.setdefault(first_day, {})[bucket_name] = count
+    return [(date.fromisoformat(day), counts) for day, counts in periods.items()]
 
 
 def revenue_by_bucket(f: ReportFilter, ids: IdRange | None = None) -> tuple[dict[str, Decimal], dict[str, int]]:

@@ -92,37 +92,25 @@ def _causes(f: ReportFilter) -> dict[tuple[int, str | None], dict[str, int]]:
     return cells
 
 
-def _kind_of(survey_id: int) -> str:
-    return g.report_kinds.get(survey_id, "")
-
-
-def _counted(f: ReportFilter) -> list[tuple[str | None, dict[str, int]]]:
-    """(month, {bucket: count}) of the filter's kind, responses without a cause under ``""``."""
-    return [(month, cell) for (survey_id, month), cell in _causes(f).items()
-            if f.kind is None or _kind_of(survey_id) == f.kind]
+def _counted(f: ReportFilter, kind: str | None) -> list[tuple[str | None, dict[str, int]]]:
+    """(month, {bucket: count}) of one kind of survey (every kind for None), responses without a cause under ``""``."""
+    return queries.of_kind(_causes(f), g.report_kinds, kind)
 
 
 def survey_breakdown(f: ReportFilter) -> Breakdown:
     """Bucket and cause-group breakdown of the filtered answers against the filter's benchmark version."""
-    counts: dict[str, int] = {}
-    for _month, cell in _counted(f):
-        counts = _add_counts(counts, cell)
-    return breakdown(counts, benchmark(f.benchmark))
+    return breakdown(queries.total_causes(_counted(f, f.kind)), benchmark(f.benchmark))
 
 
 def responses(f: ReportFilter) -> int:
     """Responses the filter covers, with or without a cause."""
-    return sum(sum(cell.values()) for _month, cell in _counted(f))
+    return sum(sum(cell.values()) for _month, cell in _counted(f, f.kind))
 
 
 def kinds(f: ReportFilter) -> KindComparison:
     """Exit answers next to loyalty answers (the kind filter is ignored: both are shown)."""
-    counts: dict[str, dict[str, int]] = {"exit": {}, "loyalty": {}}
-    for (survey_id, _month), cell in _causes(f).items():
-        kind = _kind_of(survey_id)
-        if kind in counts:
-            counts[kind] = _add_counts(counts[kind], cell)
-    return compare_kinds(counts["exit"], counts["loyalty"], benchmark(f.benchmark))
+    return compare_kinds(queries.total_causes(_counted(f, "exit")), queries.total_causes(_counted(f, "loyalty")),
+                         benchmark(f.benchmark))
 
 
 def _add_periods(old: list, new: list) -> list:
@@ -137,15 +125,7 @@ def trend(f: ReportFilter) -> list[tuple[date, Breakdown]]:
     if f.period == "week":
         rows = _cached("trend-week", f, lambda ids: queries.trend_counts(f, ids), _add_periods)
     else:  # months (a quarter adds up its three) from the shared aggregate
-        periods: dict[date, dict[str, int]] = {}
-        for month, cell in _counted(f):
-            causes = {bucket: count for bucket, count in cell.items() if bucket}
-            if month and causes:
-                day = date.fromisoformat(month + "-01")
-                if f.period == "quarter":
-                    day = day.replace(month=day.month - (day.month - 1) % 3)
-                periods[day] = _add_counts(periods.get(day, {}), causes)
-        rows = sorted(periods.items())
+        rows = queries.causes_by_period(_counted(f, f.kind), f.period)
     return [(day, breakdown(counts, benchmark(f.benchmark))) for day, counts in rows]
 
 
