@@ -50,8 +50,8 @@ def upgrade():
             bind.execute(data_revision.insert().values(name="reports", value=1))
     with op.batch_alter_table('response', schema=None) as batch_op:
         batch_op.drop_index('ix_response_customer_id')
-        batch_op.create_index('ix_response_customer_bucket', ['customer_id', 'primary_bucket', 'survey_id'],
-                              unique=False)
+        batch_op.create_index('ix_response_customer_bucket',
+                              ['customer_id', 'primary_bucket', 'survey_id', 'submitted_month'], unique=False)
         batch_op.create_index('ix_response_causes', ['survey_id', 'submitted_month', 'primary_bucket', 'submitted_at',
                                                      'locale', 'channel'], unique=False)
 

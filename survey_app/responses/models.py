@@ -52,8 +52,9 @@ class Response(db.Model):
         # index order, with every column a filter on the response reads (no row of the table is read):
         sa.Index("ix_response_causes", "survey_id", "submitted_month", "primary_bucket", "submitted_at", "locale",
                  "channel"),
-        # Customers' causes: revenue, segment and account manager filters (by customer, then bucket).
-        sa.Index("ix_response_customer_bucket", "customer_id", "primary_bucket", "survey_id"),
+        # Customers' causes: revenue, segment and account manager filters (by customer, then bucket; with the
+        # survey and month, the causes per survey and month of chosen customers read this index alone too).
+        sa.Index("ix_response_customer_bucket", "customer_id", "primary_bucket", "survey_id", "submitted_month"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
