@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app survey_app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install test-install compile migrate demo serve clean
+.PHONY: run test test-fast lint install test-install compile migrate demo serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,15 @@ run: compile demo
 ## test: install test dependencies and run the whole suite (TEST_DATABASE_URL selects PostgreSQL)
 test: test-install compile
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## test-fast: the quick loop — the suite without the tests marked slow (browsers, several processes, load)
+test-fast: test-install compile
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
+## lint: ruff (pyflakes, pycodestyle, import order, bugbear) and mypy (pure modules and services)
+lint: test-install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) translations/*/LC_MESSAGES/*.mo

@@ -67,8 +67,9 @@ class Config:
     MAX_TEXT_LENGTH = env_int("MAX_TEXT_LENGTH", 5000)
     #: How often (seconds) each worker re-reads a survey's version on the public pages.
     SURVEY_RECHECK_SECONDS = float(os.environ.get("SURVEY_RECHECK_SECONDS", "1"))
-    #: Below this confidence, free text stays unclassified and waits for staff review.
-    CLASSIFIER_THRESHOLD = float(os.environ.get("CLASSIFIER_THRESHOLD", "0.55"))
+    #: Below this confidence, free text stays unclassified and waits for staff review; unset (None), the
+    #: model's own threshold applies, chosen by cross-validation when it was trained.
+    CLASSIFIER_THRESHOLD = float(os.environ["CLASSIFIER_THRESHOLD"]) if os.environ.get("CLASSIFIER_THRESHOLD") else None
     #: Currency of customers' annual revenue, shown on revenue reports (ISO 4217 code).
     REPORT_CURRENCY = os.environ.get("REPORT_CURRENCY", "EUR")
     #: Longest time (seconds) a report figure or chart is reused; any change to the data renews it sooner.

@@ -23,3 +23,8 @@ def str_enum(enum_cls: type[enum.Enum], length: int = 20) -> sa.Enum:
 
 #: Text per locale, e.g. ``{"en": "Why did you leave?", "fr": "Pourquoi …"}``.
 LocalizedText = MutableDict.as_mutable(sa.JSON)
+
+
+def rows_changed(result: sa.Result) -> int:
+    """How many rows an ``UPDATE`` or ``DELETE`` run through ``Session.execute`` changed."""
+    return result.rowcount  # type: ignore[attr-defined]  # a CursorResult, typed as Result by the session

@@ -1,13 +1,10 @@
 """Translated labels for stored codes (kinds, states, buckets, channels), looked up at request time."""
 from __future__ import annotations
 
-from flask import g
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
-from .extensions import db
 from .i18n import localized
 from .taxonomy import BUCKET_LABELS, BUCKET_SHORT_LABELS, GROUP_LABELS
 
@@ -69,11 +66,10 @@ def reason_label(code: str | None) -> str:
     """Catalogue label of a reason code in the current language (the code itself if unknown)."""
     if not code:
         return ""
-    if "reason_labels" not in g:
-        from .surveys.models import Reason
+    from .responses.definition import reason_catalogue
 
-        g.reason_labels = {r.code: r.label for r in db.session.scalars(select(Reason))}
-    return localized(g.reason_labels.get(code), str(get_locale())) or code
+    reason = reason_catalogue().get(code)
+    return localized(reason.label if reason else None, str(get_locale())) or code
 
 
 TEMPLATE_GLOBALS = {f.__name__: f for f in (kind_label, state_label, channel_label, source_label,

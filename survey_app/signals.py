@@ -1,7 +1,7 @@
 """What features tell each other (blinker signals): a writer says what changed, subscribers decide what follows.
 
 Receivers run at once, in the sender's transaction, so what they write commits or rolls back with the change.
-Connected by :func:`survey_app.register_signals`.
+Connected by :func:`survey_app.factory.register_signals`.
 """
 from __future__ import annotations
 
@@ -19,3 +19,9 @@ customer_changed = _signals.signal("customer-changed")
 customer_erasing = _signals.signal("customer-erasing")
 #: Purchases were recorded; ``customer_ids``: whose.
 purchase_recorded = _signals.signal("purchase-recorded")
+#: A survey's definition, texts, settings or state changed; ``survey_id``: which.
+survey_changed = _signals.signal("survey-changed")
+#: Catalogue reasons were added or changed.
+reasons_changed = _signals.signal("reasons-changed")
+#: A new classifier model version was stored.
+model_changed = _signals.signal("model-changed")

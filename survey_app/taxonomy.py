@@ -17,6 +17,8 @@ RELATIONSHIP = "relationship"
 CIRCUMSTANCES = "circumstances"
 #: An answer whose cause is not known yet; never forced into a bucket.
 UNCLASSIFIED = "unclassified"
+#: A text that gives no reason ("don't know", "no comment"): the classifier's sixth class, never a bucket.
+NOT_A_REASON = "none"
 
 #: The five buckets, in the order charts and tables show them.
 BUCKETS: tuple[str, ...] = (INDIFFERENCE, DISSATISFACTION, COMPETITOR, RELATIONSHIP, CIRCUMSTANCES)
@@ -43,6 +45,7 @@ BUCKET_LABELS = MappingProxyType({
     RELATIONSHIP: N_("Relationship with another supplier"),
     CIRCUMSTANCES: N_("Moved, closed, died or no longer needs it"),
     UNCLASSIFIED: N_("Not classified yet"),
+    NOT_A_REASON: N_("Not a reason"),
 })
 BUCKET_SHORT_LABELS = MappingProxyType({
     INDIFFERENCE: N_("Indifference"),
@@ -51,6 +54,7 @@ BUCKET_SHORT_LABELS = MappingProxyType({
     RELATIONSHIP: N_("Other relationship"),
     CIRCUMSTANCES: N_("Circumstances"),
     UNCLASSIFIED: N_("Unclassified"),
+    NOT_A_REASON: N_("Not a reason"),
 })
 GROUP_LABELS = MappingProxyType({
     COMPANY: N_("Company-caused"),

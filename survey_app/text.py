@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from typing import overload
 
 #: Control characters, line and paragraph separators, and bidirectional overrides that could disguise text.
 _BREAKING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]+")
@@ -10,6 +11,10 @@ _BREAKING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e
 _SPACES = re.compile(" {2,}")
 
 
+@overload
+def one_line(text: str) -> str: ...
+@overload
+def one_line(text: None) -> None: ...
 def one_line(text: str | None) -> str | None:
     """Return ``text`` on one line: control characters and line breaks become spaces, runs of spaces one space.
 

@@ -18,17 +18,33 @@ from sqlalchemy import text
 from survey_app import create_app
 from survey_app.auth.services import create_user
 from survey_app.classification.model import TextClassifier, shipped_examples
-from survey_app.classification.services import forget_loaded_models
 from survey_app.config import TestingConfig
 from survey_app.customers.services import add_customer
 from survey_app.dbtypes import utcnow
 from survey_app.extensions import cache, limiter
 from survey_app.extensions import db as _db
 from survey_app.invitations.services import create_invitation
+from survey_app.responses.cache import respondent_cache
 from survey_app.surveys.services import create_from_template, install_catalogue, open_survey
 
 PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+#: Modules whose every test starts processes or browsers, fuzzes, or loads a server: ``make test-fast`` skips them
+#: (``-m "not slow"``); ``make test`` and CI run everything. Single slow tests elsewhere carry ``@pytest.mark.slow``.
+SLOW_MODULES = ("tests/e2e/", "tests/instances/", "tests/load/", "tests/security/test_fuzz.py",
+                "tests/security/test_fuzz_urls.py", "tests/security/test_login_limit_workers.py",
+                "tests/security/test_bandit.py", "tests/invitations/test_concurrent_sending.py",
+                "tests/csvimport/test_resume.py")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark the tests of :data:`SLOW_MODULES` as slow."""
+    root = str(config.rootpath) + os.sep
+    for item in items:
+        if str(item.path).removeprefix(root).startswith(SLOW_MODULES):
+            item.add_marker(pytest.mark.slow)
 
 
 def database_url(instance_path) -> str:
@@ -62,7 +78,7 @@ def _clean_tables(app) -> Iterator[None]:
     limiting = limiter.enabled  # one Limiter serves every app: a production app made in a test switches it on
     yield
     limiter.enabled = limiting
-    forget_loaded_models()
+    respondent_cache(app).clear()
     app.config.clear()
     app.config.update(saved)
     with app.app_context():

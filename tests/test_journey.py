@@ -1,11 +1,14 @@
 """The foundation issue's "done when" journey, end to end through the web pages."""
 import re
 
+import pytest
+
 from tests.conftest import PASSWORD, csrf_token
 
 PHONE = {"User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148"}
 
 
+@pytest.mark.slow
 def test_polish_survey_answered_in_russian_on_a_phone_shows_in_list_and_chart(csrf_app, app, make_user):
     admin, analyst = make_user("admin"), make_user("analyst")
     staff = app.test_client()

@@ -89,6 +89,7 @@ def import_url(kind: str, survey) -> str:
     ("customers", "deactivated admin"),
     ("answers", "anonymous"), ("answers", "interviewer"), ("answers", "deactivated analyst"),
 ])
+@pytest.mark.slow
 def test_a_body_over_the_normal_limit_is_refused_unread_unless_the_sender_may_import(
         csrf_app, client, db, make_user, make_survey, kind, who):
     survey = make_survey("exit")
@@ -113,6 +114,7 @@ def wait_for_import(client, location: str):
     return page
 
 
+@pytest.mark.slow
 def test_a_signed_in_admin_uploads_a_3_mib_customer_file(csrf_app, client, db, make_user):
     sign_in(client, make_user, "admin")
     rows = [f"BIG-{i:06d};{'Nom du client ' * 13}{i};;fr;;;;;;;\n" for i in range(16_000)]
@@ -127,6 +129,7 @@ def test_a_signed_in_admin_uploads_a_3_mib_customer_file(csrf_app, client, db, m
         assert session.scalar(select(func.count()).select_from(Customer)) == 16_000
 
 
+@pytest.mark.slow
 def test_a_signed_in_analyst_uploads_a_3_mib_file_of_past_answers(csrf_app, client, db, make_user, make_survey,
                                                                     make_customer):
     survey = make_survey("exit")

@@ -10,23 +10,20 @@ import hashlib
 import hmac
 import io
 import logging
-import random
-import statistics
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import bindparam, func, select, update
 
 from ..dbtypes import utcnow
 from ..extensions import db
+from ..responses.cache import respondent_cache
 from ..responses.models import Answer, ClassificationSource, Response
-from ..signals import answers_changed
+from ..signals import answers_changed, model_changed
 from ..storage.services import BlobMissing, put_bytes, read_bytes
-from ..taxonomy import BUCKETS, UNCLASSIFIED, cause_group
+from ..taxonomy import BUCKETS, NOT_A_REASON, UNCLASSIFIED, cause_group
 from .models import ClassifierVersion
 
 #: Kind of stored file a model is.
@@ -81,39 +78,45 @@ def classify_text(text: str, locale: str | None) -> Classification:
         return Classification(UNCLASSIFIED, None)
     version, classifier = loaded
     prediction = classifier.predict([text], [locale])[0]
-    return _from_prediction(prediction.bucket, prediction.confidence, version)
+    return _from_prediction(prediction.bucket, prediction.confidence, version, threshold(classifier))
 
 
-def _from_prediction(bucket: str, confidence: float, version: str) -> Classification:
-    confident = confidence >= current_app.config["CLASSIFIER_THRESHOLD"]
-    return Classification(bucket if confident else UNCLASSIFIED, ClassificationSource.MODEL, round(confidence, 4),
+def threshold(classifier: TextClassifier) -> float:
+    """The confidence from which a prediction goes into its bucket: configured, else the model's own."""
+    configured = current_app.config.get("CLASSIFIER_THRESHOLD")
+    return float(configured) if configured is not None else classifier.threshold
+
+
+def _from_prediction(bucket: str, confidence: float, version: str, minimum: float) -> Classification:
+    # "Not a reason" never goes into a bucket: it waits for review, where it is the first guess shown.
+    placed = bucket in BUCKETS and confidence >= minimum
+    return Classification(bucket if placed else UNCLASSIFIED, ClassificationSource.MODEL, round(confidence, 4),
                           version)
 
 
 # -- the current model ---------------------------------------------------------------------
 
-_loaded: dict[str, TextClassifier] = {}
-_checked: list = [float("-inf"), None]  # [when, version] of the last look at the database
-_lock = threading.Lock()
-
-
 def current_model() -> tuple[str, TextClassifier] | None:
-    """Return the newest trained model and its version, loading it once per process; None if there is none."""
-    now = time.monotonic()
-    if now - _checked[0] >= current_app.config["SURVEY_RECHECK_SECONDS"]:
-        _checked[:] = [now, db.session.scalar(select(func.max(ClassifierVersion.version)))]
-    version = _checked[1]
+    """Return the newest trained model and its version, loaded once per app (see the respondent cache); None if
+    there is none or it cannot be loaded."""
+    cache = respondent_cache()
+    version = cache.model_version(current_app.config["SURVEY_RECHECK_SECONDS"],
+                                  lambda: db.session.scalar(select(func.max(ClassifierVersion.version))))
     if version is None:
         return None
-    if version not in _loaded:
-        with _lock:
-            if version not in _loaded:
-                classifier = _load(db.session.scalar(select(ClassifierVersion).filter_by(version=version)))
-                if classifier is None:
-                    return None
-                _loaded.clear()
-                _loaded[version] = classifier
-    return version, _loaded[version]
+    classifier = cache.model(version, lambda: _load(db.session.scalar(select(ClassifierVersion)
+                                                                      .filter_by(version=version))))
+    return None if classifier is None else (version, classifier)
+
+
+def load_current_model(app: Flask) -> bool:
+    """Load ``app``'s current model ahead of the first answer (a server worker calls it as it starts); True if
+    there is one. The first respondent then does not wait for it, nor do others wait behind them."""
+    with app.app_context():
+        try:
+            return current_model() is not None
+        finally:
+            db.session.remove()
 
 
 def models_folder() -> Path:
@@ -153,35 +156,18 @@ def store_model(data: bytes, name: str) -> int:
     return put_bytes(MODEL, data, name)
 
 
-def forget_loaded_models() -> None:
-    """Drop the in-process cache (after tests or a manual change)."""
-    _loaded.clear()
-    _checked[:] = [float("-inf"), None]
-
-
 # -- training ------------------------------------------------------------------------------
 
 def staff_examples() -> list[Example]:
-    """Free-text answers whose bucket staff confirmed or corrected."""
+    """Free-text answers whose bucket staff confirmed or corrected; those they found "not a reason" teach that class."""
     from .model import Example
 
     rows = db.session.execute(
         select(Response.locale, Answer.bucket, Answer.text).join(Response, Response.id == Answer.response_id)
-        .where(Answer.source == ClassificationSource.STAFF, Answer.text.is_not(None), Answer.bucket.in_(BUCKETS))
+        .where(Answer.source == ClassificationSource.STAFF, Answer.text.is_not(None),
+               Answer.bucket.in_(BUCKETS) | Answer.bucket.is_(None))
     )
-    return [Example(locale, bucket, text) for locale, bucket, text in rows]
-
-
-def cross_validate(examples: list[Example], folds: int, seed: int = 1) -> dict:
-    """Mean scores of ``folds``-fold cross-validation."""
-    from .model import TextClassifier, evaluate
-
-    shuffled = examples[:]
-    random.Random(seed).shuffle(shuffled)
-    runs = [evaluate(TextClassifier().fit([e for i, e in enumerate(shuffled) if i % folds != k]), shuffled[k::folds])
-            for k in range(folds)]
-    keys = ("bucket_accuracy", "bucket_macro_f1", "cause_accuracy", "cause_macro_f1")
-    return {"folds": folds, **{k: round(statistics.mean(r[k] for r in runs), 4) for k in keys}}
+    return [Example(locale, bucket or NOT_A_REASON, text) for locale, bucket, text in rows]
 
 
 def train(include_staff: bool = True, folds: int = 3) -> ClassifierVersion:
@@ -191,8 +177,9 @@ def train(include_staff: bool = True, folds: int = 3) -> ClassifierVersion:
     shipped = shipped_examples()
     confirmed = staff_examples() if include_staff else []
     examples = shipped + confirmed
-    classifier = TextClassifier().fit(examples)
-    metrics = cross_validate(examples, folds) if folds > 1 else {}
+    # The folds that choose the threshold also give the recorded scores.
+    classifier = TextClassifier().fit(examples, folds=folds)
+    metrics = classifier.cv_metrics
     version = utcnow().strftime("%Y%m%d-%H%M%S-%f")
     import joblib
 
@@ -204,6 +191,7 @@ def train(include_staff: bool = True, folds: int = 3) -> ClassifierVersion:
                             blob_id=store_model(data, f"classifier-{version}.joblib"))
     db.session.add(row)
     db.session.flush()
+    model_changed.send(None, version=version)
     logger.info("Classifier %s trained on %d examples (%d from staff)", version, len(examples), len(confirmed))
     return row
 
@@ -214,7 +202,6 @@ def ensure_model() -> tuple[str, TextClassifier]:
     if loaded is None:
         train(include_staff=False, folds=0)
         db.session.commit()
-        forget_loaded_models()
         loaded = current_model()
     assert loaded is not None
     return loaded
@@ -229,6 +216,7 @@ def _not_by_staff():
 def classify_backlog(batch_size: int = 2000) -> dict[str, int]:
     """Reclassify every free-text answer not decided by staff with the current model; return counts."""
     version, classifier = ensure_model()
+    minimum = threshold(classifier)
     counts = {"answers": 0, "classified": 0, "unclassified": 0}
     last_id = 0
     statement = (update(Answer.__table__).where(Answer.__table__.c.id == bindparam("answer_id"))
@@ -246,7 +234,7 @@ def classify_backlog(batch_size: int = 2000) -> dict[str, int]:
         predictions = classifier.predict([r.text for r in rows], [r.locale for r in rows])
         params = []
         for row, prediction in zip(rows, predictions, strict=True):
-            result = _from_prediction(prediction.bucket, prediction.confidence, version)
+            result = _from_prediction(prediction.bucket, prediction.confidence, version, minimum)
             params.append({"answer_id": row.id, "b": result.bucket, "g": result.cause_group, "s": result.source.value,
                            "c": result.confidence, "v": version})
             counts["classified" if result.bucket != UNCLASSIFIED else "unclassified"] += 1

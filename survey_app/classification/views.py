@@ -10,12 +10,10 @@ from ..auth.models import Role
 from ..extensions import db
 from ..formutil import ConfirmForm
 from ..responses.models import Answer
-from ..taxonomy import BUCKETS
+from ..taxonomy import BUCKETS, NOT_A_REASON
 from .services import guesses, review, review_queue
 
 bp = Blueprint("classification", __name__, url_prefix="/staff/review", template_folder="templates")
-
-NOT_A_REASON = "none"
 
 
 @bp.get("/")

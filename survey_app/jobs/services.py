@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import Connection, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..dbtypes import utcnow
+from ..dbtypes import rows_changed, utcnow
 from ..extensions import db
 from .models import ACTIVE_STATES, Job, JobProblem, JobState
 
@@ -57,7 +57,7 @@ def _release_stale(lock_key: str, now: datetime) -> None:
     result = db.session.execute(
         update(_JOB).where(_JOB.c.lock_key == lock_key, _JOB.c.heartbeat_at < now - stale_after())
         .values(lock_key=None, state=JobState.INTERRUPTED, runner=None))
-    if result.rowcount:
+    if rows_changed(result):
         logger.warning("Job holding %s went silent; marked interrupted", lock_key)
     db.session.commit()
 
@@ -70,14 +70,14 @@ def claim(job_id: int) -> str | None:
         update(_JOB).where(_JOB.c.id == job_id, _JOB.c.state == JobState.QUEUED)
         .values(state=JobState.RUNNING, runner=runner, started_at=now, heartbeat_at=now, runs=_JOB.c.runs + 1))
     db.session.commit()
-    return runner if result.rowcount == 1 else None
+    return runner if rows_changed(result) == 1 else None
 
 
 def beat(connection: Connection, job_id: int, runner: str) -> bool:
     """Record a sign of life; False if the run no longer owns the job."""
     result = connection.execute(update(_JOB).where(_JOB.c.id == job_id, _JOB.c.runner == runner,
                                                    _JOB.c.state == JobState.RUNNING).values(heartbeat_at=utcnow()))
-    return result.rowcount == 1
+    return rows_changed(result) == 1
 
 
 def save_progress(job_id: int, runner: str, progress: dict) -> None:
@@ -87,7 +87,7 @@ def save_progress(job_id: int, runner: str, progress: dict) -> None:
     """
     result = db.session.execute(update(_JOB).where(_JOB.c.id == job_id, _JOB.c.runner == runner)
                                 .values(progress=progress, heartbeat_at=utcnow()))
-    if result.rowcount != 1:
+    if rows_changed(result) != 1:
         raise LostJob(job_id)
 
 
@@ -98,7 +98,7 @@ def end(job_id: int, runner: str, state: JobState, result: dict | None = None, e
         update(_JOB).where(_JOB.c.id == job_id, _JOB.c.runner == runner)
         .values(state=state, result=result, error=error, lock_key=None, finished_at=now, heartbeat_at=now))
     db.session.commit()
-    return done.rowcount == 1
+    return rows_changed(done) == 1
 
 
 def resume(job_id: int) -> bool:
@@ -112,7 +112,7 @@ def resume(job_id: int) -> bool:
         .values(state=JobState.QUEUED, runner=None, heartbeat_at=now,
                 queue="rq" if current_app.config.get("REDIS_URL") else "thread"))
     db.session.commit()
-    return result.rowcount == 1
+    return rows_changed(result) == 1
 
 
 def active_job(lock_key: str) -> Job | None:

@@ -189,7 +189,7 @@ def countable_amount(value: object) -> float:
     """A sum of revenue as a float; 0.0 when it is missing, negative, infinite or not a number (it counts for
     nothing)."""
     try:
-        number = float(value or 0)
+        number = float(value or 0)  # type: ignore[arg-type]  # anything float() refuses counts as 0
     except (TypeError, ValueError):
         return 0.0
     return number if math.isfinite(number) and number > 0 else 0.0

@@ -10,7 +10,8 @@ from markupsafe import Markup
 from ..i18n import localized
 from ..surveys.models import QuestionType
 from .answers import INVALID_CHOICE, REQUIRED, TOO_LONG, Submission, choices
-from .definition import SurveyDefinition, VersionCache
+from .cache import respondent_cache
+from .definition import SurveyDefinition
 
 _KIND = {QuestionType.MAIN_REASON: ("radio", "reasons"), QuestionType.OTHER_REASONS: ("checkbox", "reasons"),
          QuestionType.SCALE_0_10: ("radio", "scale"), QuestionType.YES_NO: ("radio", "yesno"),
@@ -70,9 +71,6 @@ def field_views(definition: SurveyDefinition, locale: str, submission: Submissio
     return views
 
 
-_blank_fields = VersionCache()
-
-
 def fields_html(definition: SurveyDefinition, locale: str, submission: Submission | None = None) -> Markup:
     """The question fields as HTML; untouched fields are rendered once per survey version and language."""
     max_text = current_app.config["MAX_TEXT_LENGTH"]
@@ -84,4 +82,4 @@ def fields_html(definition: SurveyDefinition, locale: str, submission: Submissio
 
     if submission is not None:
         return render()
-    return _blank_fields.get_or_build((definition.key, locale, max_text), render)
+    return respondent_cache().fields_html((definition.key, locale, max_text), render)

@@ -1,8 +1,10 @@
 """Storing responses: from invitation links, public links and interviews."""
 from __future__ import annotations
 
+import enum
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, text, update
@@ -17,6 +19,7 @@ from ..invitations.models import Invitation, InvitationState
 from ..invitations.services import find_invitation
 from ..signals import answers_changed, customer_erasing
 from ..surveys.models import QuestionType, SurveyState
+from .answers import Submission
 from .definition import SurveyDefinition, definition_by_slug
 from .models import Answer, Channel, Response, month_of
 
@@ -100,17 +103,20 @@ def record_opened(invitation: Invitation) -> bool:
 def record_response(connection: Connection, definition: SurveyDefinition, values: dict[int, object], *,
                     locale: str, channel: Channel, invitation: Invitation | None = None,
                     customer_id: int | None = None, interviewer_id: int | None = None,
-                    submitted_at: datetime | None = None, submission_key: str | None = None) -> int:
+                    submitted_at: datetime | None = None, submission_key: str | None = None,
+                    rows: list[dict] | None = None) -> int:
     """Store one response with an answer per question answered, classified as it is stored; return its id.
 
     Written with plain INSERTs on ``connection`` (the caller's transaction, no ORM unit of work): this is
-    the path that meets the load after a mailing.
+    the path that meets the load after a mailing. ``rows``: the values already made into answer rows (see
+    :func:`answer_rows`), so a caller can classify them before it takes the write lock.
 
     :raise AlreadyAnswered: if the invitation was used meanwhile (the database refuses a second response).
     """
     if invitation is not None:
         customer_id = invitation.customer_id
-    rows = answer_rows(definition, values, locale)  # classified before anything is written
+    if rows is None:
+        rows = answer_rows(definition, values, locale)  # classified before anything is written
     submitted_at = submitted_at or utcnow()
     try:
         response_id = connection.execute(_INSERT_RESPONSE, {
@@ -122,7 +128,6 @@ def record_response(connection: Connection, definition: SurveyDefinition, values
         }).scalar_one()
     except IntegrityError as error:
         if invitation is not None:
-            db.session.rollback()
             raise AlreadyAnswered() from error
         raise
     if invitation is not None:
@@ -132,34 +137,85 @@ def record_response(connection: Connection, definition: SurveyDefinition, values
     return response_id
 
 
-def save_response(definition: SurveyDefinition, values: dict[int, object], *, locale: str, channel: Channel,
-                  submission_key: str | None, invitation: Invitation | None = None, customer_id: int | None = None,
-                  interviewer_id: int | None = None) -> int:
-    """Store a response and commit; return its id. A form sent again (same ``submission_key``) stores nothing
-    and returns the id of the response its first sending stored.
+class Outcome(enum.Enum):
+    """What became of a sent answer form."""
 
-    :raise AlreadyAnswered: if the invitation was used by another form meanwhile.
+    #: Stored now.
+    STORED = "stored"
+    #: This very form (same submission key) was stored before; nothing new is stored.
+    SENT_BEFORE = "sent_before"
+    #: Not stored: an answer has an error, or the form's CSRF token was not good.
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    """The outcome of sending an answer form, with the id of the response that holds its answers, if any."""
+
+    outcome: Outcome
+    response_id: int | None = None
+
+
+def submit_response(definition: SurveyDefinition, submission: Submission, *, locale: str, channel: Channel,
+                    submission_key: str | None, invitation: Invitation | None = None,
+                    customer_id: int | None = None, interviewer_id: int | None = None,
+                    form_trusted: bool = True, now: datetime | None = None) -> SubmitResult:
+    """Check that the link still takes answers and the answers are valid, then store them in a transaction of
+    its own under the write lock; the same form sent twice is stored once.
+
+    An invitation must be answerable and a public link's survey accepting; interviews are checked by their page.
+    Nothing is stored when ``form_trusted`` is False (a missing or stale CSRF token) or an answer has an error.
+
+    :raise AlreadyAnswered: if the invitation was used by another form.
+    :raise SurveyClosed: if the survey does not take answers now.
+    :raise LinkExpired: if the invitation is past its expiry date.
     """
-    people = {"customer_id": customer_id, "interviewer_id": interviewer_id}
+    if invitation is not None:
+        try:
+            check_answerable(invitation, definition, now)
+        except AlreadyAnswered:
+            earlier = response_sent_with(definition, submission_key)
+            if earlier is None:
+                raise
+            return SubmitResult(Outcome.SENT_BEFORE, earlier)
+    elif channel == Channel.LINK:
+        check_accepting(definition, now)
+    if not form_trusted or not submission.valid:
+        return SubmitResult(Outcome.REFUSED)
+    # Classified before the write lock is taken: other respondents' writes never wait for the model.
+    stored_with = {"customer_id": customer_id, "interviewer_id": interviewer_id,
+                   "rows": answer_rows(definition, submission.values, locale)}
     # A write that cannot get the database within the request's budget ends on the 503 page keeping the answers.
     try:
         if invitation is None and customer_id is None:
             # Nothing else to write: one short transaction of its own, without the ORM session.
             with db.engine.connect() as connection, write_lock(connection), connection.begin():
-                return record_response(connection, definition, values, locale=locale, channel=channel,
-                                       submission_key=submission_key, **people)
-        connection = db.session.connection()
-        with write_lock(connection):
-            response_id = record_response(connection, definition, values, locale=locale, channel=channel,
-                                          invitation=invitation, submission_key=submission_key, **people)
-            db.session.commit()
-            return response_id
+                response_id = record_response(connection, definition, submission.values, locale=locale,
+                                              channel=channel, submission_key=submission_key, **stored_with)
+        else:
+            connection = db.session.connection()
+            with write_lock(connection):
+                response_id = record_response(connection, definition, submission.values, locale=locale,
+                                              channel=channel, invitation=invitation,
+                                              submission_key=submission_key, **stored_with)
+                db.session.commit()
     except (IntegrityError, AlreadyAnswered):
-        db.session.rollback()
+        _rollback()
         earlier = response_sent_with(definition, submission_key)
         if earlier is None:
             raise
-        return earlier
+        return SubmitResult(Outcome.SENT_BEFORE, earlier)
+    except BaseException:
+        _rollback()
+        raise
+    return SubmitResult(Outcome.STORED, response_id)
+
+
+def _rollback() -> None:
+    try:
+        db.session.rollback()
+    except DBAPIError:  # the connection is gone; the pool replaces it
+        db.session.invalidate()
 
 
 def response_sent_with(definition: SurveyDefinition, submission_key: str | None) -> int | None:

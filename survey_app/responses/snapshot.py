@@ -25,11 +25,12 @@ class QuestionDef:
 
 @dataclass(frozen=True)
 class ReasonDef:
-    """An offered catalogue reason."""
+    """A catalogue reason (offered by a survey when active)."""
 
     code: str
     bucket: str
     label: dict[str, str]
+    active: bool = True
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ import hashlib
 import io
 import logging
 from datetime import timedelta
-from typing import BinaryIO
+from typing import BinaryIO, Collection
 
 from sqlalchemy import delete, insert, select, update
 
@@ -36,7 +36,7 @@ def put(kind: str, stream: BinaryIO, name: str = "") -> int:
 
     Written in short transactions; if writing fails midway, what was written is deleted.
     """
-    blob_id = db.session.execute(insert(_BLOB).values(kind=kind, name=name[:200], size=0, complete=False,
+    blob_id: int = db.session.execute(insert(_BLOB).values(kind=kind, name=name[:200], size=0, complete=False,
                                                       created_at=utcnow()).returning(_BLOB.c.id)).scalar_one()
     db.session.commit()
     digest, size, seq = hashlib.sha256(), 0, 0
@@ -102,7 +102,7 @@ def remove(blob_id: int) -> None:
     db.session.commit()
 
 
-def sweep(kind: str, older_than: timedelta, keep: set[int] = frozenset()) -> int:
+def sweep(kind: str, older_than: timedelta, keep: Collection[int] = frozenset()) -> int:
     """Delete the files of ``kind`` created before ``older_than`` ago, except ``keep``; return how many."""
     cutoff = utcnow() - older_than
     ids = [i for i in db.session.scalars(select(StoredBlob.id).where(StoredBlob.kind == kind,

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import cast
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 from ..domain import Invalid, NotFound
 from ..extensions import db
 from ..i18n import LANGUAGES, missing_locales
+from ..signals import reasons_changed, survey_changed
 from ..taxonomy import is_bucket
 from .catalogue import REASONS
 from .models import Question, QuestionType, Reason, Survey, SurveyKind
@@ -40,7 +42,44 @@ def install_catalogue() -> int:
         db.session.add(Reason(code=code, bucket=bucket, position=position, label=dict(labels)))
         added += 1
     db.session.flush()
+    if added:
+        reasons_changed.send(None)
     return added
+
+
+def update_reason(code: str, *, bucket: str | None = None, active: bool | None = None,
+                  labels: Mapping[str, str] | None = None) -> Reason:
+    """Change a catalogue reason's bucket, whether it is offered, or its labels (merged by language).
+
+    Every survey offering it gets a new version, so each process rebuilds its forms with the change.
+
+    :raise NotFound: if no reason has this code.
+    :raise ValueError: if the bucket is not one of the taxonomy's.
+    """
+    reason = db.session.scalar(select(Reason).where(Reason.code == code))
+    if reason is None:
+        raise NotFound()
+    if bucket is not None:
+        if not is_bucket(bucket):
+            raise ValueError(bucket)
+        reason.bucket = bucket
+    if active is not None:
+        reason.active = active
+    if labels:
+        reason.label = {**(reason.label or {}), **labels}
+    for survey in db.session.scalars(select(Survey)):
+        if code in survey.reason_codes:
+            survey.touch()
+    db.session.flush()
+    reasons_changed.send(None, code=code)
+    return reason
+
+
+def _changed(survey: Survey) -> None:
+    """Write a survey's change and announce it (cached forms of it are dropped)."""
+    survey.touch()
+    db.session.flush()
+    survey_changed.send(None, survey_id=survey.id)
 
 
 def reasons_by_code(codes: list[str] | None = None) -> dict[str, Reason]:
@@ -88,7 +127,7 @@ def create_from_template(kind: SurveyKind | str, slug: str, default_locale: str 
         survey.questions.append(Question(position=position, type=QuestionType(q["type"]),
                                          required=q["required"], text=dict(q["text"])))
     db.session.add(survey)
-    db.session.flush()
+    _changed(survey)
     logger.info("Survey %s created from the %s template", survey.slug, kind)
     return survey
 
@@ -119,7 +158,7 @@ def list_surveys() -> list[tuple[Survey, int]]:
         .outerjoin(counts, counts.c.survey_id == Survey.id)
         .order_by(Survey.created_at.desc(), Survey.id.desc())
     )
-    return [(survey, n) for survey, n in rows]
+    return [(survey, int(n)) for survey, n in cast(Iterable[tuple[Survey, int]], rows)]
 
 
 def set_texts(survey: Survey, locale: str, title: str, intro: str, thanks: str,
@@ -132,8 +171,7 @@ def set_texts(survey: Survey, locale: str, title: str, intro: str, thanks: str,
     for question in survey.questions:
         if question.id in questions:
             _set_text(question.text, locale, questions[question.id])
-    survey.touch()
-    db.session.flush()
+    _changed(survey)
 
 
 def _set_text(texts: dict, locale: str, value: str) -> None:
@@ -189,8 +227,7 @@ def update_settings(survey: Survey, *, slug: str, default_locale: str, open_link
     survey.anonymous = anonymous
     survey.opens_at, survey.closes_at = opens_at, closes_at
     survey.reason_codes = list(reason_codes)
-    survey.touch()
-    db.session.flush()
+    _changed(survey)
 
 
 def add_question(survey: Survey, qtype: QuestionType | str, required: bool, texts: Mapping[str, str]) -> Question:
@@ -198,8 +235,7 @@ def add_question(survey: Survey, qtype: QuestionType | str, required: bool, text
     question = Question(type=QuestionType(qtype), required=required, text=dict(texts),
                         position=max((q.position for q in survey.questions), default=0) + 1)
     survey.questions.append(question)
-    survey.touch()
-    db.session.flush()
+    _changed(survey)
     return question
 
 
@@ -215,8 +251,7 @@ def remove_question(survey: Survey, question: Question) -> None:
     survey.questions.remove(question)
     for position, q in enumerate(survey.questions, start=1):
         q.position = position
-    survey.touch()
-    db.session.flush()
+    _changed(survey)
 
 
 def open_survey(survey: Survey) -> None:
@@ -225,7 +260,7 @@ def open_survey(survey: Survey) -> None:
     :raise InvalidTransition: if it is already open.
     """
     survey.open()
-    db.session.flush()
+    _changed(survey)
     logger.info("Survey %s opened", survey.slug)
 
 
@@ -235,6 +270,6 @@ def close_survey(survey: Survey) -> None:
     :raise InvalidTransition: if it is not open.
     """
     survey.close()
-    db.session.flush()
+    _changed(survey)
     logger.info("Survey %s closed", survey.slug)
 

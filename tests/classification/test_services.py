@@ -1,10 +1,12 @@
 """Free text classified as it is stored, the backlog, the review queue and its never-overwrite rule."""
 import json
 
+import pytest
 from sqlalchemy import select
 
 from survey_app.classification.models import ClassifierVersion
-from survey_app.classification.services import classify_backlog, forget_loaded_models
+from survey_app.classification.services import classify_backlog
+from survey_app.responses.cache import respondent_cache
 from survey_app.responses.models import Answer, ClassificationSource
 from tests.conftest import answer_data
 
@@ -79,14 +81,14 @@ def test_backlog_classifies_answers_stored_before_the_model(app, client, db, run
         [(blob_id, signature)] = _db.session.execute(select(ClassifierVersion.blob_id, ClassifierVersion.signature))
         _db.session.execute(ClassifierVersion.__table__.delete())
         _db.session.commit()
-    forget_loaded_models()
+    respondent_cache(app).clear()  # the rows were changed behind the app's back
     answer_text(client, survey, "Мы переехали в другой город.", "ru")
     assert text_answers(db)[0].source is None
     with app.app_context():
         from survey_app.extensions import db as _db
         _db.session.add(ClassifierVersion(version=classifier, blob_id=blob_id, signature=signature))
         _db.session.commit()
-    forget_loaded_models()
+    respondent_cache(app).clear()  # the rows were changed behind the app's back
     result = runner.invoke(args=["classify", "backlog"])
     assert result.exit_code == 0 and "1 answers: 1 classified" in result.output
     assert text_answers(db)[0].bucket == "circumstances"
@@ -122,6 +124,7 @@ def test_bad_review_decision_is_a_400(client, db, login, classifier, app, make_s
     assert client.post("/staff/review/999999", data={"bucket": "competitor"}).status_code == 404
 
 
+@pytest.mark.slow
 def test_train_learns_from_staff_decisions_and_records_metrics(app, client, db, runner, login, classifier,
                                                                 make_survey, make_optional):
     app.config["CLASSIFIER_THRESHOLD"] = 0.99
@@ -156,6 +159,7 @@ def test_evaluate_prints_a_json_summary_as_its_last_line(runner, tmp_path, class
     assert "confusion" in result.output
 
 
+@pytest.mark.slow
 def test_evaluate_trains_a_model_first_when_there_is_none(runner, tmp_path, db):
     labelled = tmp_path / "dev.csv"
     labelled.write_text("lang,bucket,text\nen,competitor,Cheaper at a competitor\n", encoding="utf-8")
@@ -164,3 +168,34 @@ def test_evaluate_trains_a_model_first_when_there_is_none(runner, tmp_path, db):
     assert json.loads(result.output.strip().splitlines()[-1])["n"] == 1
     with db() as session:
         assert session.scalar(select(ClassifierVersion.version)) is not None
+
+
+def test_not_a_reason_waits_for_review_labelled_as_such(app, client, db, login, classifier, make_survey,
+                                                       make_optional):
+    app.config["CLASSIFIER_THRESHOLD"] = 0.0
+    survey = make_survey("exit")
+    make_optional(survey)
+    answer_text(client, survey, "Nie wiem, trudno powiedzieć", "pl")
+    [answer] = text_answers(db)
+    assert (answer.bucket, answer.cause_group, answer.source) == ("unclassified", None, ClassificationSource.MODEL)
+    login("analyst")
+    page = client.get("/staff/review/").text
+    assert page.count('value="none"') == 1 and 'value="none" autofocus' in page
+
+
+def test_evaluate_scores_none_rows_and_ignores_extra_columns(runner, tmp_path, classifier):
+    labelled = tmp_path / "real.csv"
+    labelled.write_text("id,lang,bucket,text,source\n"
+                        "1,en,none,No comment,phone\n"
+                        "2,fr,competitor,Trop cher,web\n"
+                        "3,ru,none,Затрудняюсь ответить,web\n"
+                        "4,pl,circumstances,Przeprowadzka,web\n", encoding="utf-8")
+    result = runner.invoke(args=["classify", "evaluate", str(labelled)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output.strip().splitlines()[-1])
+    assert {"bucket_macro_f1", "cause_accuracy", "unclassified_share", "confident_error_share",
+            "languages"} <= set(summary)
+    assert summary["n"] == 4 and set(summary["languages"]) == {"en", "fr", "pl", "ru"}
+    # The two "not a reason" rows are recognised, and so never placed in a bucket: at least half wait for review.
+    assert summary["bucket_accuracy"] == 1.0 and summary["unclassified_share"] >= 0.5
+    assert summary["languages"]["ru"]["unclassified_share"] == 1.0

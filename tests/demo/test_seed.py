@@ -1,12 +1,14 @@
 """``flask seed demo`` loads the demo once and keeps existing data on later runs."""
 import json
 
+import pytest
 from sqlalchemy import func, select
 
 from survey_app.customers.models import Customer
 from survey_app.responses.models import Answer, Channel, Response
 
 
+@pytest.mark.slow
 def test_seed_demo_is_idempotent_and_prints_logins(runner, db):
     first = runner.invoke(args=["seed", "demo"])
     assert first.exit_code == 0, first.output

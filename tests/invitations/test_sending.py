@@ -181,6 +181,7 @@ def test_opt_out_link_stops_further_surveys(app, runner, db, smtp_server, make_s
     assert "created 0;" in runner.invoke(args=["invitations", "create", "--survey", other.slug]).output
 
 
+@pytest.mark.slow
 def test_killed_midway_a_rerun_sends_each_remaining_message_exactly_once(app, db, make_survey, make_customer,
                                                                          tmp_path):
     survey = make_survey("exit")

@@ -64,6 +64,7 @@ def test_run_due_runs_each_periodic_task_once_per_period(app, db, runner, smtp_s
     assert runner.invoke(args=["jobs", "run-due"]).output.count("\tdone\t") == len(PERIODIC)
 
 
+@pytest.mark.slow
 def test_schedulers_on_several_machines_at_once_run_each_task_once(app, db, due_work, smtp_server):  # noqa: F811
     env = {**os.environ, "SURVEY_APP_ENV": "testing", "TEST_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
            "INSTANCE_PATH": app.instance_path, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(app.config["MAIL_PORT"])}

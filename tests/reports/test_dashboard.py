@@ -78,6 +78,7 @@ def test_too_few_answers_shows_counts_only(client, login, make_survey, app):
     assert client.get(f"/staff/reports/chart/benchmark.png?survey={survey.slug}").status_code == 404
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "fr", "pl", "ru"])
 @pytest.mark.parametrize("name", ["benchmark", "groups", "trend"])
 def test_charts_render_in_each_language(client, login, answered_survey, lang, name, recwarn):

@@ -12,6 +12,7 @@ from survey_app.reports.services import CHARTS
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["pl", "ru"])
 @pytest.mark.parametrize("name", CHARTS)
 def test_every_chart_renders_png_and_svg_in_polish_and_russian(analyst, big_dataset, name, lang, recwarn):

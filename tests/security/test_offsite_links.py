@@ -39,6 +39,7 @@ def test_links_on_a_404_page_stay_on_the_site(client, path):
         assert re.search(r'href="/[^"/][^"]*\?lang=pl&amp;x=1"', page.text), "the page's own path, made harmless"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", TRICKY_PATHS)
 def test_links_on_a_signed_in_404_page_stay_on_the_site(client, login, path):
     login("admin")

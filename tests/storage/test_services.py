@@ -80,14 +80,14 @@ def test_old_files_of_a_kind_are_swept_and_others_kept(app, db):
         assert old not in {kept, model, new}
 
 
+@pytest.mark.slow
 def test_a_model_trained_by_one_instance_classifies_on_another_with_its_own_folder(app, runner, db, tmp_path):
     """Two instances share the database and nothing else: the second has never seen the first's folder."""
     other = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
     other.instance_path = str(tmp_path / "other-instance")
     assert runner.invoke(args=["classify", "train", "--folds", "0", "--no-staff"]).exit_code == 0
-    from survey_app.classification.services import classify_text, forget_loaded_models
+    from survey_app.classification.services import classify_text
 
-    forget_loaded_models()
     with other.app_context():
         result = classify_text("Found the same service much cheaper at another company", "en")
     assert result.bucket == "competitor" and result.model_version

@@ -1,0 +1,150 @@
+"""Public answer pages (``/s/…``): invitation links, public links, the thank-you page and opting out."""
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf, validate_csrf
+from wtforms.validators import ValidationError
+
+from ..extensions import csrf, db, limiter
+from ..i18n import LANGUAGES, localized, use_respondent_locale
+from ..invitations.models import Invitation
+from ..surveys.models import SurveyState
+from .answers import SUBMISSION_KEY, Submission, new_submission_key, read_answers, submission_key
+from .cache import respondent_cache
+from .definition import SurveyDefinition, definition_by_id, definition_by_slug
+from .fieldviews import fields_html
+from .models import Channel
+from .services import (
+    Outcome,
+    check_accepting,
+    check_answerable,
+    invitation_for_token,
+    record_opened,
+    submit_response,
+    survey_for_open_link,
+)
+
+#: Pages anyone with a link may see; every route is under ``/s/``.
+bp = Blueprint("respond", __name__, url_prefix="/s", template_folder="templates")
+
+
+def _public_limit() -> str:
+    return current_app.config["RATELIMIT_PUBLIC"]
+
+
+def _answer_page(definition: SurveyDefinition, locale: str, submission: Submission | None = None,
+                 status: int = 200, csrf: str | None = None, csrf_expired: bool = False, key: str | None = None):
+    return render_template("responses/answer.html", locale=locale, csrf=csrf, csrf_expired=csrf_expired,
+                           submission_key=key or new_submission_key(),
+                           errors=len(submission.errors) if submission else 0,
+                           fields=fields_html(definition, locale, submission),
+                           title=localized(definition.title, locale, definition.default_locale),
+                           intro=localized(definition.intro, locale, definition.default_locale)), status
+
+
+def _read(definition: SurveyDefinition) -> Submission:
+    return read_answers(definition, request.form.getlist, current_app.config["MAX_TEXT_LENGTH"])
+
+
+def _csrf_expired() -> bool:
+    """Tell whether the form's CSRF token is missing or wrong (when protection is on)."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return False
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return True
+    return False
+
+
+#: Stand for the CSRF token and the submission key in cached pages; random, so no survey text can contain them.
+_CSRF_SLOT = secrets.token_hex(16)
+_KEY_SLOT = secrets.token_hex(16)
+
+
+def _blank_answer_page(definition: SurveyDefinition, locale: str):
+    """The untouched form page: rendered once per survey version, language and URL; only the CSRF token and the
+    submission key change."""
+    if session.get("_flashes"):  # a message waiting to be shown makes the page one of a kind
+        return _answer_page(definition, locale)
+    key = (definition.key, locale, request.full_path, current_app.config["MAX_TEXT_LENGTH"])
+    page = respondent_cache().blank_page(key, lambda: _answer_page(definition, locale, csrf=_CSRF_SLOT,
+                                                                   key=_KEY_SLOT)[0])
+    return page.replace(_CSRF_SLOT, generate_csrf()).replace(_KEY_SLOT, new_submission_key())
+
+
+def _thanks(definition: SurveyDefinition, locale: str):
+    return redirect(url_for(".thanks", slug=definition.slug, l=locale), code=303)
+
+
+def _respond(definition: SurveyDefinition, locale: str, channel: Channel, invitation: Invitation | None = None):
+    """Show the form (GET) or validate and store the answers (POST); the same form sent twice is stored once."""
+    if request.method == "GET":
+        return _blank_answer_page(definition, locale)
+    submission = _read(definition)
+    expired = _csrf_expired()
+    key = submission_key(request.form.get(SUBMISSION_KEY))
+    result = submit_response(definition, submission, locale=locale, channel=channel, submission_key=key,
+                             invitation=invitation, form_trusted=not expired)
+    if result.outcome == Outcome.REFUSED:
+        return _answer_page(definition, locale, submission, 400, csrf_expired=expired, key=key)
+    return _thanks(definition, locale)
+
+
+@bp.route("/<token>", methods=["GET", "POST"])
+@limiter.limit(_public_limit, methods=["POST"])
+@csrf.exempt  # the form checks its own token, so an expired one re-shows the answers instead of an error
+def answer(token: str):
+    """Answer a survey through a one-time invitation link."""
+    invitation = invitation_for_token(token)
+    definition = definition_by_id(invitation.survey_id)
+    customer = invitation.customer
+    use_respondent_locale([invitation.locale, customer.locale if customer else None], definition.default_locale)
+    if request.method == "GET":
+        check_answerable(invitation, definition)  # a POST is checked as it is stored: a form sent again is thanked
+        if invitation.opened_at is None:
+            record_opened(invitation)  # best effort: never keeps the form from showing
+    return _respond(definition, str(get_locale()), Channel.EMAIL, invitation)
+
+
+@bp.route("/o/<slug>", methods=["GET", "POST"])
+@limiter.limit(_public_limit, methods=["POST"])
+@csrf.exempt
+def open_link(slug: str):
+    """Answer a survey through its public link."""
+    definition = survey_for_open_link(slug)
+    use_respondent_locale([], definition.default_locale)
+    if request.method == "GET":
+        check_accepting(definition)  # a POST is checked as it is stored
+    return _respond(definition, str(get_locale()), Channel.LINK)
+
+
+@bp.route("/<token>/optout", methods=["GET", "POST"])
+@limiter.limit(_public_limit, methods=["POST"])
+@csrf.exempt  # mail clients' one-click unsubscribe (RFC 8058) posts without a form token
+def optout(token: str):
+    """Let a customer stop receiving surveys: a confirmation page, or a one-click POST from the mail client."""
+    invitation = invitation_for_token(token)
+    customer = invitation.customer
+    use_respondent_locale([invitation.locale, customer.locale], None)
+    if request.method == "POST":
+        customer.opted_out = True
+        db.session.commit()
+    return render_template("responses/optout.html", done=request.method == "POST" or customer.opted_out)
+
+
+@bp.get("/thanks/<slug>")
+def thanks(slug: str):
+    """Thank the respondent in the language they answered in."""
+    definition = definition_by_slug(slug)
+    if definition is None or definition.state == SurveyState.DRAFT:
+        abort(404)
+    hint = request.args.get("l")
+    use_respondent_locale([hint if hint in LANGUAGES else None], definition.default_locale)
+    locale = str(get_locale())
+    return render_template("responses/thanks.html",
+                           title=localized(definition.title, locale, definition.default_locale),
+                           thanks=localized(definition.thanks, locale, definition.default_locale))

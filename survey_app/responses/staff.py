@@ -1,0 +1,157 @@
+"""Staff pages of responses (``/staff/…``): phone interviews, the response list and imports of past answers."""
+from __future__ import annotations
+
+from functools import partial
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..auth.access import role_required
+from ..auth.models import Role
+from ..csvimport.forms import ImportForm
+from ..csvimport.rows import ImportFileError
+from ..customers.services import find_customer
+from ..formutil import ConfirmForm
+from ..routing import int_arg
+from ..surveys.models import Survey, SurveyState
+from ..surveys.services import list_surveys, require_survey
+from ..uploads import takes_import_upload
+from .answers import Submission, new_submission_key, read_answers, submission_key
+from .definition import SurveyDefinition, survey_definition
+from .fieldviews import fields_html
+from .forms import InterviewForm
+from .importer import open_file
+from .jobs import imports
+from .messages import describe, describe_file_error
+from .models import Channel
+from .queries import ResponseFilter, filter_choices, get_response, search_responses
+from .services import submit_response
+
+#: Pages for signed-in staff; every route is under ``/staff/``.
+bp = Blueprint("responses", __name__, url_prefix="/staff", template_folder="templates")
+
+
+def _read(definition: SurveyDefinition) -> Submission:
+    return read_answers(definition, request.form.getlist, current_app.config["MAX_TEXT_LENGTH"])
+
+
+@bp.get("/interviews")
+@role_required(Role.INTERVIEWER)
+def interview_start():
+    """Choose the survey for a phone interview."""
+    surveys = [s for s, _n in list_surveys() if s.state == SurveyState.OPEN]
+    return render_template("responses/interview_start.html", surveys=surveys)
+
+
+@bp.route("/surveys/<slug>/interview", methods=["GET", "POST"])
+@role_required(Role.INTERVIEWER)
+def interview(slug: str):
+    """Record a phone exit interview on behalf of a customer."""
+    survey = require_survey(slug)
+    if survey.state != SurveyState.OPEN:
+        abort(409)
+    definition = survey_definition(survey)
+    form = InterviewForm()
+    key = submission_key(form.submission_key.data)
+    form.submission_key.data = key or new_submission_key()
+    if request.method == "GET":
+        form.customer_ref.data = request.args.get("customer", "")
+        customer = find_customer(form.customer_ref.data) if form.customer_ref.data else None
+        form.interview_locale.data = customer.locale if customer else survey.default_locale
+        return _interview_page(survey, definition, form)
+    submission = _read(definition)
+    customer = find_customer(form.customer_ref.data or "")
+    valid = form.validate() and submission.valid
+    if customer is None and form.customer_ref.data:
+        form.customer_ref.errors.append(_("No customer has this reference."))
+        valid = False
+    if not valid:
+        return _interview_page(survey, definition, form, 400, submission)
+    name = customer.name or customer.external_ref
+    result = submit_response(definition, submission, locale=form.interview_locale.data, channel=Channel.INTERVIEW,
+                             submission_key=key, customer_id=customer.id, interviewer_id=current_user.id)
+    flash(_("Interview with %(name)s recorded.", name=name), "success")
+    return redirect(url_for(".show", response_id=result.response_id))
+
+
+def _interview_page(survey: Survey, definition: SurveyDefinition, form: InterviewForm, status: int = 200,
+                    submission: Submission | None = None):
+    errors = len(form.errors) + (len(submission.errors) if submission else 0)
+    return render_template("responses/interview.html", survey=survey, form=form, errors=errors,
+                           fields=fields_html(definition, str(get_locale()), submission)), status
+
+
+@bp.get("/responses")
+@role_required(Role.ANALYST)
+def index():
+    """List responses with filters."""
+    filters = ResponseFilter.from_args(request.args)
+    page = search_responses(filters, page=int_arg("page", 1))
+    return render_template("responses/index.html", page=page, filters=filters, choices=filter_choices(),
+                           args=filters.as_args())
+
+
+@bp.get("/responses/<int:response_id>")
+@role_required(Role.ANALYST, Role.INTERVIEWER)
+def show(response_id: int):
+    """Show one response with all its answers."""
+    response = get_response(response_id)
+    if response is None:
+        abort(404)
+    if current_user.role == Role.INTERVIEWER and response.interviewer_id != current_user.id:
+        abort(403)
+    return render_template("responses/show.html", response=response)
+
+
+@bp.route("/surveys/<slug>/responses/import", methods=["GET", "POST"])
+@takes_import_upload
+@role_required(Role.ANALYST)
+def import_(slug: str):
+    """Upload past answers to a survey (open or closed): kept, checked, imported in the background."""
+    survey = require_survey(slug)
+    definition = survey_definition(survey)
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return _import_page(survey, definition, form), 400 if form.errors else 200
+    try:
+        upload = imports.keep_upload(form.file.data, partial(open_file, definition=definition))
+    except ImportFileError as error:
+        form.file.errors.append(describe_file_error(error))
+        return _import_page(survey, definition, form), 400
+    job_id = imports.start(upload, {"survey_id": survey.id})
+    return redirect(url_for(".import_status", slug=slug, job_id=job_id), code=303)
+
+
+@bp.get("/surveys/<slug>/responses/import/<int:job_id>")
+@role_required(Role.ANALYST)
+def import_status(slug: str, job_id: int):
+    """Follow an import of past answers: progress while it runs, then what was imported, skipped and refused."""
+    survey = require_survey(slug)
+    return _import_page(survey, survey_definition(survey), ImportForm(formdata=None),
+                        **imports.page(imports.job(job_id, survey_id=survey.id), describe, describe_file_error))
+
+
+@bp.post("/surveys/<slug>/responses/import/<int:job_id>/resume")
+@role_required(Role.ANALYST)
+def import_resume(slug: str, job_id: int):
+    """Continue an interrupted or stopped import of past answers from its last committed batch."""
+    imports.job(job_id, survey_id=require_survey(slug).id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if not imports.resume(job_id):
+        flash(_("This import is still running or has already finished."), "warning")
+    return redirect(url_for(".import_status", slug=slug, job_id=job_id), code=303)
+
+
+@bp.get("/surveys/<slug>/responses/import/report/<int:job_id>.csv")
+@role_required(Role.ANALYST)
+def import_report(slug: str, job_id: int):
+    """Download the refused rows of an import of past answers."""
+    return imports.send_report(imports.job(job_id, survey_id=require_survey(slug).id), describe)
+
+
+def _import_page(survey: Survey, definition: SurveyDefinition, form: ImportForm, **status) -> str:
+    return render_template("responses/import.html", survey=survey, reasons=definition.reasons, form=form,
+                           confirm=ConfirmForm(), **status)
