@@ -117,8 +117,11 @@ def _id_range(column, ids: IdRange) -> list[ColumnElement]:
 
 
 def bucket_counts(f: ReportFilter, ids: IdRange | None = None) -> dict[str, int]:
-    """Count each response's cause per bucket, ``unclassified`` included."""
-    return total_causes(of_kind(cause_counts(f, ids), survey_kinds(), f.kind))
+    """Count each response's cause per bucket, ``unclassified`` included (the dashboard adds up ``cause_counts``;
+    this counts the buckets alone, e.g. for a few customers, without grouping by survey and month)."""
+    bucket = Response.primary_bucket
+    rows = db.session.execute(filtered_responses(f, bucket, func.count(), ids=ids).group_by(bucket))
+    return {bucket_name: count for bucket_name, count in rows if bucket_name}
 
 
 def response_count(f: ReportFilter, ids: IdRange | None = None) -> int:
