@@ -11,7 +11,8 @@ there) and loads a data set: the reason catalogue, an exit and a loyalty survey 
 through the app's services; account managers, interviewers, customers (segments, managers, annual
 revenue, locales) and invitations with SQLAlchemy Core executemany; then N responses over two years
 across both surveys, channels and locales, each with one primary answer (a chosen reason, or free
-text classified by the model or left unclassified) and some (--secondary) with a non-primary one, in
+text classified by the model or left unclassified, whose bucket the response keeps as ``primary_bucket``,
+with its month as ``submitted_month``, as the app's writers do) and some (--secondary) with a non-primary one, in
 batches of 20,000 tuples through the driver: executemany on SQLite, COPY on PostgreSQL (SQLAlchemy's
 per-row parameter handling cost more than the inserts). Then ANALYZE (VACUUM ANALYZE on PostgreSQL,
 which also sets the visibility map that index-only scans need, as autovacuum would in production).
@@ -124,7 +125,7 @@ def raw_connection(url: str):
 # -- loading ------------------------------------------------------------------------------------
 
 RESPONSE_COLUMNS = ("id", "survey_id", "invitation_id", "customer_id", "locale", "channel", "interviewer_id",
-                    "submitted_at")
+                    "submitted_at", "primary_bucket", "submitted_month")
 ANSWER_COLUMNS = ("id", "response_id", "question_id", "reason_code", "text", "number", "bucket", "cause_group",
                   "source", "confidence", "model_version", "is_primary")
 
@@ -202,7 +203,8 @@ def load(app, n: int, n_customers: int, secondary: float, seed: int) -> dict:
                           "text": questions[QuestionType.FREE_TEXT], "scale": questions[QuestionType.SCALE_0_10],
                           "codes": codes, "bucket": Picker(rng, dict(zip(BUCKETS, BUCKET_WEIGHTS[kind], strict=False)))}
         created = surveys["exit"].created_at
-        ids = {"analyst": analyst.id, "exit": surveys["exit"].id, "loyalty": surveys["loyalty"].id}
+        # The login cookie names the account and its session version (a signed-out session is refused).
+        ids = {"analyst": analyst.get_id(), "exit": surveys["exit"].id, "loyalty": surveys["loyalty"].id}
         # End the session's transaction: an open one would keep PostgreSQL's VACUUM from marking the loaded
         # pages all-visible (index-only scans would then read the table anyway).
         db.session.commit()
@@ -258,9 +260,9 @@ def load(app, n: int, n_customers: int, secondary: float, seed: int) -> dict:
                     lang = customer_locale[customer_id] if customer_id and rng.random() < 0.9 else locale()
                     how = channel()
                     x = (1 + 3 * rng.random()) ** 0.5 - 1  # density rising by half over the two years
+                    at = END - timedelta(seconds=int((1 - x) * SPAN_SECONDS))
                     responses.append((rid, p["id"], None, customer_id, lang, how,
-                                      rng.choice(interviewers) if how == "interview" else None,
-                                      stamp(END - timedelta(seconds=int((1 - x) * SPAN_SECONDS)))))
+                                      rng.choice(interviewers) if how == "interview" else None, stamp(at)))
                     bucket = p["bucket"]()
                     answer_id += 1
                     if rng.random() < 0.9:  # the main reason chosen
@@ -272,6 +274,8 @@ def load(app, n: int, n_customers: int, secondary: float, seed: int) -> dict:
                             bucket = "unclassified"
                         answers.append((answer_id, rid, p["text"], None, rng.choice(TEXTS), None, bucket,
                                         BUCKET_GROUP.get(bucket), "model", confidence, "bench-1", True))
+                    # The response keeps its primary answer's bucket and its month, as the app writes them.
+                    responses[-1] += (bucket, at.strftime("%Y-%m"))
                     if rng.random() < secondary:  # another reason ticked, or the 0-10 scale
                         answer_id += 1
                         if rng.random() < 0.5:
@@ -311,30 +315,35 @@ def load(app, n: int, n_customers: int, secondary: float, seed: int) -> dict:
 # -- the cases ----------------------------------------------------------------------------------
 
 def raw_sql(dialect: str) -> dict[str, tuple[str, tuple]]:
-    """Hand-written SQL per case, as someone would write it for this schema, with its parameters."""
-    true = "1" if dialect == "sqlite" else "true"
+    """Hand-written SQL per case, as someone would write it for this schema, with its parameters.
+
+    Each response carries its cause (``primary_bucket``, the bucket of its primary answer) and its month
+    (``submitted_month``), so the best hand-written queries read the response table alone, as the app does.
+    """
     mark = "?" if dialect == "sqlite" else "%s"
     by_survey = f"r.survey_id = (SELECT id FROM survey WHERE slug = {mark})"
-    join = f"FROM response r JOIN answer a ON a.response_id = r.id AND a.is_primary = {true}"
     since, until = PERIOD[0].isoformat(), (PERIOD[1] + timedelta(days=1)).isoformat()
-    month = "substr(r.submitted_at, 1, 7)" if dialect == "sqlite" else "date_trunc('month', r.submitted_at)"
-    revenue = ("SELECT a.bucket, sum(c.annual_revenue), sum(CASE WHEN c.annual_revenue IS NULL THEN 1 ELSE 0 END) "
-               f"{join} LEFT JOIN customer c ON c.id = r.customer_id")
+    month = "r.submitted_month"
+    revenue = ("SELECT r.primary_bucket, sum(c.annual_revenue), "
+               "sum(CASE WHEN c.annual_revenue IS NULL THEN 1 ELSE 0 END) "
+               "FROM response r LEFT JOIN customer c ON c.id = r.customer_id")
     return {
-        "buckets_all": (f"SELECT bucket, count(*) FROM answer WHERE is_primary = {true} GROUP BY bucket", ()),
-        "buckets_survey": (f"SELECT a.bucket, count(*) {join} WHERE {by_survey} GROUP BY a.bucket", (EXIT_SLUG,)),
+        "buckets_all": ("SELECT primary_bucket, count(*) FROM response GROUP BY primary_bucket", ()),
+        "buckets_survey": (f"SELECT r.primary_bucket, count(*) FROM response r WHERE {by_survey} "
+                           "GROUP BY r.primary_bucket", (EXIT_SLUG,)),
         "buckets_survey_3_months": (
-            f"SELECT a.bucket, count(*) {join} WHERE {by_survey} AND r.submitted_at >= {mark} "
-            f"AND r.submitted_at < {mark} GROUP BY a.bucket", (EXIT_SLUG, since, until)),
-        "buckets_segment": (f"SELECT a.bucket, count(*) {join} JOIN customer c ON c.id = r.customer_id "
-                            f"WHERE c.segment = {mark} GROUP BY a.bucket", ("Enterprise",)),
-        "buckets_locale_channel": (f"SELECT a.bucket, count(*) {join} WHERE r.locale = {mark} AND r.channel = {mark} "
-                                   "GROUP BY a.bucket", ("fr", "interview")),
-        "trend_all": (f"SELECT {month} AS m, a.bucket, count(*) {join} GROUP BY m, a.bucket ORDER BY m", ()),
-        "trend_survey": (f"SELECT {month} AS m, a.bucket, count(*) {join} WHERE {by_survey} GROUP BY m, a.bucket "
-                         "ORDER BY m", (EXIT_SLUG,)),
-        "revenue_all": (f"{revenue} GROUP BY a.bucket", ()),
-        "revenue_survey": (f"{revenue} WHERE {by_survey} GROUP BY a.bucket", (EXIT_SLUG,)),
+            f"SELECT r.primary_bucket, count(*) FROM response r WHERE {by_survey} AND r.submitted_at >= {mark} "
+            f"AND r.submitted_at < {mark} GROUP BY r.primary_bucket", (EXIT_SLUG, since, until)),
+        "buckets_segment": ("SELECT r.primary_bucket, count(*) FROM response r JOIN customer c ON c.id = r.customer_id "
+                            f"WHERE c.segment = {mark} GROUP BY r.primary_bucket", ("Enterprise",)),
+        "buckets_locale_channel": (f"SELECT r.primary_bucket, count(*) FROM response r WHERE r.locale = {mark} "
+                                   f"AND r.channel = {mark} GROUP BY r.primary_bucket", ("fr", "interview")),
+        "trend_all": (f"SELECT {month} AS m, r.primary_bucket, count(*) FROM response r "
+                      "GROUP BY m, r.primary_bucket ORDER BY m", ()),
+        "trend_survey": (f"SELECT {month} AS m, r.primary_bucket, count(*) FROM response r WHERE {by_survey} "
+                         "GROUP BY m, r.primary_bucket ORDER BY m", (EXIT_SLUG,)),
+        "revenue_all": (f"{revenue} GROUP BY r.primary_bucket", ()),
+        "revenue_survey": (f"{revenue} WHERE {by_survey} GROUP BY r.primary_bucket", (EXIT_SLUG,)),
     }
 
 
@@ -441,7 +450,7 @@ def measure_aggregates(app, raw, dialect: str, repeat: int, explain_all: bool) -
     return results, plans
 
 
-def measure_pages(app, analyst_id: int, repeat: int) -> dict:
+def measure_pages(app, analyst_id: str, repeat: int) -> dict:
     """Cold (cache cleared) and warm times of pages as a signed-in analyst, each with the time spent in the
     ``reports.queries`` functions (timed by wrapping them in this process) and the ones that spent most."""
     from survey_app.extensions import cache
@@ -458,11 +467,12 @@ def measure_pages(app, analyst_id: int, repeat: int) -> dict:
                 spent[name] = spent.get(name, 0.0) + time.perf_counter() - start
         return wrapped
 
-    originals = {name: getattr(queries, name) for name in ("bucket_counts", "response_count", "kind_bucket_counts",
-                                                          "trend_counts", "revenue_by_bucket", "reach_counts")}
+    originals = {name: getattr(queries, name) for name in ("cause_counts", "bucket_counts", "response_count",
+                                                          "kind_bucket_counts", "trend_counts", "revenue_by_bucket",
+                                                          "reach_counts")}
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(analyst_id)
+        session["_user_id"] = analyst_id
         session["_fresh"] = True
     pages = {"dashboard_all": "/staff/reports/",
              "dashboard_survey": f"/staff/reports/?survey={EXIT_SLUG}",
@@ -497,7 +507,8 @@ def measure_pages(app, analyst_id: int, repeat: int) -> dict:
                 select(Survey.id, Question.id).join(Question, Question.survey_id == Survey.id)
                 .where(Survey.slug == EXIT_SLUG).limit(1)).one()
             response_id = db.session.execute(insert(Response).returning(Response.id), {
-                "survey_id": survey_id, "locale": "en", "channel": "link"}).scalar_one()
+                "survey_id": survey_id, "locale": "en", "channel": "link",
+                "primary_bucket": "circumstances"}).scalar_one()
             db.session.execute(insert(Answer), {"response_id": response_id, "question_id": question_id,
                                                 "reason_code": "moved", "bucket": "circumstances",
                                                 "cause_group": "customer", "source": "choice", "confidence": 1.0,

@@ -9,7 +9,8 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-#: Counted answers changed other than by new responses arriving (reviews, reclassification, imported answers).
+#: Counted answers changed other than by new responses arriving (reviews, reclassification, imported answers);
+#: ``response_ids``: the responses whose existing answers changed (their cause is copied again), if any.
 answers_changed = _signals.signal("answers-changed")
 #: Details of existing customers changed (edits, imports); ``customer_ids``: who.
 customer_changed = _signals.signal("customer-changed")

@@ -76,3 +76,32 @@ def test_impossible_revenue_is_cleared_and_reports_revision_raised(fresh_databas
     assert {ref for ref, amount in after.items() if amount is not None} == {"ok", "zero"}
     assert float(after["ok"]) == 12345.5
     assert revision == 1
+
+
+def test_responses_are_given_their_primary_answers_bucket_and_month(fresh_database_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=fresh_database_url)
+    with app.app_context():
+        upgrade(revision="181d42980385")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO survey (id, slug, kind, state, default_locale, anonymous, open_link, title, "
+                              "intro, thanks, reason_codes, created_at, updated_at) VALUES (1, 'old', 'exit', 'open', "
+                              "'en', false, true, '{}', '{}', '{}', '[]', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+            conn.execute(text("INSERT INTO question (id, survey_id, position, type, required, text) VALUES "
+                              "(1, 1, 1, 'main_reason', false, '{}'), (2, 1, 2, 'free_text', false, '{}')"))
+            for rid, at in ((1, "2024-01-31 23:59:59"), (2, "2024-02-01 00:00:00"), (3, "2024-12-15 08:00:00")):
+                conn.execute(text("INSERT INTO response (id, survey_id, locale, channel, submitted_at) "
+                                  "VALUES (:id, 1, 'en', 'link', :at)"), {"id": rid, "at": at})
+            # r1: a chosen reason (primary) and a text that is not; r2: only a text, unclassified; r3: no cause.
+            conn.execute(text("INSERT INTO answer (response_id, question_id, reason_code, text, bucket, is_primary) "
+                              "VALUES (1, 1, 'moved', NULL, 'circumstances', true), "
+                              "(1, 2, NULL, 'cheaper', 'competitor', false), "
+                              "(2, 2, NULL, 'hmm', 'unclassified', true), (3, 2, NULL, 'lol', NULL, true)"))
+        upgrade()
+        with db.engine.connect() as conn:
+            after = {rid: (bucket, month) for rid, bucket, month in conn.execute(
+                text("SELECT id, primary_bucket, submitted_month FROM response"))}
+            revision = conn.execute(text("SELECT value FROM data_revision WHERE name = 'reports'")).scalar()
+        db.engine.dispose()
+    assert after == {1: ("circumstances", "2024-01"), 2: ("unclassified", "2024-02"), 3: (None, "2024-12")}
+    assert revision == 1

@@ -69,4 +69,4 @@ def test_a_staff_review_is_announced(app, client, db, login, classifier, make_su
     login("analyst")
     with heard(answers_changed) as calls:
         assert client.post(f"/staff/review/{answer.id}", data={"bucket": "competitor"}).status_code in (302, 303)
-    assert calls == [{"reason": "reviewed"}] and revision(db) == 1
+    assert calls == [{"reason": "reviewed", "response_ids": [answer.response_id]}] and revision(db) == 1

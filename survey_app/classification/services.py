@@ -236,7 +236,8 @@ def classify_backlog(batch_size: int = 2000, only_unsorted: bool = False) -> dic
                          confidence=bindparam("c"), model_version=bindparam("v")))
     while True:
         rows = db.session.execute(
-            select(Answer.id, Answer.text, Response.locale).join(Response, Response.id == Answer.response_id)
+            select(Answer.id, Answer.text, Answer.response_id, Answer.is_primary, Response.locale)
+            .join(Response, Response.id == Answer.response_id)
             .where(Answer.text.is_not(None), _not_by_staff(), Answer.id > last_id,
                    *((Answer.source.is_(None), Answer.model_version.is_(None)) if only_unsorted else ()))
             .order_by(Answer.id).limit(batch_size)
@@ -251,7 +252,7 @@ def classify_backlog(batch_size: int = 2000, only_unsorted: bool = False) -> dic
                            "s": ClassificationSource.MODEL.value, "c": result.confidence, "v": version})
             counts["classified" if result.bucket != UNCLASSIFIED else "unclassified"] += 1
         db.session.connection().execute(statement, params)
-        answers_changed.send(None, reason="reclassified")
+        answers_changed.send(None, reason="reclassified", response_ids=[r.response_id for r in rows if r.is_primary])
         counts["answers"] += len(rows)
         last_id = rows[-1].id
     return counts
@@ -285,4 +286,4 @@ def review(answer: Answer, bucket: str | None, reviewer_id: int) -> None:
     answer.reviewed_by_id = reviewer_id
     answer.reviewed_at = utcnow()
     db.session.flush()
-    answers_changed.send(None, reason="reviewed")
+    answers_changed.send(None, reason="reviewed", response_ids=[answer.response_id] if answer.is_primary else [])

@@ -85,7 +85,11 @@ def _narrow(query: Select, f: ReportFilter, *, any_kind: bool = False, with_cust
     if f.channel is not None:
         query = query.where(Response.channel == f.channel)
     if customer := _customer_conditions(f):
-        query = query.join(Customer, Customer.id == Response.customer_id).where(*customer)
+        # The customers' ids, not a join: the database goes from the (few) matching customers to their responses
+        # rather than reading every response in the order of a grouping index and looking up its customer.
+        query = query.where(Response.customer_id.in_(select(Customer.id).where(*customer)))
+        if with_customer:
+            query = query.join(Customer, Customer.id == Response.customer_id)
     elif with_customer:
         query = query.outerjoin(Customer, Customer.id == Response.customer_id)
     return query
@@ -101,20 +105,23 @@ def filtered_answers(f: ReportFilter, *columns, any_kind: bool = False, with_cus
     return _narrow(query, f, any_kind=any_kind, with_customer=with_customer, ids=ids)
 
 
+def filtered_responses(f: ReportFilter, *columns, any_kind: bool = False, ids: IdRange | None = None) -> Select:
+    """SELECT ``columns`` over the responses the filter counts, each with its cause (``Response.primary_bucket``,
+    the bucket of its primary answer): no answer is read."""
+    return _narrow(select(*columns).select_from(Response), f, any_kind=any_kind, ids=ids)
+
+
 def _id_range(column, ids: IdRange) -> list[ColumnElement]:
     after, upto = ids
     return [column <= upto, *([column > after] if after else [])]
 
 
 def bucket_counts(f: ReportFilter, ids: IdRange | None = None) -> dict[str, int]:
-    """Count each response's cause per bucket, ``unclassified`` included."""
-    if not f.surveys and not f.narrowed:
-        # Nothing narrows the responses: count the primary answers alone (an index-only scan, no join).
-        query = select(Answer.bucket, func.count()).where(Answer.is_primary.is_(True),
-                                                          *(_id_range(Answer.response_id, ids) if ids else []))
-    else:
-        query = filtered_answers(f, Answer.bucket, func.count(), ids=ids)
-    return {bucket: count for bucket, count in db.session.execute(query.group_by(Answer.bucket)) if bucket}
+    """Count each response's cause per bucket, ``unclassified`` included (the dashboard adds up ``cause_counts``;
+    this counts the buckets alone, e.g. for a few customers, without grouping by survey and month)."""
+    bucket = Response.primary_bucket
+    rows = db.session.execute(filtered_responses(f, bucket, func.count(), ids=ids).group_by(bucket))
+    return {bucket_name: count for bucket_name, count in rows if bucket_name}
 
 
 def response_count(f: ReportFilter, ids: IdRange | None = None) -> int:
@@ -124,14 +131,65 @@ def response_count(f: ReportFilter, ids: IdRange | None = None) -> int:
 
 def kind_bucket_counts(f: ReportFilter, ids: IdRange | None = None) -> dict[str, dict[str, int]]:
     """Bucket counts per survey kind (exit, loyalty), whatever kind the filter names."""
+    cells, kinds = cause_counts(f, ids), survey_kinds()
+    return {kind: total_causes(of_kind(cells, kinds, kind)) for kind in ("exit", "loyalty")}
+
+
+def cause_counts(f: ReportFilter, ids: IdRange | None = None) -> dict[tuple[int, str | None], dict[str, int]]:
+    """Causes per survey and month, ``{(survey id, 'YYYY-MM'): {bucket: count}}``, whatever kind the filter names;
+    responses without a cause are counted under ``""``.
+
+    One pass over an index (grouped in its order) gives what the bucket, kind, monthly and response figures add up.
+    """
+    bucket = Response.primary_bucket
     rows = db.session.execute(
-        filtered_answers(f, Survey.kind, Answer.bucket, func.count(), any_kind=True, ids=ids)
-        .join(Survey, Survey.id == Response.survey_id).group_by(Survey.kind, Answer.bucket))
-    result: dict[str, dict[str, int]] = {"exit": {}, "loyalty": {}}
-    for kind, bucket, count in rows:
-        if bucket:
-            result[str(getattr(kind, "value", kind))][bucket] = count
+        filtered_responses(f, Response.survey_id, Response.submitted_month, bucket, func.count(), any_kind=True,
+                           ids=ids).group_by(Response.survey_id, Response.submitted_month, bucket))
+    result: dict[tuple[int, str | None], dict[str, int]] = {}
+    for survey_id, month, bucket_name, count in rows:
+        result.setdefault((survey_id, month), {})[bucket_name or ""] = count
     return result
+
+
+def survey_kinds() -> dict[int, str]:
+    """The kind (exit, loyalty) of each survey, by id."""
+    return {survey_id: str(getattr(kind, "value", kind))
+            for survey_id, kind in db.session.execute(select(Survey.id, Survey.kind))}
+
+
+#: Causes per (survey id, month), as ``cause_counts`` gives them.
+Cells = dict[tuple[int, str | None], dict[str, int]]
+
+
+def of_kind(cells: Cells, kinds: dict[int, str], kind: str | None) -> list[tuple[str | None, dict[str, int]]]:
+    """(month, {bucket: count}) of the surveys of one kind (of every kind for None)."""
+    return [(month, cell) for (survey_id, month), cell in cells.items() if kind is None or kinds.get(survey_id) == kind]
+
+
+def total_causes(rows: list[tuple[str | None, dict[str, int]]]) -> dict[str, int]:
+    """Add up causes per bucket (responses without a cause left out)."""
+    total: dict[str, int] = {}
+    for _month, cell in rows:
+        for bucket, count in cell.items():
+            if bucket:
+                total[bucket] = total.get(bucket, 0) + count
+    return total
+
+
+def causes_by_period(rows: list[tuple[str | None, dict[str, int]]], unit: str) -> list[tuple[date, dict[str, int]]]:
+    """Add up causes per month, or per quarter (its three months), oldest first; empty periods left out."""
+    periods: dict[date, dict[str, int]] = {}
+    for month, cell in rows:
+        if not month:
+            continue
+        day = date.fromisoformat(month + "-01")
+        if unit == "quarter":
+            day = day.replace(month=day.month - (day.month - 1) % 3)
+        for bucket, count in cell.items():
+            if bucket:
+                counts = periods.setdefault(day, {})
+                counts[bucket] = counts.get(bucket, 0) + count
+    return sorted(periods.items())
 
 
 def period_start(column, unit: str, dialect: str) -> ColumnElement:
@@ -158,25 +216,33 @@ def _sql_text(constant: str) -> ColumnElement:
 
 def trend_counts(f: ReportFilter, ids: IdRange | None = None) -> list[tuple[date, dict[str, int]]]:
     """Bucket counts per week, month or quarter (``f.period``), oldest first; empty periods left out."""
-    start = period_start(Response.submitted_at, f.period, db.session.get_bind().dialect.name).label("start")
-    rows = db.session.execute(filtered_answers(f, start, Answer.bucket, func.count(), ids=ids)
-                              .group_by(start, Answer.bucket).order_by(start))
+    if f.period != "week":  # added up from the causes per survey and month
+        return causes_by_period(of_kind(cause_counts(f, ids), survey_kinds(), f.kind), f.period)
+    start = period_start(Response.submitted_at, "week", db.session.get_bind().dialect.name).label("start")
+    bucket = Response.primary_bucket
+    rows = db.session.execute(filtered_responses(f, start, bucket, func.count(), ids=ids)
+                              .group_by(start, bucket).order_by(start))
     periods: dict[str, dict[str, int]] = {}
-    for first_day, bucket, count in rows:
-        if bucket:
-            periods.setdefault(first_day, {})[bucket] = count
-    return [(date.fromisoformat(day if len(day) == 10 else day + "-01"), counts) for day, counts in periods.items()]
+    for first_day, bucket_name, count in rows:
+        if bucket_name:
+            periods.setdefault(first_day, {})[bucket_name] = count
+    return [(date.fromisoformat(day), counts) for day, counts in periods.items()]
 
 
 def revenue_by_bucket(f: ReportFilter, ids: IdRange | None = None) -> tuple[dict[str, Decimal], dict[str, int]]:
     """Annual revenue of the customers behind each bucket's answers, and per bucket the answers whose revenue
     is unknown (anonymous, erased, no revenue recorded, or an amount no form or import accepts)."""
+    # Responses are counted per customer and bucket first (in the order of an index), so each customer's
+    # revenue is read once per bucket rather than once per response.
+    per_customer = filtered_responses(f, Response.customer_id, Response.primary_bucket, func.count().label("n"),
+                                      ids=ids).group_by(Response.customer_id, Response.primary_bucket).subquery()
     # Amounts outside 0 ≤ x < 10¹² (an infinity an older form let through) are unknown, not summed.
     known = and_(Customer.annual_revenue >= 0, Customer.annual_revenue < MAX_AMOUNT)
     rows = db.session.execute(
-        filtered_answers(f, Answer.bucket, func.sum(case((known, Customer.annual_revenue))),
-                        func.sum(case((known, 0), else_=1)), with_customer=True, ids=ids)
-        .group_by(Answer.bucket))
+        select(per_customer.c.primary_bucket, func.sum(case((known, Customer.annual_revenue * per_customer.c.n))),
+               func.sum(case((known, 0), else_=per_customer.c.n)))
+        .select_from(per_customer).outerjoin(Customer, Customer.id == per_customer.c.customer_id)
+        .group_by(per_customer.c.primary_bucket))
     revenue, unknown = {}, {}
     for bucket, total, missing in rows:
         if bucket:

@@ -10,7 +10,7 @@ import hashlib
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TypeVar
 
@@ -79,22 +79,38 @@ def _add_counts(old: dict, new: dict) -> dict:
     return {k: old.get(k, 0) + new.get(k, 0) for k in old.keys() | new.keys()}
 
 
+def _add_cells(old: dict, new: dict) -> dict:
+    """Add two {key: {bucket: count}} dicts."""
+    return {k: _add_counts(old.get(k, {}), new.get(k, {})) for k in old.keys() | new.keys()}
+
+
+def _causes(f: ReportFilter) -> dict[tuple[int, str | None], dict[str, int]]:
+    """Causes per survey and month (any kind): one cached aggregate that the bucket, kind and monthly figures share."""
+    cells = _cached("causes", replace(f, kind=None), lambda ids: queries.cause_counts(f, ids), _add_cells)
+    if "report_kinds" not in g:
+        g.report_kinds = queries.survey_kinds()
+    return cells
+
+
+def _counted(f: ReportFilter, kind: str | None) -> list[tuple[str | None, dict[str, int]]]:
+    """(month, {bucket: count}) of one kind of survey (every kind for None), responses without a cause under ``""``."""
+    return queries.of_kind(_causes(f), g.report_kinds, kind)
+
+
 def survey_breakdown(f: ReportFilter) -> Breakdown:
     """Bucket and cause-group breakdown of the filtered answers against the filter's benchmark version."""
-    counts = _cached("buckets", f, lambda ids: queries.bucket_counts(f, ids), _add_counts)
-    return breakdown(counts, benchmark(f.benchmark))
+    return breakdown(queries.total_causes(_counted(f, f.kind)), benchmark(f.benchmark))
 
 
 def responses(f: ReportFilter) -> int:
     """Responses the filter covers, with or without a cause."""
-    return _cached("responses", f, lambda ids: queries.response_count(f, ids), lambda a, b: a + b)
+    return sum(sum(cell.values()) for _month, cell in _counted(f, f.kind))
 
 
 def kinds(f: ReportFilter) -> KindComparison:
     """Exit answers next to loyalty answers (the kind filter is ignored: both are shown)."""
-    counts = _cached("kinds", f, lambda ids: queries.kind_bucket_counts(f, ids),
-                     lambda a, b: {kind: _add_counts(a[kind], b[kind]) for kind in a})
-    return compare_kinds(counts["exit"], counts["loyalty"], benchmark(f.benchmark))
+    return compare_kinds(queries.total_causes(_counted(f, "exit")), queries.total_causes(_counted(f, "loyalty")),
+                         benchmark(f.benchmark))
 
 
 def _add_periods(old: list, new: list) -> list:
@@ -106,7 +122,10 @@ def _add_periods(old: list, new: list) -> list:
 
 def trend(f: ReportFilter) -> list[tuple[date, Breakdown]]:
     """Breakdown per week, month or quarter, oldest first."""
-    rows = _cached(f"trend-{f.period}", f, lambda ids: queries.trend_counts(f, ids), _add_periods)
+    if f.period == "week":
+        rows = _cached("trend-week", f, lambda ids: queries.trend_counts(f, ids), _add_periods)
+    else:  # months (a quarter adds up its three) from the shared aggregate
+        rows = queries.causes_by_period(_counted(f, f.kind), f.period)
     return [(day, breakdown(counts, benchmark(f.benchmark))) for day, counts in rows]
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -17,11 +18,11 @@ from ..domain import AlreadyAnswered, LinkExpired, SurveyClosed, UnknownLink
 from ..extensions import db
 from ..invitations.models import Invitation, InvitationState
 from ..invitations.services import find_invitation
-from ..signals import customer_erasing
+from ..signals import answers_changed, customer_erasing
 from ..surveys.models import QuestionType, SurveyState
 from .answers import Submission
 from .definition import SurveyDefinition, definition_by_slug
-from .models import Answer, Channel, Response
+from .models import Answer, Channel, Response, month_of
 
 logger = logging.getLogger(__name__)
 
@@ -117,12 +118,14 @@ def record_response(connection: Connection, definition: SurveyDefinition, values
         customer_id = invitation.customer_id
     if rows is None:
         rows = answer_rows(definition, values, locale)  # classified before anything is written
+    submitted_at = submitted_at or utcnow()
     try:
         response_id: int = connection.execute(_INSERT_RESPONSE, {
             "survey_id": definition.survey_id, "invitation_id": invitation.id if invitation else None,
             "customer_id": None if definition.anonymous else customer_id, "locale": locale,
-            "channel": channel, "interviewer_id": interviewer_id, "submitted_at": submitted_at or utcnow(),
-            "submission_key": submission_key,
+            "channel": channel, "interviewer_id": interviewer_id, "submitted_at": submitted_at,
+            "submitted_month": month_of(submitted_at), "submission_key": submission_key,
+            "primary_bucket": primary_bucket(rows),
         }).scalar_one()
     except IntegrityError as error:
         if invitation is not None:
@@ -262,6 +265,32 @@ def answer_rows(definition: SurveyDefinition, values: dict[int, object], locale:
     return rows
 
 
+def primary_bucket(rows: list[dict]) -> str | None:
+    """The bucket of the primary answer among answer rows (the response's cause); None without one."""
+    return next((row["bucket"] for row in rows if row["is_primary"]), None)
+
+
+#: Responses brought up to date per statement (well under every database's limit on bound parameters).
+_SYNC_BATCH = 500
+
+
+def sync_primary_buckets(response_ids: Iterable[int]) -> None:
+    """Copy the bucket of each response's primary answer onto the response, after its answers changed."""
+    ids = sorted(set(response_ids))
+    table, answer = Response.__table__, Answer.__table__
+    primary = (select(answer.c.bucket).where(answer.c.response_id == table.c.id, answer.c.is_primary.is_(True))
+               .order_by(answer.c.id).limit(1).scalar_subquery())
+    for start in range(0, len(ids), _SYNC_BATCH):
+        db.session.execute(update(table).where(table.c.id.in_(ids[start:start + _SYNC_BATCH]))
+                           .values(primary_bucket=primary))
+
+
+def _answers_changed(_sender, response_ids: Iterable[int] = (), **_details) -> None:
+    """Keep each response's cause in step with answers a writer changed (``response_ids``: whose)."""
+    if response_ids:
+        sync_primary_buckets(response_ids)
+
+
 def _forget_customer(_sender, customer_id: int, **_details) -> int:
     """Keep an erased customer's responses without their name; return how many."""
     return rows_changed(db.session.execute(update(Response).where(Response.customer_id == customer_id)
@@ -269,5 +298,6 @@ def _forget_customer(_sender, customer_id: int, **_details) -> int:
 
 
 def connect() -> None:
-    """Let go of a customer's data when they are erased."""
+    """Follow changed answers with their responses' causes; let go of a customer's data when they are erased."""
+    answers_changed.connect(_answers_changed)
     customer_erasing.connect(_forget_customer)

@@ -1,7 +1,8 @@
 """Factories for report tests: customers, responses with chosen buckets and dates, invitations, and fixed data sets.
 
 Responses and answers are inserted through the models, so every column a report reads (submission time, locale,
-channel, customer, bucket, primary flag) is chosen by the test.
+channel, customer, bucket, primary flag, and the response's copy of its primary answer's bucket) is chosen by the
+test.
 """
 from __future__ import annotations
 
@@ -53,6 +54,8 @@ def new_response(survey, bucket: str | None = "indifference", *, at: datetime = 
     response = Response(survey_id=survey.id, customer_id=getattr(customer, "id", customer), locale=locale,
                         channel=Channel(channel), submitted_at=at)
     response.answers = _answers(questions, bucket, text, extra, source)
+    # As the app's writers do: the response keeps its primary answer's bucket (its cause) for reports.
+    response.primary_bucket = next((a.bucket for a in response.answers if a.is_primary), None)
     return response
 
 
