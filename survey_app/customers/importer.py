@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from ..auth.models import StaffUser
 from ..bounds import parse_amount, parse_day
+from ..bulk import insert_many
 
 # Moved to csvimport.rows; still importable from here.
 from ..csvimport.rows import BAD_HEADER as BAD_HEADER
@@ -257,7 +258,7 @@ def _upsert(batch: list[tuple[int, dict]], state: _ImportState) -> tuple[int, li
                     "status": CustomerStatus.ACTIVE, "lost_at": None, "unreachable": False, "opted_out": False,
                     "status_manual": False}
         defaults["created_at"] = utcnow()  # one batch, one moment
-        connection.execute(insert(Customer.__table__), [{**defaults, **v} for v in new])
+        insert_many(connection, Customer.__table__, [{**defaults, **v} for v in new])
     for keys, rows in _by_columns(changed).items():
         connection.execute(update(Customer.__table__).where(Customer.__table__.c.id == _bind("id"))
                            .values({k: _bind(k) for k in keys if k != "id"}),

@@ -12,9 +12,10 @@ from datetime import date
 from decimal import Decimal
 from typing import BinaryIO
 
-from sqlalchemy import Date, bindparam, case, insert, or_, select, tuple_, update
+from sqlalchemy import Date, bindparam, case, or_, select, tuple_, update
 
 from ..bounds import parse_amount, parse_day
+from ..bulk import insert_many
 from ..csvimport.rows import (
     MISSING_REF,
     TOO_LONG,
@@ -123,8 +124,8 @@ def _add(batch: list[tuple[int, dict]]) -> tuple[int, int, list[RowError]]:
             new.append(row)
     if new:
         now = utcnow()
-        # Core executemany on the table: the ORM would insert row by row to learn each new id.
-        db.session.connection().execute(insert(Purchase.__table__), [{**row, "created_at": now} for row in new])
+        # One executemany on the table: the ORM would insert row by row to learn each new id.
+        insert_many(db.session.connection(), Purchase.__table__, [{**row, "created_at": now} for row in new])
         _extend_customer_dates(new)
         purchase_recorded.send(None, customer_ids=sorted({row["customer_id"] for row in new}))
     return len(new), len(known) - len(new), unknown
