@@ -8,6 +8,7 @@ straight to the driver.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 
 from sqlalchemy import Connection, Table
 
@@ -24,6 +25,13 @@ def insert_many(connection: Connection, table: Table, rows: Sequence[dict]) -> N
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) "
            f"VALUES ({', '.join([marker] * len(columns))})")
-    plan = list(zip(names, processors, strict=True))
-    connection.exec_driver_sql(sql, [tuple(value if (value := row[name]) is None or process is None else
-                                           process(value) for name, process in plan) for row in rows])
+    values = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+    converted = [(index, process) for index, process in enumerate(processors) if process is not None]
+    params = []
+    for row in rows:
+        line = list(values(row))
+        for index, process in converted:
+            if line[index] is not None:
+                line[index] = process(line[index])
+        params.append(tuple(line))
+    connection.exec_driver_sql(sql, params)
