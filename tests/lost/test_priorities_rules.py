@@ -27,7 +27,7 @@ def money(*values: str) -> list[Decimal]:
     # one cent past 80 % is B; then exactly 95 % is still B
     ({"a": "5000", "b": "3000.01", "c": "1499.99", "d": "500"}, "ABBC"),
     # one cent past 95 % is C
-    ({"a": "5000", "b": "3000", "c": "1500.01", "d": "499.99"}, "AABC"),
+    ({"a": "5000", "b": "3000", "c": "1500.01", "d": "499.99"}, "AACC"),
     # 70 %, 90 %, 100 %: whoever crosses a boundary falls in the next class
     ({"a": "70", "b": "20", "c": "10"}, "ABC"),
     # the largest customer is A even when they alone bring more than 80 %
