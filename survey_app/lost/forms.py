@@ -32,5 +32,5 @@ class OverrideForm(FlaskForm):
     """A customer's win-back priority set by hand ("" gives the cell's priority back), and why."""
 
     priority = SelectField(_l("Win-back priority"),
-                           choices=[("", _l("As the ABC × XYZ cell says")), *priority_choices()])
+                           choices=[*choices([("", _l("As the ABC × XYZ cell says"))]), *priority_choices()])
     note = TextAreaField(_l("Why"), validators=[Length(max=MAX_NOTE)])

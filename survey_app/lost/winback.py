@@ -99,7 +99,7 @@ def xyz_thresholds() -> tuple[float, float]:
 def priority_mapping() -> dict[str, int]:
     """The priority of every ABC × XYZ cell: the admin's where set, the default elsewhere."""
     mapping = {cell: int(p) for cell, p in DEFAULT_PRIORITIES.items()}
-    mapping.update(dict(db.session.execute(select(WinbackRule.cell, WinbackRule.priority)).tuples().all()))
+    mapping.update({cell: int(p) for cell, p in db.session.execute(select(WinbackRule.cell, WinbackRule.priority))})
     return mapping
 
 
@@ -232,8 +232,8 @@ def lost_customers(as_of: date, narrowing: LostFilter | None = None) -> list[Los
                     .join(Answer, and_(Answer.response_id == Response.id, Answer.is_primary.is_(True)))
                     .where(Answer.bucket.is_not(None)))
     if f.reason:
-        query = query.where(Customer.id.in_(select(exit_answers.subquery().c.customer_id)
-                                            .where(exit_answers.subquery().c.bucket == f.reason)))
+        answered = exit_answers.subquery()
+        query = query.where(Customer.id.in_(select(answered.c.customer_id).where(answered.c.bucket == f.reason)))
     rows = db.session.execute(query).all()
     ids = [row[0] for row in rows]
     reasons: dict[int, set[str]] = {}
