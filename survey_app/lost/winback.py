@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -172,7 +173,8 @@ def monthly_sums(as_of: date, customer_ids: list[int] | None = None) -> dict[int
                               .group_by(sub.c.customer_id, sub.c.slice))
     sums: dict[int, list[Decimal]] = {}
     for customer_id, index, amount in rows:
-        sums.setdefault(customer_id, [Decimal(0)] * MONTHS)[int(index)] = Decimal(amount or 0).quantize(CENT)
+        total = Decimal(str(amount or 0)).quantize(CENT)
+        sums.setdefault(cast(int, customer_id), [Decimal(0)] * MONTHS)[cast(int, index)] = total
     return sums
 
 
@@ -240,7 +242,8 @@ def lost_customers(as_of: date, narrowing: LostFilter | None = None) -> list[Los
     for start in range(0, len(ids), 500):
         found = exit_answers.where(Response.customer_id.in_(ids[start:start + 500])).distinct()
         for customer_id, bucket in db.session.execute(found):
-            reasons.setdefault(customer_id, set()).add(bucket)
+            if customer_id is not None and bucket is not None:
+                reasons.setdefault(customer_id, set()).add(bucket)
     ranked = rankings(as_of)
     fallback = priority_mapping()
     found_rows = []
