@@ -163,7 +163,7 @@ def monthly_sums(as_of: date, customer_ids: list[int] | None = None) -> dict[int
     c = Customer.__table__.c
     days = _days_between(_end_day(as_of), Purchase.day)
     inner = (select(Purchase.customer_id.label("customer_id"), Purchase.amount.label("amount"),
-                    (days * MONTHS / 365).label("slice"))
+                    (days * MONTHS // 365).label("slice"))
              .join(Customer.__table__, c.id == Purchase.customer_id)
              .where(days.between(0, 364)))
     if customer_ids is not None:
