@@ -139,6 +139,8 @@ class Config:
         if config.get("REDIS_URL") and "CACHE_TYPE" not in config:  # report caches shared by all processes
             config["CACHE_TYPE"], config["CACHE_REDIS_URL"] = "RedisCache", config["REDIS_URL"]
         config.setdefault("CACHE_TYPE", "SimpleCache")
+        if not 0 <= config.get("XYZ_X_MAX", 0.5) <= config.get("XYZ_Y_MAX", 1.0):
+            raise ConfigError("XYZ_X_MAX and XYZ_Y_MAX: need 0 ≤ XYZ_X_MAX ≤ XYZ_Y_MAX")
         # Werkzeug refuses a form field over 500 kB with a 413 before any validation could keep the text.
         config["MAX_FORM_MEMORY_SIZE"] = config["MAX_CONTENT_LENGTH"]
 

@@ -261,3 +261,11 @@ def test_lost_customers_without_purchases_are_c_z(app, make_customer):
         rows = lost_customers(TODAY, LostFilter())
     assert [(r.external_ref, r.ranking.abc, r.ranking.xyz, int(r.ranking.priority)) for r in rows] == \
         [("X1", "C", "Z", 4)]
+
+
+def test_xyz_thresholds_out_of_order_stop_the_application(tmp_path, monkeypatch):
+    from survey_app import create_app
+    from survey_app.config import ConfigError, TestingConfig
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    with pytest.raises(ConfigError, match="XYZ_X_MAX"):
+        create_app(TestingConfig, XYZ_X_MAX=1.5, XYZ_Y_MAX=1.0, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/x.db")
