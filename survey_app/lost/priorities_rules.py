@@ -72,10 +72,9 @@ def abc_classes(revenues: Mapping[K, Decimal]) -> dict[K, str]:
             classes[key] = "C"
             continue
         running += revenue
-        share = Fraction(running) / Fraction(total)
-        if share <= A_SHARE or position == 0:
+        if running * A_SHARE.denominator <= total * A_SHARE.numerator or position == 0:
             classes[key] = "A"
-        elif share <= B_SHARE:
+        elif running * B_SHARE.denominator <= total * B_SHARE.numerator:
             classes[key] = "B"
         else:
             classes[key] = "C"
@@ -84,35 +83,37 @@ def abc_classes(revenues: Mapping[K, Decimal]) -> dict[K, str]:
 
 def variation(monthly: Sequence[Decimal]) -> float | None:
     """The coefficient of variation of the monthly sums; None when they add up to nothing."""
-    exact = _variance_and_mean(monthly)
+    exact = _sums(monthly)
     if exact is None:
         return None
-    variance, mean = exact
-    return math.sqrt(variance) / float(mean)
+    n, total, squares = exact
+    return math.sqrt(n * squares - total * total) / total
 
 
 def xyz_class(monthly: Sequence[Decimal], x_max: float = X_MAX, y_max: float = Y_MAX) -> str:
     """X, Y or Z from the monthly sums; compared exactly, so a variation of exactly ``x_max`` is X."""
-    exact = _variance_and_mean(monthly)
+    exact = _sums(monthly)
     if exact is None:
         return "Z"
-    variance, mean = exact
-    # cv ≤ t  ⇔  variance ≤ t² · mean²  (mean > 0): no square root, no rounding at the boundary.
-    if variance <= Fraction(str(x_max)) ** 2 * mean ** 2:
-        return "X"
-    if variance <= Fraction(str(y_max)) ** 2 * mean ** 2:
-        return "Y"
+    n, total, squares = exact
+    # With S the sum and Q the sum of squares of n values, cv = √(nQ − S²) / S, so cv ≤ p/q ⇔ q²(nQ − S²) ≤ p²S²:
+    # whole numbers only, no rounding at the boundary.
+    spread = n * squares - total * total
+    for name, limit in (("X", x_max), ("Y", y_max)):
+        bound = Fraction(str(limit))
+        if bound.denominator ** 2 * spread <= bound.numerator ** 2 * total * total:
+            return name
     return "Z"
 
 
-def _variance_and_mean(monthly: Sequence[Decimal]) -> tuple[Fraction, Fraction] | None:
-    values = [Fraction(v) for v in monthly]
-    if not values:
+def _sums(monthly: Sequence[Decimal]) -> tuple[int, int, int] | None:
+    """(n, sum, sum of squares) of the values scaled to whole numbers; None for no values or a sum of 0 or less."""
+    places = max((max(0, -int(v.as_tuple().exponent)) for v in monthly), default=0)
+    values = [int(v.scaleb(places)) for v in monthly]
+    total = sum(values)
+    if not values or total <= 0:
         return None
-    mean = sum(values, Fraction(0)) / len(values)
-    if mean <= 0:
-        return None
-    return sum(((v - mean) ** 2 for v in values), Fraction(0)) / len(values), mean
+    return len(values), total, sum(v * v for v in values)
 
 
 def priority_of(abc: str, xyz: str, mapping: Mapping[str, int] | None = None) -> Priority:
