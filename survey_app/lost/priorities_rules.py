@@ -108,7 +108,7 @@ def xyz_class(monthly: Sequence[Decimal], x_max: float = X_MAX, y_max: float = Y
 
 def _sums(monthly: Sequence[Decimal]) -> tuple[int, int, int] | None:
     """(n, sum, sum of squares) of the values scaled to whole numbers; None for no values or a sum of 0 or less."""
-    places = max((max(0, -int(v.as_tuple().exponent)) for v in monthly), default=0)
+    places = max(0, -min((int(v.as_tuple().exponent) for v in monthly), default=0))
     values = [int(v.scaleb(places)) for v in monthly]
     total = sum(values)
     if not values or total <= 0:
