@@ -88,6 +88,10 @@ class Config:
     LOST_FACTOR = float(os.environ.get("LOST_FACTOR", str(4 / 3)))
     #: The lost factor of particular segments, e.g. ``retail=1.5,wholesale=2``.
     LOST_FACTOR_BY_SEGMENT = env_factors("LOST_FACTOR_BY_SEGMENT")
+    #: XYZ classes of the win-back priorities: a customer whose monthly purchases vary by at most this coefficient of
+    #: variation is X, at most XYZ_Y_MAX Y, above Z (README, "Who to win back first", says why 0.5 and 1.0).
+    XYZ_X_MAX = float(os.environ.get("XYZ_X_MAX", "0.5"))
+    XYZ_Y_MAX = float(os.environ.get("XYZ_Y_MAX", "1.0"))
     #: Currency of customers' annual revenue, shown on revenue reports (ISO 4217 code).
     REPORT_CURRENCY = os.environ.get("REPORT_CURRENCY", "EUR")
     #: Longest time (seconds) a report figure or chart is reused; any change to the data renews it sooner.
@@ -135,6 +139,8 @@ class Config:
         if config.get("REDIS_URL") and "CACHE_TYPE" not in config:  # report caches shared by all processes
             config["CACHE_TYPE"], config["CACHE_REDIS_URL"] = "RedisCache", config["REDIS_URL"]
         config.setdefault("CACHE_TYPE", "SimpleCache")
+        if not 0 <= config.get("XYZ_X_MAX", 0.5) <= config.get("XYZ_Y_MAX", 1.0):
+            raise ConfigError("XYZ_X_MAX and XYZ_Y_MAX: need 0 ≤ XYZ_X_MAX ≤ XYZ_Y_MAX")
         # Werkzeug refuses a form field over 500 kB with a 413 before any validation could keep the text.
         config["MAX_FORM_MEMORY_SIZE"] = config["MAX_CONTENT_LENGTH"]
 

@@ -72,6 +72,8 @@ _TEXTS: dict[str, tuple[LazyString | None, LazyString]] = {
     "account_exists": (None, _l("%(email)s already has an account.")),
     "password_too_short": (None, _l("A password needs at least %(min)s characters.")),
     "no_account": (None, _l("No account has the email %(email)s.")),
+    "bad_priority": (None, _l("A win-back priority is 1, 2, 3 or 4, given to one of the nine ABC × XYZ cells.")),
+    "note_too_long": (None, _l("The note may be at most %(max)s characters long.")),
 }
 
 

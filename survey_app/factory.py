@@ -176,6 +176,7 @@ def register_commands(app: Flask) -> None:
     from .demo.cli import seed_cli
     from .invitations.cli import invitations_cli
     from .jobs.cli import jobs_cli
+    from .lost.cli import winback_cli
     from .purchases.cli import purchases_cli
     from .reports.cli import reports_cli
     from .responses.cli import responses_cli
@@ -183,5 +184,5 @@ def register_commands(app: Flask) -> None:
     from .translate import translate_cli
 
     for group in (users_cli, seed_cli, surveys_cli, customers_cli, purchases_cli, invitations_cli, responses_cli,
-                  reports_cli, classify_cli, jobs_cli, translate_cli):
+                  reports_cli, winback_cli, classify_cli, jobs_cli, translate_cli):
         app.cli.add_command(group)

@@ -12,7 +12,9 @@ from ..csvimport.rows import ImportFileError
 from ..dbtypes import utcnow
 from ..extensions import db
 from ..formutil import ConfirmForm
+from ..lost.forms import PRIORITY_LABELS, OverrideForm
 from ..lost.messages import lost_reason
+from ..lost.winback import ranking_of
 from ..purchases.services import purchase_history
 from ..routing import int_arg
 from ..uploads import takes_import_upload
@@ -40,11 +42,15 @@ def index():
 @bp.get("/<int:customer_id>")
 @role_required(Role.ADMIN)
 def show(customer_id: int):
-    """A customer's details and purchase history."""
+    """A customer's details, win-back priority and purchase history."""
     customer = db.get_or_404(Customer, customer_id)
     today = utcnow().date()
+    winback = ranking_of(customer.id, today)
+    form = OverrideForm(data={"priority": str(int(winback.priority)) if winback.overridden else "",
+                              "note": winback.note})
     return render_template("customers/show.html", customer=customer, status_labels=STATUS_LABELS,
-                           history=purchase_history(customer.id, today), lost_reason=lost_reason(customer, today))
+                           history=purchase_history(customer.id, today), lost_reason=lost_reason(customer, today),
+                           winback=winback, winback_form=form, priority_labels=PRIORITY_LABELS)
 
 
 @bp.route("/<int:customer_id>/edit", methods=["GET", "POST"])

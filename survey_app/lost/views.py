@@ -3,18 +3,25 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from ..auth.access import role_required
-from ..auth.models import Role
+from ..auth.models import Role, StaffUser
+from ..customers.models import Customer
+from ..dbtypes import utcnow
 from ..domain import Invalid
+from ..extensions import db
 from ..reports.charts import ratio_lines
 from ..reports.exports import FORMATS, send_table
-from ..routing import day_arg
+from ..routing import day_arg, int_arg
 from ..taxonomy import BUCKETS
+from .forms import PRIORITY_LABELS, OverrideForm, PriorityMappingForm
 from .periods import UNITS, default_since
+from .priorities_rules import CELLS, Priority
 from .report import NORMAL_YEARLY_LOSS, LostReport, lost_ratio
+from .winback import LostFilter, lost_customers, priority_mapping, ranking_of, set_override, set_priority_mapping
 
 bp = Blueprint("lost", __name__, url_prefix="/staff/reports/lost", template_folder="templates")
 
@@ -86,3 +93,75 @@ def export(fmt: str):
     rows = [[p.label, _manager(r.manager, total=r is p.total), r.customers, r.lost, r.ratio, float(r.lost_revenue)]
             for p in report.periods for r in [*p.managers, p.total]]
     return send_table("lost-customers", header, rows, fmt)
+
+
+#: Rows shown on the lost-customer list (the filters narrow it further).
+LIST_LIMIT = 1000
+
+
+def _lost_filter() -> tuple[LostFilter, dict[str, str]]:
+    """The list's filters from the URL (``manager``, ``priority``, ``since``, ``until``, ``reason``, ``segment``)."""
+    priority = request.args.get("priority", "")
+    if priority and priority not in {str(int(p)) for p in Priority}:
+        raise Invalid("bad_filter", field="priority")
+    reason = request.args.get("reason", "")
+    if reason and reason not in BUCKETS:
+        raise Invalid("bad_filter", field="reason")
+    since, until = day_arg("since"), day_arg("until")
+    if since and until and since > until:
+        raise Invalid("bad_filter", field="since")
+    manager = int_arg("manager", 0, high=2**31 - 1) or None
+    segment = request.args.get("segment", "").strip()[:64]
+    narrowing = LostFilter(manager_id=manager, priority=int(priority) if priority else None, since=since, until=until,
+                           reason=reason or None, segment=segment or None)
+    args = {k: v for k, v in {"manager": str(manager or ""), "priority": priority,
+                              "since": since.isoformat() if since else "", "until": until.isoformat() if until else "",
+                              "reason": reason, "segment": segment}.items() if v}
+    return narrowing, args
+
+
+@bp.get("/customers")
+@role_required(Role.ANALYST)
+def customers():
+    """The lost customers by win-back priority, then revenue of their last twelve months, with the list's filters."""
+    narrowing, args = _lost_filter()
+    rows = lost_customers(utcnow().date(), narrowing)
+    managers = db.session.execute(db.select(StaffUser.id, StaffUser.email).order_by(StaffUser.email)).all()
+    segments = db.session.scalars(db.select(Customer.segment).where(Customer.segment.is_not(None)).distinct()
+                                  .order_by(Customer.segment)).all()
+    return render_template("lost/customers.html", rows=rows[:LIST_LIMIT], total=len(rows), args=args,
+                           managers=managers, segments=segments, buckets=BUCKETS, priority_labels=PRIORITY_LABELS)
+
+
+@bp.route("/priorities", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def priorities():
+    """The win-back priority of each ABC × XYZ cell, as an admin sets it."""
+    mapping = priority_mapping()
+    form = PriorityMappingForm(data={cell: str(p) for cell, p in mapping.items()})
+    if form.validate_on_submit():
+        set_priority_mapping({cell: int(form[cell].data) for cell in CELLS})
+        db.session.commit()
+        flash(_("Win-back priorities saved."), "success")
+        return redirect(url_for("lost.priorities"))
+    return render_template("lost/priorities.html", form=form, cells=CELLS, priority_labels=PRIORITY_LABELS)
+
+
+@bp.route("/customers/<int:customer_id>/priority", methods=["GET", "POST"])
+@role_required(Role.ANALYST)
+def override(customer_id: int):
+    """Set one customer's win-back priority by hand, with a note, or give them their cell's priority back."""
+    customer = db.get_or_404(Customer, customer_id)
+    ranking = ranking_of(customer.id, utcnow().date())
+    form = OverrideForm(data={"priority": str(int(ranking.priority)) if ranking.overridden else "",
+                              "note": ranking.note})
+    if form.validate_on_submit():
+        set_override(customer, int(form.priority.data) if form.priority.data else None, form.note.data or "",
+                     current_user)
+        db.session.commit()
+        flash(_("Win-back priority saved."), "success")
+        if current_user.has_role(Role.ADMIN):
+            return redirect(url_for("customers.show", customer_id=customer.id))
+        return redirect(url_for("lost.customers"))
+    return render_template("lost/override.html", customer=customer, ranking=ranking, form=form,
+                           priority_labels=PRIORITY_LABELS)
