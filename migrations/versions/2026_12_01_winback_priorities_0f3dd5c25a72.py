@@ -4,7 +4,7 @@ The admin's win-back priority per ABC × XYZ cell (cells without a row keep the 
 priority staff set by hand for one customer, with a note.
 
 Revision ID: 0f3dd5c25a72
-Revises: c4e2a9b7d150
+Revises: 504ce5fa2efa
 Create Date: 2026-12-01 16:40:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0f3dd5c25a72'
-down_revision = 'c4e2a9b7d150'
+down_revision = '504ce5fa2efa'
 branch_labels = None
 depends_on = None
 
