@@ -7,8 +7,7 @@ from flask_babel import ngettext
 
 from ..auth.access import role_required
 from ..auth.models import Role
-from ..csvimport.forms import ImportForm
-from ..csvimport.rows import ImportFileError
+from ..csvimport.views import add_import_pages
 from ..dbtypes import utcnow
 from ..extensions import db
 from ..formutil import ConfirmForm
@@ -17,7 +16,6 @@ from ..lost.messages import lost_reason
 from ..lost.winback import ranking_of
 from ..purchases.services import purchase_history
 from ..routing import int_arg
-from ..uploads import takes_import_upload
 from .forms import STATUS_LABELS, CustomerForm
 from .importer import open_file
 from .jobs import imports
@@ -111,44 +109,5 @@ def new():
     return render_template("customers/new.html", form=form), 400 if form.errors else 200
 
 
-@bp.route("/import", methods=["GET", "POST"])
-@takes_import_upload
-@role_required(Role.ADMIN)
-def import_():
-    """Upload a customer CSV: it is kept, checked, and imported in the background while a page follows it."""
-    form = ImportForm()
-    if not form.validate_on_submit():
-        return render_template("customers/import.html", form=form), 400 if form.errors else 200
-    try:
-        upload = imports.keep_upload(form.file.data, open_file)
-    except ImportFileError as error:
-        form.file.errors.append(describe_file_error(error))
-        return render_template("customers/import.html", form=form), 400
-    return redirect(url_for(".import_status", job_id=imports.start(upload)), code=303)
-
-
-@bp.get("/import/<int:job_id>")
-@role_required(Role.ADMIN)
-def import_status(job_id: int):
-    """Follow an import: progress while it runs, then what was created, updated and refused."""
-    return render_template("customers/import.html", form=ImportForm(formdata=None), confirm=ConfirmForm(),
-                           **imports.page(imports.job(job_id), describe, describe_file_error))
-
-
-@bp.post("/import/<int:job_id>/resume")
-@role_required(Role.ADMIN)
-def import_resume(job_id: int):
-    """Continue an interrupted or stopped import from its last committed batch."""
-    imports.job(job_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    if not imports.resume(job_id):
-        flash(_("This import is still running or has already finished."), "warning")
-    return redirect(url_for(".import_status", job_id=job_id), code=303)
-
-
-@bp.get("/import/report/<int:job_id>.csv")
-@role_required(Role.ADMIN)
-def import_report(job_id: int):
-    """Download the refused rows of an import."""
-    return imports.send_report(imports.job(job_id), describe)
+add_import_pages(bp, imports, template="customers/import.html", open_file=open_file, describe=describe,
+                 describe_file_error=describe_file_error)

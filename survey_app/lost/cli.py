@@ -7,6 +7,7 @@ from datetime import date
 import click
 from flask.cli import with_appcontext
 
+from ..cli_params import day
 from .winback import lost_customers
 
 
@@ -15,17 +16,8 @@ def winback_cli() -> None:
     """Who to win back first among the lost customers."""
 
 
-def _day(_ctx, _param, value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
-
-
 @winback_cli.command("priorities")
-@click.option("--as-of", callback=_day, help="Rank as on this day (YYYY-MM-DD; default: today).")
+@click.option("--as-of", callback=day, help="Rank as on this day (YYYY-MM-DD; default: today).")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True)
 @with_appcontext
 def priorities_cmd(as_of: date | None, fmt: str) -> None:

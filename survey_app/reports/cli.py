@@ -7,6 +7,7 @@ from datetime import date
 import click
 from flask.cli import with_appcontext
 
+from ..cli_params import day
 from ..i18n import LANGUAGES
 from ..lost.periods import UNITS, default_since
 from ..lost.report import lost_ratio
@@ -21,20 +22,11 @@ def reports_cli() -> None:
     """Report figures for scripts."""
 
 
-def _day(_ctx, _param, value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
-
-
 @reports_cli.command("breakdown")
 @click.option("--survey", "slugs", multiple=True, help="Slug of a survey (repeat for several; default: all).")
 @click.option("--kind", type=click.Choice(KINDS), help="Only exit or only loyalty surveys.")
-@click.option("--since", callback=_day, help="First day counted (YYYY-MM-DD).")
-@click.option("--until", callback=_day, help="Last day counted (YYYY-MM-DD).")
+@click.option("--since", callback=day, help="First day counted (YYYY-MM-DD).")
+@click.option("--until", callback=day, help="Last day counted (YYYY-MM-DD).")
 @click.option("--locale", type=click.Choice(list(LANGUAGES)), help="Only answers in this language.")
 @click.option("--segment", help="Only customers of this segment.")
 @click.option("--manager", type=int, help="Only customers of this account manager (staff id).")
@@ -72,8 +64,8 @@ def breakdown_cmd(slugs: tuple[str, ...], code: str, weight: str, fmt: str, **na
 
 @reports_cli.command("lost-ratio")
 @click.option("--period", "unit", type=click.Choice(UNITS), default="quarter", show_default=True)
-@click.option("--since", callback=_day, help="First day counted (YYYY-MM-DD; default: a span of periods ending today).")
-@click.option("--until", callback=_day, help="Last day counted (YYYY-MM-DD; default: today).")
+@click.option("--since", callback=day, help="First day counted (YYYY-MM-DD; default: a span of periods ending today).")
+@click.option("--until", callback=day, help="Last day counted (YYYY-MM-DD; default: today).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @with_appcontext
 def lost_ratio_cmd(unit: str, since: date | None, until: date | None, fmt: str) -> None:
