@@ -81,7 +81,7 @@ class LostReport:
                 "periods": [p.as_dict() for p in self.periods]}
 
 
-def _active_at(start: date):
+def active_at(start: date):
     """SQL: the customer was a customer at the start of a period (begun before it, and not lost then)."""
     c = Customer.__table__.c
     return and_(or_(c.customer_since.is_(None), c.customer_since <= start),
@@ -96,19 +96,25 @@ def _year_before(column):
     return column - literal_column("365")
 
 
+def revenue_before_loss():
+    """SQL: what a lost customer bought in the 365 days up to their lost date (their annual revenue without any
+    recorded purchase, else 0)."""
+    c = Customer.__table__.c
+    bought = (select(func.sum(Purchase.amount)).where(Purchase.customer_id == c.id, Purchase.day <= c.lost_at,
+                                                      Purchase.day > _year_before(c.lost_at))
+              .scalar_subquery())
+    return func.coalesce(bought, c.annual_revenue, 0)
+
+
 def lost_ratio(unit: str, since: date, until: date) -> LostReport:
     """The lost-customer ratio per manager for each ``unit`` (month, quarter, year) from ``since`` to ``until``."""
     spans = periods(since, until, unit)
     first, last = spans[0][0], spans[-1][1]
     c = Customer.__table__.c
-    bought = (select(func.sum(Purchase.amount)).where(Purchase.customer_id == c.id, Purchase.day <= c.lost_at,
-                                                      Purchase.day > _year_before(c.lost_at))
-              .scalar_subquery())
-    lost_revenue = case((and_(c.lost_at >= first, c.lost_at < last),
-                         func.coalesce(bought, c.annual_revenue, 0)), else_=0)
+    lost_revenue = case((and_(c.lost_at >= first, c.lost_at < last), revenue_before_loss()), else_=0)
     columns = []
     for start, end in spans:
-        active = _active_at(start)
+        active = active_at(start)
         lost = and_(active, c.lost_at >= start, c.lost_at < end)
         columns += [func.sum(case((active, 1), else_=0)), func.sum(case((lost, 1), else_=0)),
                     func.sum(case((lost, lost_revenue), else_=0))]
@@ -124,10 +130,10 @@ def lost_ratio(unit: str, since: date, until: date) -> LostReport:
         total = LostRow(None, None, sum(r.customers for r in by_manager), sum(r.lost for r in by_manager),
                         sum((r.lost_revenue for r in by_manager), Decimal("0.00")))
         report_periods.append(LostPeriod(start, end, period_label(start, unit), by_manager, total))
-    return LostReport(unit, since, until, report_periods, _reasons(first, last), managers)
+    return LostReport(unit, since, until, report_periods, lost_reasons(first, last), managers)
 
 
-def _reasons(first: date, last: date) -> dict[int | None, dict[str, int]]:
+def lost_reasons(first: date, last: date) -> dict[int | None, dict[str, int]]:
     """The main reasons (buckets) of exit answers and interviews of customers lost in ``first``..``last``, per
     manager."""
     rows = db.session.execute(

@@ -5,6 +5,7 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..auth.access import role_required
@@ -17,6 +18,7 @@ from ..reports.charts import ratio_lines
 from ..reports.exports import FORMATS, send_table
 from ..routing import day_arg, int_arg
 from ..taxonomy import BUCKETS
+from .cost import loss_cost
 from .forms import PRIORITY_LABELS, OverrideForm, PriorityMappingForm
 from .periods import UNITS, default_since
 from .priorities_rules import CELLS, Priority
@@ -25,6 +27,9 @@ from .winback import LostFilter, lost_customers, priority_mapping, ranking_of, s
 
 bp = Blueprint("lost", __name__, url_prefix="/staff/reports/lost", template_folder="templates")
 
+#: Tenure bands as the page names them.
+TENURE_LABELS = {"<1": _l("Under a year"), "1-2": _l("1 to 2 years"), "2-5": _l("2 to 5 years"),
+                 "5+": _l("5 years or more"), "unknown": _l("Start not known")}
 #: Managers drawn as their own line on the chart (the most customers first); the team total is always drawn.
 CHART_MANAGERS = 5
 
@@ -52,8 +57,26 @@ def _manager(name: str | None, total: bool = False) -> str:
 def index():
     """Lost customers per account manager and period: the table, the chart and the reasons of those who answered."""
     report, args = _report()
+    points = _points()
+    if "points" in request.args:
+        args["points"] = f"{points:g}"
     return render_template("lost/index.html", report=report, args=args, units=UNITS, buckets=BUCKETS,
-                           manager_name=_manager, band=NORMAL_YEARLY_LOSS if report.unit == "year" else None)
+                           manager_name=_manager, band=NORMAL_YEARLY_LOSS if report.unit == "year" else None,
+                           cost=loss_cost(report.since, report.until, points), tenure_labels=TENURE_LABELS)
+
+
+def _points() -> float:
+    """The ``points`` of the what-if line (lost customers per hundred fewer), 5 unless the URL says otherwise."""
+    text = request.args.get("points", "").strip().replace(",", ".")
+    if not text:
+        return 5.0
+    try:
+        points = float(text)
+    except ValueError:
+        raise Invalid("bad_filter", field="points") from None
+    if not 0 <= points <= 100:
+        raise Invalid("bad_filter", field="points")
+    return points
 
 
 @bp.get("/chart.png")
