@@ -1,7 +1,9 @@
 """The "Lost customers" report: the lost-customer ratio per account manager and period, its chart and exports."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,9 +15,10 @@ from ..auth.models import Role, StaffUser
 from ..customers.models import Customer
 from ..dbtypes import utcnow
 from ..domain import Invalid
-from ..extensions import db
+from ..extensions import cache, db
 from ..reports.charts import ratio_lines
 from ..reports.exports import FORMATS, send_table
+from ..reports.state import data_state
 from ..routing import day_arg, int_arg
 from ..taxonomy import BUCKETS
 from .cost import loss_cost
@@ -25,6 +28,8 @@ from .priorities_rules import CELLS, Priority
 from .report import NORMAL_YEARLY_LOSS, LostReport, lost_ratio
 from .winback import LostFilter, lost_customers, priority_mapping, ranking_of, set_override, set_priority_mapping
 
+T = TypeVar("T")
+
 bp = Blueprint("lost", __name__, url_prefix="/staff/reports/lost", template_folder="templates")
 
 #: Tenure bands as the page names them.
@@ -32,6 +37,16 @@ TENURE_LABELS = {"<1": _l("Under a year"), "1-2": _l("1 to 2 years"), "2-5": _l(
                  "5+": _l("5 years or more"), "unknown": _l("Start not known")}
 #: Managers drawn as their own line on the chart (the most customers first); the team total is always drawn.
 CHART_MANAGERS = 5
+
+
+def _cached(name: str, key: tuple, build: Callable[[], T]) -> T:
+    """``build()``, kept in the report cache until counted data changes (see :mod:`survey_app.reports.state`)."""
+    full_key = f"lost:{name}:{key!r}:{data_state()!r}"
+    value = cache.get(full_key)
+    if value is None:
+        value = build()
+        cache.set(full_key, value)
+    return value
 
 
 def _report() -> tuple[LostReport, dict[str, str]]:
@@ -45,7 +60,7 @@ def _report() -> tuple[LostReport, dict[str, str]]:
         raise Invalid("bad_filter", field="since")
     args = {"period": unit, **({"since": since.isoformat()} if "since" in request.args else {}),
             **({"until": until.isoformat()} if "until" in request.args else {})}
-    return lost_ratio(unit, since, until), args
+    return _cached("ratio", (unit, since, until), lambda: lost_ratio(unit, since, until)), args
 
 
 def _manager(name: str | None, total: bool = False) -> str:
@@ -62,7 +77,9 @@ def index():
         args["points"] = f"{points:g}"
     return render_template("lost/index.html", report=report, args=args, units=UNITS, buckets=BUCKETS,
                            manager_name=_manager, band=NORMAL_YEARLY_LOSS if report.unit == "year" else None,
-                           cost=loss_cost(report.since, report.until, points), tenure_labels=TENURE_LABELS)
+                           cost=_cached("cost", (report.since, report.until, points),
+                                        lambda: loss_cost(report.since, report.until, points)),
+                           tenure_labels=TENURE_LABELS)
 
 
 def _points() -> float:

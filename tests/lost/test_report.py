@@ -157,3 +157,17 @@ def test_periods_and_labels():
     assert default_since("month", D("2026-12-01")) == D("2026-01-01")
     assert default_since("quarter", D("2026-12-01")) == D("2025-01-01")
     assert default_since("year", D("2026-12-01")) == D("2024-01-01")
+
+
+def test_the_page_is_kept_until_customers_or_purchases_change(app, client, login, team, make_customer):
+    login("analyst")
+    url = "/staff/reports/lost/export.csv?period=year&since=2026-01-01&until=2026-12-31"
+    first = client.get(url).get_data(as_text=True)
+    assert "2026,All managers,6,3," in first.replace('"', "")
+    make_customer(ref="NEW", customer_since=D("2025-01-01"))  # a new customer is announced like any other change
+    runner = app.test_cli_runner()
+    csv_path = app.instance_path + "/late.csv"
+    with open(csv_path, "w", encoding="utf-8") as fh:
+        fh.write("external_ref,status,lost_at\nNEW,lost,2026-08-01\n")
+    assert runner.invoke(args=["customers", "import", csv_path]).exit_code == 0
+    assert "2026,All managers,7,4," in client.get(url).get_data(as_text=True).replace('"', "")
