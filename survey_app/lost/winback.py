@@ -20,8 +20,9 @@ from ..auth.models import StaffUser
 from ..customers.models import Customer, CustomerStatus
 from ..dbtypes import utcnow
 from ..domain import Invalid
-from ..extensions import db
+from ..extensions import cache, db
 from ..purchases.models import Purchase
+from ..reports.state import data_state
 from ..responses.models import Answer, Response
 from ..surveys.models import Survey, SurveyKind
 from .models import WinbackOverride, WinbackRule
@@ -179,19 +180,29 @@ def monthly_sums(as_of: date, customer_ids: list[int] | None = None) -> dict[int
     return sums
 
 
+def customer_classes(as_of: date) -> dict[int, tuple[Decimal, str, str]]:
+    """(revenue of the twelve months, ABC class, XYZ class) of every customer who bought in them; kept in the report
+    cache until counted data (customers, purchases) changes."""
+    key = f"winback-classes:{as_of.isoformat()}:{xyz_thresholds()!r}:{data_state()!r}"
+    found = cache.get(key)
+    if found is None:
+        sums = monthly_sums(as_of)
+        revenues = {customer_id: sum(months, Decimal(0)) for customer_id, months in sorted(sums.items())}
+        abc = abc_classes(revenues)
+        x_max, y_max = xyz_thresholds()
+        found = {customer_id: (revenue, abc[customer_id], xyz_class(sums[customer_id], x_max, y_max))
+                 for customer_id, revenue in revenues.items()}
+        cache.set(key, found)
+    return found
+
+
 def rankings(as_of: date) -> dict[int, Ranking]:
     """The ABC and XYZ classes and the win-back priority of every customer who bought in their twelve months."""
-    sums = monthly_sums(as_of)
-    revenues = {customer_id: sum(months, Decimal(0)) for customer_id, months in sorted(sums.items())}
-    classes = abc_classes(revenues)
-    x_max, y_max = xyz_thresholds()
     mapping = priority_mapping()
     overrides = {o.customer_id: o for o in db.session.scalars(select(WinbackOverride))}
     result = {}
-    for customer_id, revenue in revenues.items():
-        xyz = xyz_class(sums[customer_id], x_max, y_max)
-        result[customer_id] = _ranking(customer_id, revenue, classes[customer_id], xyz, mapping,
-                                       overrides.get(customer_id))
+    for customer_id, (revenue, abc, xyz) in customer_classes(as_of).items():
+        result[customer_id] = _ranking(customer_id, revenue, abc, xyz, mapping, overrides.get(customer_id))
     for customer_id, override in overrides.items():
         if customer_id not in result:  # no purchases in their twelve months: C, Z
             result[customer_id] = _ranking(customer_id, Decimal(0), "C", "Z", mapping, override)

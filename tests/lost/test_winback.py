@@ -15,6 +15,7 @@ L4    lost 149 days ago          none                                           
 
 Purchases outside the twelve months (365 days or more before the end day, or after the lost date) are left out.
 """
+import io
 import json
 from datetime import timedelta
 from decimal import Decimal
@@ -26,6 +27,7 @@ from survey_app.dbtypes import utcnow
 from survey_app.extensions import db as _db
 from survey_app.lost.models import WinbackOverride
 from survey_app.lost.winback import LostFilter, lost_customers, monthly_sums, rankings
+from survey_app.purchases.importer import import_purchases
 from survey_app.purchases.models import Purchase
 
 from .test_report import answered_exit
@@ -269,3 +271,13 @@ def test_xyz_thresholds_out_of_order_stop_the_application(tmp_path, monkeypatch)
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
     with pytest.raises(ConfigError, match="XYZ_X_MAX"):
         create_app(TestingConfig, XYZ_X_MAX=1.5, XYZ_Y_MAX=1.0, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/x.db")
+
+
+def test_classes_are_kept_until_purchases_change_and_then_counted_afresh(app, lost_team, tmp_path):
+    c = lost_team["customers"]
+    with app.app_context():
+        assert rankings(TODAY)[c["L3"].id].abc == "C"
+        # L3 buys a lot in their last month: an import announces it, and the next ranking counts it.
+        text = f"external_ref,date,amount\nL3,{days_ago(30).isoformat()},5000\n"
+        import_purchases(io.BytesIO(text.encode()))
+        assert rankings(TODAY)[c["L3"].id].abc == "A"
