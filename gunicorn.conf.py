@@ -15,12 +15,3 @@ timeout = 30
 graceful_timeout = 20
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG")  # e.g. "-" for stdout
 
-
-def post_worker_init(worker) -> None:
-    """Load the classifier before the worker takes requests, so no respondent's answer waits for it."""
-    from survey_app.classification.services import load_current_model
-
-    try:
-        load_current_model(worker.wsgi)
-    except Exception:  # a missing or unreadable model is logged by the app; the worker still serves
-        worker.log.exception("The classifier could not be loaded ahead of requests")

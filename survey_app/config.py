@@ -101,6 +101,9 @@ class Config:
     REPORT_REBUILD_SECONDS = env_int("REPORT_REBUILD_SECONDS", 300)
     #: A background job silent for this long (seconds) counts as interrupted and may be resumed.
     JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 60)
+    #: Start sorting new free-text answers as soon as they are stored (off: the periodic task sorts them within a
+    #: minute, or ``flask classify pending`` does at once).
+    SORT_AFTER_STORING = env_bool("SORT_AFTER_STORING", True)
     #: Every app process asks once a minute for due periodic jobs (sending retries, clean-ups); turn off when
     #: cron runs ``flask jobs run-due`` instead (either way each runs once per period).
     SCHEDULER_IN_PROCESS = env_bool("SCHEDULER_IN_PROCESS", True)
@@ -170,6 +173,8 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     SCHEDULER_IN_PROCESS = False
     SURVEY_RECHECK_SECONDS = 0.0
+    #: Tests sort pending answers when they ask (``sort_pending``); tests of the background sorting turn it on.
+    SORT_AFTER_STORING = False
 
 
 def config_from_env() -> type[Config]:

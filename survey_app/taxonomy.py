@@ -17,6 +17,8 @@ RELATIONSHIP = "relationship"
 CIRCUMSTANCES = "circumstances"
 #: An answer whose cause is not known yet; never forced into a bucket.
 UNCLASSIFIED = "unclassified"
+#: A free-text answer stored but not yet seen by the model (the sorting job takes it within seconds).
+PENDING = "pending"
 #: A text that gives no reason ("don't know", "no comment"): the classifier's sixth class, never a bucket.
 NOT_A_REASON = "none"
 
@@ -45,6 +47,7 @@ BUCKET_LABELS = MappingProxyType({
     RELATIONSHIP: N_("Relationship with another supplier"),
     CIRCUMSTANCES: N_("Moved, closed, died or no longer needs it"),
     UNCLASSIFIED: N_("Not classified yet"),
+    PENDING: N_("Being sorted"),
     NOT_A_REASON: N_("Not a reason"),
 })
 BUCKET_SHORT_LABELS = MappingProxyType({
@@ -54,6 +57,7 @@ BUCKET_SHORT_LABELS = MappingProxyType({
     RELATIONSHIP: N_("Other relationship"),
     CIRCUMSTANCES: N_("Circumstances"),
     UNCLASSIFIED: N_("Unclassified"),
+    PENDING: N_("Being sorted"),
     NOT_A_REASON: N_("Not a reason"),
 })
 GROUP_LABELS = MappingProxyType({

@@ -251,6 +251,22 @@ def classifier(app, trained_classifier) -> str:
     return "test-1"
 
 
+@pytest.fixture
+def sort_answers(app):
+    """Sort the pending free-text answers now, as the background sorting job does; return its counts."""
+
+    def run() -> dict:
+        from survey_app.classification.services import sort_pending
+
+        with app.app_context():
+            try:
+                return sort_pending()
+            finally:
+                _db.session.remove()
+
+    return run
+
+
 def question_fields(survey) -> dict[str, str]:
     """Map question types to their form field names."""
     return {q.type.value: q.field_name for q in survey.questions}

@@ -103,5 +103,6 @@ def test_responses_are_given_their_primary_answers_bucket_and_month(fresh_databa
                 text("SELECT id, primary_bucket, submitted_month FROM response"))}
             revision = conn.execute(text("SELECT value FROM data_revision WHERE name = 'reports'")).scalar()
         db.engine.dispose()
-    assert after == {1: ("circumstances", "2024-01"), 2: ("unclassified", "2024-02"), 3: (None, "2024-12")}
+    # r2's text was never seen by a model: the pending-answers migration hands it to the sorting job.
+    assert after == {1: ("circumstances", "2024-01"), 2: ("pending", "2024-02"), 3: (None, "2024-12")}
     assert revision == 1

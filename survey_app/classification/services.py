@@ -10,12 +10,13 @@ import hashlib
 import hmac
 import io
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from flask import Flask, current_app
-from sqlalchemy import bindparam, func, select, update
+from flask import current_app
+from sqlalchemy import bindparam, func, literal_column, select, update
 
 from ..dbtypes import utcnow
 from ..extensions import db
@@ -23,14 +24,14 @@ from ..responses.cache import respondent_cache
 from ..responses.models import Answer, ClassificationSource, Response
 from ..signals import answers_changed, model_changed
 from ..storage.services import BlobMissing, put_bytes, read_bytes
-from ..taxonomy import BUCKETS, NOT_A_REASON, UNCLASSIFIED, cause_group
+from ..taxonomy import BUCKETS, NOT_A_REASON, PENDING, UNCLASSIFIED, cause_group
 from .models import ClassifierVersion
 
 #: Kind of stored file a model is.
 MODEL = "model"
 
 if TYPE_CHECKING:  # scikit-learn is imported only when a model is trained or loaded
-    from .model import Example, TextClassifier
+    from .model import Example, Prediction, TextClassifier
 
 logger = logging.getLogger(__name__)
 
@@ -72,14 +73,8 @@ def classify_choice(reason: HasBucket) -> Classification:
     return Classification(reason.bucket, ClassificationSource.CHOICE, 1.0)
 
 
-def classify_text(text: str, locale: str | None) -> Classification:
-    """Classify free text with the current model; below the threshold it stays unclassified (for review)."""
-    loaded = current_model()
-    if loaded is None:
-        return Classification(UNCLASSIFIED, None)
-    version, classifier = loaded
-    prediction = classifier.predict([text], [locale])[0]
-    return _from_prediction(prediction.bucket, prediction.confidence, version, threshold(classifier))
+#: A free-text answer as it is stored: the sorting job gives it its bucket within seconds.
+PENDING_TEXT = Classification(PENDING, None)
 
 
 def threshold(classifier: TextClassifier) -> float:
@@ -95,6 +90,14 @@ def _from_prediction(bucket: str, confidence: float, version: str, minimum: floa
                           version)
 
 
+#: Guesses kept with each answer for the review queue.
+KEPT_GUESSES = 3
+
+
+def _kept_guesses(prediction: Prediction) -> list[list]:
+    return [[bucket, round(probability, 4)] for bucket, probability in prediction.ranking[:KEPT_GUESSES]]
+
+
 # -- the current model ---------------------------------------------------------------------
 
 def current_model() -> tuple[str, TextClassifier] | None:
@@ -108,16 +111,6 @@ def current_model() -> tuple[str, TextClassifier] | None:
     classifier = cache.model(version, lambda: _load(db.session.scalar(select(ClassifierVersion)
                                                                       .filter_by(version=version))))
     return None if classifier is None else (version, classifier)
-
-
-def load_current_model(app: Flask) -> bool:
-    """Load ``app``'s current model ahead of the first answer (a server worker calls it as it starts); True if
-    there is one. The first respondent then does not wait for it, nor do others wait behind them."""
-    with app.app_context():
-        try:
-            return current_model() is not None
-        finally:
-            db.session.remove()
 
 
 def models_folder() -> Path:
@@ -212,34 +205,68 @@ def ensure_model() -> tuple[str, TextClassifier]:
     return loaded
 
 
-# -- backlog and review --------------------------------------------------------------------
+# -- sorting ------------------------------------------------------------------------------
 
 def _not_by_staff():
     return (Answer.source.is_(None)) | (Answer.source == ClassificationSource.MODEL)
 
 
-def unsorted_answers() -> int:
-    """How many free-text answers no model has classified yet (stored while there was no model)."""
-    return db.session.scalar(select(func.count()).select_from(Answer).where(
-        Answer.text.is_not(None), Answer.source.is_(None), Answer.model_version.is_(None))) or 0
+#: Written as a literal so that both databases answer it from the small partial index ``ix_answer_pending``.
+_IS_PENDING = Answer.bucket == literal_column("'pending'")
 
 
-def classify_backlog(batch_size: int = 2000, only_unsorted: bool = False) -> dict[str, int]:
-    """Reclassify every free-text answer not decided by staff with the current model (with ``only_unsorted``,
-    only those no model has seen); return counts."""
+def pending_answers() -> int:
+    """How many free-text answers wait for the sorting job."""
+    return db.session.scalar(select(func.count()).select_from(Answer).where(_IS_PENDING)) or 0
+
+
+def classify_rows(rows: Sequence[dict], locales: Sequence[str | None]) -> dict[str, int]:
+    """Classify, in place and as one batch, the answer rows still pending (an import's batch, before it is
+    written); return how many went into a bucket (``sorted``), were left for ``review`` and stay ``pending``
+    (no model could be loaded: the sorting job takes them later)."""
+    waiting = [(row, locale) for row, locale in zip(rows, locales, strict=True) if row["bucket"] == PENDING]
+    counts = {"sorted": 0, "review": 0, "pending": 0}
+    loaded = current_model() if waiting else None
+    if loaded is None:
+        counts["pending"] = len(waiting)
+        return counts
+    version, classifier = loaded
+    minimum = threshold(classifier)
+    try:
+        predictions = classifier.predict([row["text"] for row, _ in waiting], [locale for _, locale in waiting])
+    except Exception:  # the texts are stored pending; the sorting job tries them again
+        logger.exception("A batch of %d texts could not be classified; left pending", len(waiting))
+        counts["pending"] = len(waiting)
+        return counts
+    for (row, _), prediction in zip(waiting, predictions, strict=True):
+        result = _from_prediction(prediction.bucket, prediction.confidence, version, minimum)
+        row.update(result.columns(), guesses=_kept_guesses(prediction))
+        counts["sorted" if result.bucket != UNCLASSIFIED else "review"] += 1
+    return counts
+
+
+#: Sets a classification on an answer the model may still change (never on one staff decided meanwhile).
+_SET_CLASSIFICATION = (
+    update(Answer.__table__)
+    .where(Answer.__table__.c.id == bindparam("answer_id"),
+           Answer.__table__.c.source.is_(None) | (Answer.__table__.c.source == ClassificationSource.MODEL.value))
+    .values(bucket=bindparam("b"), cause_group=bindparam("g"), source=bindparam("s"), confidence=bindparam("c"),
+            model_version=bindparam("v"), guesses=bindparam("guesses")))
+
+
+def _classify_all(conditions: Sequence, batch_size: int,
+                  checkpoint: Callable[[dict[str, int]], None] | None = None) -> dict[str, int]:
+    """Classify the free-text answers matching ``conditions`` with the current model, a batch per transaction
+    (each committed with ``checkpoint``'s progress); return counts."""
     version, classifier = ensure_model()
     minimum = threshold(classifier)
     counts = {"answers": 0, "classified": 0, "unclassified": 0}
     last_id = 0
-    statement = (update(Answer.__table__).where(Answer.__table__.c.id == bindparam("answer_id"))
-                 .values(bucket=bindparam("b"), cause_group=bindparam("g"), source=bindparam("s"),
-                         confidence=bindparam("c"), model_version=bindparam("v")))
     while True:
         rows = db.session.execute(
             select(Answer.id, Answer.text, Answer.response_id, Answer.is_primary, Response.locale)
             .join(Response, Response.id == Answer.response_id)
-            .where(Answer.text.is_not(None), _not_by_staff(), Answer.id > last_id,
-                   *((Answer.source.is_(None), Answer.model_version.is_(None)) if only_unsorted else ()))
+            .where(Answer.text.is_not(None), _not_by_staff(), Answer.id > last_id, *conditions)
             .order_by(Answer.id).limit(batch_size)
         ).all()
         if not rows:
@@ -249,13 +276,31 @@ def classify_backlog(batch_size: int = 2000, only_unsorted: bool = False) -> dic
         for row, prediction in zip(rows, predictions, strict=True):
             result = _from_prediction(prediction.bucket, prediction.confidence, version, minimum)
             params.append({"answer_id": row.id, "b": result.bucket, "g": result.cause_group,
-                           "s": ClassificationSource.MODEL.value, "c": result.confidence, "v": version})
+                           "s": ClassificationSource.MODEL.value, "c": result.confidence, "v": version,
+                           "guesses": _kept_guesses(prediction)})
             counts["classified" if result.bucket != UNCLASSIFIED else "unclassified"] += 1
-        db.session.connection().execute(statement, params)
-        answers_changed.send(None, reason="reclassified", response_ids=[r.response_id for r in rows if r.is_primary])
+        db.session.connection().execute(_SET_CLASSIFICATION, params)
+        answers_changed.send(None, reason="classified", response_ids=[r.response_id for r in rows if r.is_primary])
         counts["answers"] += len(rows)
         last_id = rows[-1].id
+        if checkpoint is not None:
+            checkpoint(dict(counts))
+        db.session.commit()
     return counts
+
+
+def sort_pending(batch_size: int = 500, checkpoint: Callable[[dict[str, int]], None] | None = None
+                 ) -> dict[str, int]:
+    """Classify every pending answer (the sorting job's work), training the first model if there is none; return
+    counts. Nothing is loaded when no answer waits."""
+    if not pending_answers():
+        return {"answers": 0, "classified": 0, "unclassified": 0}
+    return _classify_all((_IS_PENDING,), batch_size, checkpoint)
+
+
+def classify_backlog(batch_size: int = 2000) -> dict[str, int]:
+    """Reclassify every free-text answer not decided by staff with the current model; return counts."""
+    return _classify_all((), batch_size)
 
 
 def review_queue(limit: int = 50):
@@ -267,12 +312,15 @@ def review_queue(limit: int = 50):
     return db.session.execute(query.limit(limit)).all(), total
 
 
-def guesses(text: str, locale: str, how_many: int = 3) -> list[tuple[str, float]]:
-    """The model's most likely buckets for a text, best first."""
-    loaded = current_model()
+def guesses(answer: Answer, locale: str) -> list[tuple[str, float]]:
+    """The model's most likely classes for an answer, best first: as stored when it was classified; for an answer
+    classified before guesses were stored, the model is asked here unless a worker does the sorting."""
+    if answer.guesses is not None:
+        return [(str(bucket), float(probability)) for bucket, probability in answer.guesses]
+    loaded = None if current_app.config.get("REDIS_URL") else current_model()
     if loaded is None:
         return []
-    return list(loaded[1].predict([text], [locale])[0].ranking[:how_many])
+    return list(loaded[1].predict([answer.text or ""], [locale])[0].ranking[:KEPT_GUESSES])
 
 
 def review(answer: Answer, bucket: str | None, reviewer_id: int) -> None:

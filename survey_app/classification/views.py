@@ -21,7 +21,7 @@ bp = Blueprint("classification", __name__, url_prefix="/staff/review", template_
 def queue():
     """Show the waiting answers, least confident first, each with the model's top guesses."""
     rows, total = review_queue()
-    items = [(answer, response, guesses(answer.text, response.locale)) for answer, response in rows]
+    items = [(answer, response, guesses(answer, response.locale)) for answer, response in rows]
     return render_template("classification/queue.html", items=items, total=total, buckets=BUCKETS,
                            not_a_reason=NOT_A_REASON, form=ConfirmForm())
 

@@ -153,7 +153,7 @@ class ImportJobs:
             "upload_missing": progress.get("upload_missing", False),
             "done": progress.get("done", 0), "total": job.payload.get("size", 0), "line": progress.get("line", 0),
             "created": progress.get("created", 0), "updated": progress.get("updated", 0),
-            "skipped": progress.get("skipped", 0), "rejected": rejected,
+            "skipped": progress.get("skipped", 0), "rejected": rejected, "memo": progress.get("memo") or {},
             "stopped_at_line": progress.get("stopped_at_line"),
             "errors": [(p.line, p.column, p.value, p.reason) for p in problems[:SHOWN_ERRORS]],
             "more_errors": max(0, count - SHOWN_ERRORS),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..auth.models import Role, StaffUser
 from ..auth.services import create_user, find_user
-from ..classification.services import ensure_model
+from ..classification.services import sort_pending
 from ..customers.models import Customer, CustomerStatus
 from ..dbtypes import utcnow
 from ..extensions import db
@@ -61,7 +61,6 @@ def load_demo(instance_path: str, seed: int = 2026) -> DemoResult:
             saved[email] = password
         result.logins.append((role.value, email, saved.get(email, "(set before; see flask users)")))
     if get_survey(EXIT_SLUG) is None:
-        ensure_model()  # so that the demo's free text is classified as it is stored
         rng = random.Random(seed)
         customers = _customers(rng)
         exit_survey = _survey(SurveyKind.EXIT, EXIT_SLUG)
@@ -72,6 +71,8 @@ def load_demo(instance_path: str, seed: int = 2026) -> DemoResult:
         loyal = [c for c in customers if c.status == CustomerStatus.ACTIVE]
         _answers(rng, exit_survey, departed, EXIT_WEIGHTS, EXIT_TEXTS, 260, interviewer)
         _answers(rng, loyalty_survey, loyal, LOYALTY_WEIGHTS, LOYALTY_TEXTS, 140, None)
+        db.session.commit()
+        sort_pending()  # the demo's free text is sorted at once (training the first model from the shipped examples)
         for customer in fresh:
             _invitation, token = create_invitation(exit_survey, customer)
             saved[f"link {customer.locale} {customer.external_ref}"] = invitation_url(token)

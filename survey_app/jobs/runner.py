@@ -52,13 +52,17 @@ class JobFailed(Exception):
 #: A job's work: given the job and its run, return the result to keep.
 Handler = Callable[[Job, JobRun], dict]
 HANDLERS: dict[str, Handler] = {}
+#: What to do once a job of a kind has ended and released its lock key (e.g. start it again if work came meanwhile).
+AFTERWARDS: dict[str, Callable[[], None]] = {}
 
 
-def handler(kind: str) -> Callable[[Handler], Handler]:
-    """Register the function that runs jobs of ``kind``."""
+def handler(kind: str, then: Callable[[], None] | None = None) -> Callable[[Handler], Handler]:
+    """Register the function that runs jobs of ``kind`` (and ``then``, called after each run has ended)."""
 
     def register(function: Handler) -> Handler:
         HANDLERS[kind] = function
+        if then is not None:
+            AFTERWARDS[kind] = then
         return function
 
     return register
@@ -155,7 +159,18 @@ def execute(job_id: int) -> dict | None:
     finally:
         heartbeat.stopped.set()
     end(job_id, runner, JobState.DONE, result=result)
+    _afterwards(job.kind)
     return result
+
+
+def _afterwards(kind: str) -> None:
+    then = AFTERWARDS.get(kind)
+    if then is None:
+        return
+    try:
+        then()
+    except Exception:  # the work it would start is found again by a periodic task
+        logger.exception("What follows a %s job could not be started", kind)
 
 
 #: Finished jobs are kept this long, then pruned.

@@ -53,7 +53,8 @@ def breakdown_cmd(slugs: tuple[str, ...], code: str, weight: str, fmt: str, **na
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False))
         return
-    click.echo(f"{', '.join(slugs) or 'all surveys'}: n={data.n}, unclassified={data.unclassified}, benchmark {code}")
+    click.echo(f"{', '.join(slugs) or 'all surveys'}: n={data.n}, unclassified={data.unclassified}, "
+               f"pending={data.pending}, benchmark {code}")
     for name, row in [*result["buckets"].items(), *result["cause_groups"].items()]:
         click.echo(f"  {name:<16}{row['count']:>7}{row['share'] * 100:>7.1f} %"
                    f"  (benchmark {row['benchmark_share'] * 100:.0f} %)")

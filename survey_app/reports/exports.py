@@ -19,7 +19,7 @@ from ..responses.models import Answer
 from ..responses.models import Response as SurveyResponse
 from ..spreadsheet import csv_writer, safe_cell, safe_xlsx_cell
 from ..surveys.models import Question, Survey
-from ..taxonomy import BUCKETS, CAUSE_GROUPS, UNCLASSIFIED
+from ..taxonomy import BUCKETS, CAUSE_GROUPS, PENDING, UNCLASSIFIED
 from . import services
 from .filters import ReportFilter
 from .queries import filtered_answers
@@ -65,6 +65,7 @@ def table(name: str, f: ReportFilter) -> tuple[list[str], Iterable[list]]:
         rows = [[b, bucket_label(b, short=True), data.counts[b], _round(data.shares[b]),
                  *map(_round, data.interval(b)), _round(data.benchmark_shares[b])] for b in BUCKETS]
         rows.append([UNCLASSIFIED, bucket_label(UNCLASSIFIED, short=True), data.unclassified, "", "", "", ""])
+        rows.append([PENDING, bucket_label(PENDING, short=True), data.pending, "", "", "", ""])
         return ["bucket", "label", "answers", "share", "low_95", "high_95", "benchmark_share"], rows
     if name == "groups":
         data = services.survey_breakdown(f)
@@ -80,9 +81,9 @@ def table(name: str, f: ReportFilter) -> tuple[list[str], Iterable[list]]:
         return ["bucket", "label", "exit_answers", "exit_share", "loyalty_answers", "loyalty_share", "gap"], rows
     if name == "trend":
         rows = [[day.isoformat(), services.period_label(day, f.period), data.n, data.unclassified,
-                 *(data.counts[b] for b in BUCKETS), *(_round(data.shares[b]) for b in BUCKETS)]
+                 data.pending, *(data.counts[b] for b in BUCKETS), *(_round(data.shares[b]) for b in BUCKETS)]
                 for day, data in services.trend(f)]
-        return ["period_start", "period", "answers", "unclassified", *(f"{b}_answers" for b in BUCKETS),
+        return ["period_start", "period", "answers", "unclassified", "pending", *(f"{b}_answers" for b in BUCKETS),
                 *(f"{b}_share" for b in BUCKETS)], rows
     if name == "revenue":
         data = services.revenue(f)

@@ -5,7 +5,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..taxonomy import BUCKET_GROUP, BUCKETS, CAUSE_GROUPS, UNCLASSIFIED, BenchmarkVersion
+from ..taxonomy import BUCKET_GROUP, BUCKETS, CAUSE_GROUPS, PENDING, UNCLASSIFIED, BenchmarkVersion
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,8 @@ class Breakdown:
     n: int
     unclassified: int
     benchmark: BenchmarkVersion
+    #: Answers the sorting job has not classified yet (counted apart from those left for review).
+    pending: int = 0
     benchmark_shares: dict[str, float] = field(default_factory=dict)
     benchmark_group_shares: dict[str, float] = field(default_factory=dict)
 
@@ -36,6 +38,7 @@ class Breakdown:
         return {
             "n": self.n,
             "unclassified": self.unclassified,
+            "pending": self.pending,
             "buckets": {b: {"count": self.counts[b], "share": round(self.shares[b], 4),
                             "interval_95": [round(x, 4) for x in self.interval(b)],
                             "benchmark_share": round(self.benchmark_shares[b], 4)} for b in BUCKETS},
@@ -48,9 +51,9 @@ class Breakdown:
 
 
 def breakdown(counts: Mapping[str, int], benchmark: BenchmarkVersion) -> Breakdown:
-    """Turn per-bucket counts (``unclassified`` included) into shares of the classified answers.
+    """Turn per-bucket counts (``unclassified`` and ``pending`` included) into shares of the classified answers.
 
-    Unclassified answers are reported apart and never spread over the buckets.
+    Unclassified and pending answers are reported apart and never spread over the buckets.
     """
     bucket_counts = {b: int(counts.get(b, 0)) for b in BUCKETS}
     n = sum(bucket_counts.values())
@@ -64,6 +67,7 @@ def breakdown(counts: Mapping[str, int], benchmark: BenchmarkVersion) -> Breakdo
         group_shares={g: (c / n if n else 0.0) for g, c in group_counts.items()},
         n=n,
         unclassified=int(counts.get(UNCLASSIFIED, 0)),
+        pending=int(counts.get(PENDING, 0)),
         benchmark=benchmark,
         benchmark_shares=benchmark.bucket_shares(),
         benchmark_group_shares=benchmark.group_shares(),

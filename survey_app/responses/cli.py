@@ -6,7 +6,9 @@ from functools import partial
 import click
 from flask.cli import with_appcontext
 
+from ..classification.services import sort_pending
 from ..csvimport.cli import run_import
+from ..csvimport.rows import ImportReport
 from .definition import definition_by_slug
 from .importer import import_responses
 from .messages import describe, describe_file_error
@@ -33,6 +35,16 @@ def import_cmd(slug: str, path: str, report_path: str | None) -> None:
     definition = definition_by_slug(slug)
     if definition is None:
         raise click.BadParameter(f"no survey has the slug {slug!r}", param_hint="--survey")
-    run_import(path, partial(import_responses, definition=definition), describe=describe,
-               describe_file_error=describe_file_error, report_path=report_path,
-               summary=lambda r: f"{r.created} created, {r.skipped} already imported, {r.rejected} rows refused")
+    report = run_import(path, partial(import_responses, definition=definition), describe=describe,
+                        describe_file_error=describe_file_error, report_path=report_path, summary=_summary)
+    if report.memo.get("pending"):  # no model could be loaded during the import: sort them now
+        counts = sort_pending()
+        click.echo(f"Texts sorted afterwards: {counts['classified']} into a bucket, {counts['unclassified']} "
+                   "left for review")
+
+
+def _summary(report: ImportReport) -> str:
+    memo = report.memo
+    return (f"{report.created} created, {report.skipped} already imported, {report.rejected} rows refused; texts: "
+            f"{memo.get('sorted', 0)} sorted, {memo.get('review', 0)} left for review, "
+            f"{memo.get('pending', 0)} pending")

@@ -1,4 +1,5 @@
-"""Past answers from a CSV file (years of exit-interview notes): one response per row, classified like any other.
+"""Past answers from a CSV file (years of exit-interview notes): one response per row, classified like any other
+(the texts of each batch classified together as it is written).
 
 Columns: ``external_ref`` (an existing customer), ``submitted_at`` (ISO date or date-time, UTC unless
 it names its offset), ``locale`` (empty: the customer's), ``channel`` (email, link or interview;
@@ -19,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..bounds import check_day
+from ..classification.services import classify_rows, ensure_model
 from ..csvimport.rows import (
     BAD_LOCALE,
     BAD_VALUE,
@@ -40,7 +42,7 @@ from ..signals import answers_changed
 from ..surveys.models import QuestionType
 from .definition import SurveyDefinition
 from .models import Channel, Response
-from .services import record_response
+from .services import answer_rows, record_response
 
 logger = logging.getLogger(__name__)
 
@@ -166,26 +168,41 @@ def import_responses(stream: BinaryIO, definition: SurveyDefinition, progress: C
     rows, target = open_file(stream, definition)
     max_text, now = current_app.config["MAX_TEXT_LENGTH"], utcnow()
     report = report or ImportReport()
+    if target.text_question is not None:
+        _model_ready()
     return import_rows(rows, lambda line, row: check_row(line, row, definition, max_text, now),
                        lambda batch: _write_batch(batch, target, report), report, progress, batch_size)
+
+
+def _model_ready() -> None:
+    """Make sure a model exists before the first batch (a fresh install trains it from the shipped examples);
+    if it cannot be, the texts are stored pending and sorted later."""
+    try:
+        ensure_model()
+    except Exception:
+        logger.exception("No classifier could be made ready; imported texts will be sorted later")
+        db.session.rollback()
 
 
 def _write_batch(batch: list[tuple[int, PastAnswer]], target: Target, report: ImportReport) -> bool:
     """Store one batch in its own transaction; on failure roll it back, record it and stop."""
 
-    def tally(stored: tuple[int, int, list[RowError]]) -> None:
-        created, skipped, unknown = stored
+    def tally(stored: tuple[int, int, list[RowError], dict[str, int]]) -> None:
+        created, skipped, unknown, sorting = stored
         report.created += created
         report.skipped += skipped
         report.errors.extend(unknown)
+        for key, count in sorting.items():
+            report.memo[key] = report.memo.get(key, 0) + count
 
     return commit_batch(batch, report, lambda: _store(batch, target), tally)
 
 
-def _store(batch: list[tuple[int, PastAnswer]], target: Target) -> tuple[int, int, list[RowError]]:
-    """Store the answers of a batch not imported before, classified as they are stored (the caller commits).
+def _store(batch: list[tuple[int, PastAnswer]], target: Target) -> tuple[int, int, list[RowError], dict[str, int]]:
+    """Store the answers of a batch not imported before, their texts classified as one batch (the caller commits).
 
-    :return: how many were created and skipped, and the rows whose customer is unknown.
+    :return: how many were created and skipped, the rows whose customer is unknown, and how many texts were
+        sorted, left for review and left pending.
     """
     definition = target.definition
     customers = {ref: (customer_id, locale) for ref, customer_id, locale in db.session.execute(
@@ -195,8 +212,7 @@ def _store(batch: list[tuple[int, PastAnswer]], target: Target) -> tuple[int, in
         select(Response.customer_id, Response.submitted_at)
         .where(Response.survey_id == definition.survey_id,
                Response.customer_id.in_([customer_id for customer_id, _locale in customers.values()])))}
-    connection = db.session.connection()
-    created, skipped, unknown = 0, 0, []
+    skipped, unknown, new = 0, [], []
     for line, answer in batch:
         if answer.external_ref not in customers:
             unknown.append(RowError(line, UNKNOWN_CUSTOMER, "external_ref", answer.external_ref))
@@ -211,16 +227,21 @@ def _store(batch: list[tuple[int, PastAnswer]], target: Target) -> tuple[int, in
             values[target.reason_question] = answer.reason_code
         if answer.text:
             values[target.text_question] = answer.text
+        locale = answer.locale or customer_locale
+        new.append((line, answer, customer_id, locale, answer_rows(definition, values, locale)))
+    rows = [row for *_, answer_rows_ in new for row in answer_rows_]
+    sorting = classify_rows(rows, [locale for _l, _a, _c, locale, answer_rows_ in new for _ in answer_rows_])
+    connection = db.session.connection()
+    for line, answer, customer_id, locale, answer_rows_ in new:
         try:
-            record_response(connection, definition, values, locale=answer.locale or customer_locale,
-                            channel=answer.channel, customer_id=customer_id, submitted_at=answer.submitted_at)
+            record_response(connection, definition, {}, locale=locale, channel=answer.channel,
+                            customer_id=customer_id, submitted_at=answer.submitted_at, rows=answer_rows_)
         except SQLAlchemyError:
             raise  # the database refused: the whole batch is rolled back and reported
-        except Exception:  # its answer could not be classified: nothing of it was written, the rest goes on
+        except Exception:  # this row could not be stored: nothing of it was written, the rest goes on
             logger.exception("Line %s could not be stored", line)
             unknown.append(RowError(line, BAD_VALUE))
-            continue
-        created += 1
+    created = len(new) - sum(1 for error in unknown if error.reason == BAD_VALUE)
     if created:
         answers_changed.send(None, reason="imported")
-    return created, skipped, unknown
+    return created, skipped, unknown, sorting

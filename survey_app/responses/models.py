@@ -108,6 +108,9 @@ class Answer(db.Model):
         sa.Index("ix_answer_primary_bucket", "is_primary", "bucket", "response_id"),
         # Reports join each response to its primary answer and group by bucket: one index lookup, no table read.
         sa.Index("ix_answer_response_primary", "response_id", "is_primary", "bucket"),
+        # The sorting job finds the answers waiting for the model (a handful at a time) without reading the table.
+        sa.Index("ix_answer_pending", "id", sqlite_where=sa.text("bucket = 'pending'"),
+                 postgresql_where=sa.text("bucket = 'pending'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -121,7 +124,8 @@ class Answer(db.Model):
     text: Mapped[str | None] = mapped_column(sa.Text)
     #: Number for scale and yes/no questions (yes = 1, no = 0).
     number: Mapped[int | None]
-    #: One of the five buckets, or ``unclassified``; None for answers that carry no cause.
+    #: One of the five buckets, ``unclassified`` (for review), or ``pending`` (the sorting job has not seen it yet);
+    #: None for answers that carry no cause.
     bucket: Mapped[str | None] = mapped_column(sa.String(20))
     #: Cause group of the bucket (company, competitor, customer).
     cause_group: Mapped[str | None] = mapped_column(sa.String(20))
@@ -131,6 +135,9 @@ class Answer(db.Model):
     confidence: Mapped[float | None]
     #: Version of the model that classified it.
     model_version: Mapped[str | None] = mapped_column(sa.String(40))
+    #: The model's most likely classes with their probabilities, best first (``[["competitor", 0.61], …]``): shown
+    #: in the review queue without running the model there.
+    guesses: Mapped[list | None] = mapped_column(sa.JSON)
     #: Staff member who confirmed or corrected the bucket.
     reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id", ondelete="SET NULL"))
     #: When it was reviewed.

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..i18n import LANGUAGES
 from ..routing import day_arg
 from ..surveys.models import Survey
-from ..taxonomy import BUCKETS, UNCLASSIFIED
+from ..taxonomy import BUCKETS, PENDING, UNCLASSIFIED
 from .models import Answer, Channel, Response
 
 PER_PAGE = 50
@@ -43,7 +43,7 @@ class ResponseFilter:
             survey=args.get("survey", "")[:64],
             channel=channel if channel in {c.value for c in Channel} else "",
             locale=locale if locale in LANGUAGES else "",
-            bucket=bucket if bucket in (*BUCKETS, UNCLASSIFIED) else "",
+            bucket=bucket if bucket in (*BUCKETS, UNCLASSIFIED, PENDING) else "",
             since=day_arg("since", args),
             until=day_arg("until", args),
         )
@@ -78,7 +78,7 @@ def filter_choices() -> dict[str, list]:
     """Values offered in the filter form."""
     surveys = db.session.execute(select(Survey.slug).order_by(Survey.slug)).scalars().all()
     return {"surveys": surveys, "channels": [c.value for c in Channel], "locales": list(LANGUAGES),
-            "buckets": [*BUCKETS, UNCLASSIFIED]}
+            "buckets": [*BUCKETS, UNCLASSIFIED, PENDING]}
 
 
 def get_response(response_id: int) -> Response | None:

@@ -11,7 +11,8 @@ from typing import cast
 from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from ..classification.services import classify_choice, classify_text
+from ..classification.jobs import after_storing
+from ..classification.services import PENDING_TEXT, classify_choice
 from ..dbsetup import DatabaseBusy, write_lock
 from ..dbtypes import rows_changed, utcnow
 from ..domain import AlreadyAnswered, LinkExpired, SurveyClosed, UnknownLink
@@ -20,6 +21,7 @@ from ..invitations.models import Invitation, InvitationState
 from ..invitations.services import find_invitation
 from ..signals import answers_changed, customer_erasing
 from ..surveys.models import QuestionType, SurveyState
+from ..taxonomy import PENDING
 from .answers import Submission
 from .definition import SurveyDefinition, definition_by_slug
 from .models import Answer, Channel, Response, month_of
@@ -106,18 +108,18 @@ def record_response(connection: Connection, definition: SurveyDefinition, values
                     customer_id: int | None = None, interviewer_id: int | None = None,
                     submitted_at: datetime | None = None, submission_key: str | None = None,
                     rows: list[dict] | None = None) -> int:
-    """Store one response with an answer per question answered, classified as it is stored; return its id.
+    """Store one response with an answer per question answered; return its id (free text is stored pending).
 
     Written with plain INSERTs on ``connection`` (the caller's transaction, no ORM unit of work): this is
     the path that meets the load after a mailing. ``rows``: the values already made into answer rows (see
-    :func:`answer_rows`), so a caller can classify them before it takes the write lock.
+    :func:`answer_rows`), e.g. classified with an import's batch.
 
     :raise AlreadyAnswered: if the invitation was used meanwhile (the database refuses a second response).
     """
     if invitation is not None:
         customer_id = invitation.customer_id
     if rows is None:
-        rows = answer_rows(definition, values, locale)  # classified before anything is written
+        rows = answer_rows(definition, values, locale)
     submitted_at = submitted_at or utcnow()
     try:
         response_id: int = connection.execute(_INSERT_RESPONSE, {
@@ -183,7 +185,6 @@ def submit_response(definition: SurveyDefinition, submission: Submission, *, loc
         check_accepting(definition, now)
     if not form_trusted or not submission.valid:
         return SubmitResult(Outcome.REFUSED)
-    # Classified before the write lock is taken: other respondents' writes never wait for the model.
     rows = answer_rows(definition, submission.values, locale)
     # A write that cannot get the database within the request's budget ends on the 503 page keeping the answers.
     try:
@@ -209,6 +210,8 @@ def submit_response(definition: SurveyDefinition, submission: Submission, *, loc
     except BaseException:
         _rollback()
         raise
+    if any(row["bucket"] == PENDING for row in rows):
+        after_storing()
     return SubmitResult(Outcome.STORED, response_id)
 
 
@@ -233,11 +236,12 @@ _INSERT_ANSWER = insert(Answer.__table__)
 
 
 _EMPTY_ROW = {"reason_code": None, "text": None, "number": None, "bucket": None, "cause_group": None,
-              "source": None, "confidence": None, "model_version": None, "is_primary": False}
+              "source": None, "confidence": None, "model_version": None, "guesses": None, "is_primary": False}
 
 
 def answer_rows(definition: SurveyDefinition, values: dict[int, object], locale: str) -> list[dict]:
-    """Turn values (by question id) into classified answer rows; the main reason, else the first text, is primary."""
+    """Turn values (by question id) into answer rows: chosen reasons classified, free text pending (the sorting job
+    classifies it); the main reason, else the first text, is primary."""
     rows: list[dict] = []
     main_code = None
     for question in definition.questions:
@@ -254,7 +258,7 @@ def answer_rows(definition: SurveyDefinition, values: dict[int, object], locale:
                 if code != main_code and (reason := definition.reason(code)):
                     rows.append({**row, "reason_code": reason.code, **classify_choice(reason).columns()})
         elif qtype == QuestionType.FREE_TEXT and (text := str(value).strip()):
-            rows.append({**row, "text": text, **classify_text(text, locale).columns()})
+            rows.append({**row, "text": text, **PENDING_TEXT.columns()})
         elif qtype in (QuestionType.SCALE_0_10, QuestionType.YES_NO):
             rows.append({**row, "number": int(cast(int, value))})
     if main_code is None:

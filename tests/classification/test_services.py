@@ -1,4 +1,5 @@
-"""Free text classified as it is stored, the backlog, the review queue and its never-overwrite rule."""
+"""Free text stored pending and sorted by the sorting job, the backlog, the review queue and its never-overwrite
+rule."""
 import json
 
 import pytest
@@ -7,7 +8,7 @@ from sqlalchemy import select
 from survey_app.classification.models import ClassifierVersion
 from survey_app.classification.services import classify_backlog
 from survey_app.responses.cache import respondent_cache
-from survey_app.responses.models import Answer, ClassificationSource
+from survey_app.responses.models import Answer, ClassificationSource, Response
 from tests.conftest import answer_data
 
 
@@ -20,22 +21,32 @@ def answer_text(client, survey, text, lang="en"):
     assert client.post(f"/s/o/{survey.slug}?lang={lang}", data=answer_data(survey, free_text=text)).status_code == 303
 
 
-def test_free_text_is_classified_when_stored(client, db, classifier, make_survey, make_optional):
+def test_free_text_is_stored_pending_then_sorted_by_the_job(client, db, classifier, make_survey, make_optional,
+                                                            sort_answers):
     survey = make_survey("exit")
     make_optional(survey)
     answer_text(client, survey, "Znaleźliśmy to samo dużo taniej u konkurencji.", "pl")
     [answer] = text_answers(db)
+    assert (answer.bucket, answer.cause_group, answer.source, answer.model_version) == ("pending", None, None, None)
+    with db() as session:
+        assert session.scalar(select(Response.primary_bucket)) == "pending"
+    assert sort_answers() == {"answers": 1, "classified": 1, "unclassified": 0}
+    [answer] = text_answers(db)
     assert (answer.bucket, answer.cause_group, answer.source, answer.model_version) == (
         "competitor", "competitor", ClassificationSource.MODEL, classifier)
-    assert answer.confidence >= 0.55 and answer.is_primary
+    assert answer.confidence >= 0.55 and answer.is_primary and answer.guesses[0] == ["competitor", answer.confidence]
+    with db() as session:
+        assert session.scalar(select(Response.primary_bucket)) == "competitor"
+    assert sort_answers()["answers"] == 0  # nothing is sorted twice
 
 
 def test_unsure_answers_stay_unclassified_and_wait_in_the_queue(app, client, db, login, classifier, make_survey,
-                                                                 make_optional):
+                                                                 make_optional, sort_answers):
     app.config["CLASSIFIER_THRESHOLD"] = 0.99
     survey = make_survey("exit")
     make_optional(survey)
     answer_text(client, survey, "hmm, hard to say really")
+    sort_answers()
     [answer] = text_answers(db)
     assert answer.bucket == "unclassified" and answer.source == ClassificationSource.MODEL and answer.confidence < 0.99
     login("analyst")
@@ -43,12 +54,20 @@ def test_unsure_answers_stay_unclassified_and_wait_in_the_queue(app, client, db,
     assert page.status_code == 200 and "hmm, hard to say really" in page.text and "autofocus" in page.text
 
 
-def test_without_a_model_free_text_is_stored_unclassified(client, db, make_survey, make_optional):
+def test_storing_an_answer_never_loads_or_runs_the_model(client, db, classifier, make_survey, make_optional,
+                                                        monkeypatch):
+    from survey_app.classification import services
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("the model was used on the respondent's request")
+
+    monkeypatch.setattr(services, "current_model", refuse)
+    monkeypatch.setattr(services, "ensure_model", refuse)
     survey = make_survey("exit")
     make_optional(survey)
     answer_text(client, survey, "Too expensive")
     [answer] = text_answers(db)
-    assert answer.bucket == "unclassified" and answer.source is None
+    assert answer.bucket == "pending" and answer.source is None
 
 
 def test_staff_decisions_are_never_overwritten(app, client, db, login, classifier, make_survey, make_optional):
@@ -173,11 +192,12 @@ def test_evaluate_trains_a_model_first_when_there_is_none(runner, tmp_path, db, 
 
 
 def test_not_a_reason_waits_for_review_labelled_as_such(app, client, db, login, classifier, make_survey,
-                                                       make_optional):
+                                                       make_optional, sort_answers):
     app.config["CLASSIFIER_THRESHOLD"] = 0.0
     survey = make_survey("exit")
     make_optional(survey)
     answer_text(client, survey, "Nie wiem, trudno powiedzieć", "pl")
+    sort_answers()
     [answer] = text_answers(db)
     assert (answer.bucket, answer.cause_group, answer.source) == ("unclassified", None, ClassificationSource.MODEL)
     login("analyst")

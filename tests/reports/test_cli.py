@@ -74,7 +74,7 @@ def test_breakdown_as_text_with_revenue(runner, dataset):
     result = runner.invoke(args=["reports", "breakdown", "--format", "text", "--weight", "revenue"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "all surveys: n=9, unclassified=1, benchmark 68-14-9-5-4"
+    assert lines[0] == "all surveys: n=9, unclassified=1, pending=0, benchmark 68-14-9-5-4"
     assert any(line.split()[:2] == ["indifference", "3"] for line in lines)
     assert any(line.split()[:2] == ["indifference", "252,000.45"] for line in lines)
 

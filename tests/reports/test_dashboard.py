@@ -31,7 +31,7 @@ def test_dashboard_shows_counts_shares_and_benchmark(client, login, answered_sur
     rows = benchmark_rows(page)
     assert ("Indifference: the company stopped caring", "18", "60%", "42%–75%", "68%") in rows
     assert ("Taken by a competitor", "3", "10%", "3%–26%", "9%") in rows
-    assert "1 not classified yet" in page
+    assert "0 not classified yet · 1 being sorted" in page  # free text waits for the sorting job, counted apart
     assert "30 classified answers" in page
     assert "Your answers do not differ clearly from the benchmark (χ² = 5.3, p = 0.259)." in page
     # Controllable churn: 24 of 30 company-caused, against 82 % in 68/14/9/5/4.
@@ -96,7 +96,7 @@ def test_breakdown_cli_prints_one_json_object(runner, answered_survey):
     result = runner.invoke(args=["reports", "breakdown", "--survey", answered_survey.slug, "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data["n"] == 30 and data["unclassified"] == 1 and data["responses"] == 31
+    assert data["n"] == 30 and data["unclassified"] == 0 and data["pending"] == 1 and data["responses"] == 31
     assert data["buckets"]["indifference"] == {"count": 18, "share": 0.6, "interval_95": [0.4232, 0.7541],
                                                "benchmark_share": 0.68}
     assert data["cause_groups"]["company"]["count"] == 24

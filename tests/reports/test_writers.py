@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from survey_app.responses.models import Answer, Response
-from survey_app.taxonomy import BUCKETS, UNCLASSIFIED
+from survey_app.taxonomy import BUCKETS, PENDING, UNCLASSIFIED
 from tests.conftest import answer_data
 
 CHEAPER = "We went with a cheaper supplier"
@@ -29,6 +29,7 @@ def figures(client, query: str = "") -> dict:
     trend = table(client, "trend", query)
     over_time = {bucket: sum(int(row[f"{bucket}_answers"]) for row in trend) for bucket in BUCKETS}
     over_time[UNCLASSIFIED] = sum(int(row["unclassified"]) for row in trend)
+    over_time[PENDING] = sum(int(row["pending"]) for row in trend)
     revenue = {row["cause"]: Decimal(row["annual_revenue"]) for row in table(client, "revenue", query)
                if row["cause"] in BUCKETS and Decimal(row["annual_revenue"])}
     return {"counts": counts, "kinds": exit_counts, "trend": {b: n for b, n in over_time.items() if n},
@@ -36,7 +37,7 @@ def figures(client, query: str = "") -> dict:
 
 
 def expect(counts: dict[str, int], revenue: dict[str, str] | None = None) -> dict:
-    classified = {b: n for b, n in counts.items() if b != UNCLASSIFIED}
+    classified = {b: n for b, n in counts.items() if b not in (UNCLASSIFIED, PENDING)}
     return {"counts": counts, "kinds": classified, "trend": counts,
             "revenue": {b: Decimal(amount) for b, amount in (revenue or {}).items()}}
 
@@ -47,7 +48,7 @@ def primary_text_answer(db) -> Answer:
 
 
 def test_dashboard_follows_each_writer_that_changes_a_cause(app, client, db, runner, login, classifier, make_survey,
-                                                            make_optional, make_customer, tmp_path):
+                                                            make_optional, make_customer, tmp_path, sort_answers):
     app.config["CLASSIFIER_THRESHOLD"] = 0.99  # the model is unsure of everything: free text waits for review
     survey = make_survey("exit", slug="exit-writers")
     make_optional(survey)
@@ -56,10 +57,14 @@ def test_dashboard_follows_each_writer_that_changes_a_cause(app, client, db, run
     smb = "segment=SMB"
     assert figures(client) == expect({}) and figures(client, smb) == expect({})
 
-    # Respondents: a free text alone is the cause (unclassified for now); a chosen reason outranks a text.
+    # Respondents: a free text alone is the cause (pending, then unclassified); a chosen reason outranks a text.
     for data in (answer_data(survey, free_text=CHEAPER),
                  answer_data(survey, main_reason="moved", free_text="Le concurrent était moins cher.")):
         assert client.post(f"/s/o/{survey.slug}", data=data).status_code == 303
+    assert figures(client) == expect({PENDING: 1, "circumstances": 1})
+
+    # The sorting job: the model is unsure, so the text waits for review.
+    assert sort_answers()["answers"] == 2
     assert figures(client) == expect({UNCLASSIFIED: 1, "circumstances": 1})
 
     # Import of past answers, by a known customer with revenue.

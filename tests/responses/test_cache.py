@@ -61,15 +61,17 @@ def test_another_instance_sees_a_reason_change_through_the_survey_version(app, c
 
 
 @pytest.mark.slow
-def test_a_model_trained_meanwhile_classifies_the_next_answer(app, client, runner, db, make_survey):
+def test_a_model_trained_meanwhile_classifies_the_next_answer(app, client, runner, db, make_survey, sort_answers):
     app.config["SURVEY_RECHECK_SECONDS"] = RARELY
     survey = make_survey("exit", slug="model")
     text = "Found the same service much cheaper at another company"
     train = ["classify", "train", "--folds", "0", "--no-staff"]
     assert runner.invoke(args=train).exit_code == 0
     client.post("/s/o/model", data=answer_data(survey, main_reason=survey.reason_codes[0], free_text=text))
+    assert sort_answers()["answers"] == 1
     assert runner.invoke(args=train).exit_code == 0
     client.post("/s/o/model", data=answer_data(survey, main_reason=survey.reason_codes[0], free_text=text))
+    assert sort_answers()["answers"] == 1
     with db() as session:
         versions = session.scalars(select(Answer.model_version).where(Answer.text.is_not(None))
                                    .order_by(Answer.id)).all()
@@ -77,11 +79,12 @@ def test_a_model_trained_meanwhile_classifies_the_next_answer(app, client, runne
     assert versions[0] < versions[1]  # the second answer was classified by the second model
 
 
-def test_clear_empties_everything(app, client, make_survey, classifier):
+def test_clear_empties_everything(app, client, make_survey, classifier, sort_answers):
     survey = make_survey("exit", slug="cleared")
     client.get("/s/o/cleared")
     client.post("/s/o/cleared", data=answer_data(survey, main_reason=survey.reason_codes[0],
                                                    free_text="Nobody answered my emails."))
+    sort_answers()  # the sorting job, here in the app's process, loads the model into the same cache
     with app.test_request_context():
         from survey_app.labels import reason_label
 

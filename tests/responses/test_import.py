@@ -179,10 +179,16 @@ def test_a_file_with_old_mac_line_endings(app, db, survey, customers):
     assert report.created == 1 and [(e.line, e.reason) for e in report.errors] == [(3, imp.UNKNOWN_REASON)]
 
 
-def test_free_text_without_a_model_stays_unclassified_for_review(app, db, survey, customers):
-    run_import(app, survey.slug, HEADER + "PL-1,2024-01-10,,,,Za drogo\n")
-    [response] = stored(db, survey.slug)
-    assert primary(response) == (None, "Za drogo", "unclassified", None, None)
+def test_an_import_into_a_fresh_install_trains_the_first_model_and_sorts_its_texts(app, db, survey, customers,
+                                                                                   caplog):
+    caplog.set_level("INFO", logger="survey_app.classification.services")
+    report = run_import(app, survey.slug, HEADER + "PL-1,2024-01-10,,,,\"Za drogo, u konkurencji taniej\"\n"
+                        + "EN-1,2024-01-11,,,,dunno\n")
+    assert "No classifier yet: training the first one from the shipped examples" in caplog.text
+    first, second = stored(db, survey.slug)
+    assert primary(first) == (None, "Za drogo, u konkurencji taniej", "competitor", "competitor", "model")
+    assert primary(second)[2] == "unclassified"  # "not a reason" never goes into a bucket
+    assert report.memo == {"sorted": 1, "review": 1, "pending": 0}
 
 
 def test_a_closed_survey_takes_past_answers(app, db, make_survey, customers):

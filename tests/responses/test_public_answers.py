@@ -54,7 +54,7 @@ def test_russian_customer_answers_by_token_on_a_phone_and_sees_thanks(client, db
     assert ("no_follow_up", None, None, "indifference", "company", "choice", True) in answers
     assert ("cheaper_elsewhere", None, None, "competitor", "competitor", "choice", False) in answers
     assert ("late_deliveries", None, None, "dissatisfaction", "company", "choice", False) in answers
-    assert (None, "Никто не перезвонил после покупки.", None, "unclassified", None, None, False) in answers
+    assert (None, "Никто не перезвонил после покупки.", None, "pending", None, None, False) in answers
     assert (None, None, 2, None, None, None, False) in answers
     with db() as session:
         assert session.get(Invitation, invitation.id).state == InvitationState.ANSWERED
@@ -158,13 +158,14 @@ def test_open_link_refused_when_the_survey_does_not_allow_it(client, make_survey
     assert client.get(f"/s/o/{survey.slug}").status_code == 404
 
 
-def test_free_text_alone_becomes_the_unclassified_cause(client, db, make_survey, make_optional):
+def test_free_text_alone_becomes_the_cause_pending_until_sorted(client, db, make_survey, make_optional):
     survey = make_survey("exit")
     make_optional(survey)
     client.post(f"/s/o/{survey.slug}", data=answer_data(survey, free_text="Trop cher"))
     with db() as session:
         primary = session.scalars(select(Answer).where(Answer.is_primary.is_(True))).all()
-        assert [(a.text, a.bucket, a.source) for a in primary] == [("Trop cher", "unclassified", None)]
+        assert [(a.text, a.bucket, a.source) for a in primary] == [("Trop cher", "pending", None)]
+        assert session.scalar(select(Response.primary_bucket)) == "pending"
 
 
 def test_anonymous_survey_does_not_link_the_customer(client, db, make_survey, make_invitation):

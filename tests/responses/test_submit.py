@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from survey_app import dbsetup
 from survey_app.domain import AlreadyAnswered, SurveyClosed
+from survey_app.extensions import db as _db
 from survey_app.responses import services
 from survey_app.responses.answers import Submission
 from survey_app.responses.definition import survey_definition
@@ -84,17 +85,20 @@ def test_a_write_failing_halfway_is_rolled_back(app, db, make_survey, make_custo
     assert _count(db, Response) == 0
 
 
-def test_answers_are_classified_before_the_write_lock_is_taken(app, db, make_survey, monkeypatch, classifier):
-    """A slow model (loading, or a long text) must never keep other respondents' writes waiting."""
+def test_sorting_is_asked_for_once_the_answers_are_committed_and_the_write_lock_released(app, db, make_survey,
+                                                                                           monkeypatch):
+    """The sorting job must find the answers it is started for, and never keep other respondents' writes waiting."""
     survey = make_survey("exit")
-    held = []
-    classify = services.classify_text
+    seen = []
 
-    def watching(text, locale):
-        held.append(dbsetup._sqlite_writer.locked())
-        return classify(text, locale)
+    def after_storing():
+        with app.app_context(), _db.engine.connect() as other:  # another connection sees only committed rows
+            seen.append((dbsetup._sqlite_writer.locked(),
+                         other.execute(text("SELECT bucket FROM answer WHERE text IS NOT NULL")).scalars().all()))
 
-    monkeypatch.setattr(services, "classify_text", watching)
+    monkeypatch.setattr(services, "after_storing", after_storing)
     result = _submit(app, survey, {"main_reason": survey.reason_codes[0], "free_text": "Nobody called back."})
     assert result.outcome == Outcome.STORED
-    assert held == [False]
+    assert seen == [(False, ["pending"])]
+    _submit(app, survey, {"main_reason": survey.reason_codes[0]})  # nothing to sort: nothing asked for
+    assert len(seen) == 1

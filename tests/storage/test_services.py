@@ -86,9 +86,10 @@ def test_a_model_trained_by_one_instance_classifies_on_another_with_its_own_fold
     other = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
     other.instance_path = str(tmp_path / "other-instance")
     assert runner.invoke(args=["classify", "train", "--folds", "0", "--no-staff"]).exit_code == 0
-    from survey_app.classification.services import classify_text
+    from survey_app.classification.services import classify_rows
 
+    row = {"bucket": "pending", "text": "Found the same service much cheaper at another company"}
     with other.app_context():
-        result = classify_text("Found the same service much cheaper at another company", "en")
-    assert result.bucket == "competitor" and result.model_version
+        assert classify_rows([row], ["en"]) == {"sorted": 1, "review": 0, "pending": 0}
+    assert row["bucket"] == "competitor" and row["model_version"]
     assert not (tmp_path / "other-instance" / "models").exists()
