@@ -168,15 +168,22 @@ def import_responses(stream: BinaryIO, definition: SurveyDefinition, progress: C
     rows, target = open_file(stream, definition)
     max_text, now = current_app.config["MAX_TEXT_LENGTH"], utcnow()
     report = report or ImportReport()
-    if target.text_question is not None:
-        _model_ready()
-    return import_rows(rows, lambda line, row: check_row(line, row, definition, max_text, now),
-                       lambda batch: _write_batch(batch, target, report), report, progress, batch_size)
+    model_asked: list[bool] = []
+
+    def write(batch: list[tuple[int, PastAnswer]]) -> bool:
+        if not model_asked and any(answer.text for _line, answer in batch):
+            model_asked.append(True)
+            _model_ready()
+        return _write_batch(batch, target, report)
+
+    return import_rows(rows, lambda line, row: check_row(line, row, definition, max_text, now), write, report,
+                       progress, batch_size)
 
 
 def _model_ready() -> None:
-    """Make sure a model exists before the first batch (a fresh install trains it from the shipped examples);
-    if it cannot be, the texts are stored pending and sorted later."""
+    """Make sure a model exists before the first batch with a text (a fresh install trains it from the shipped
+    examples; a file of reason codes alone needs none); if it cannot be, the texts are stored pending and sorted
+    later."""
     try:
         ensure_model()
     except Exception:

@@ -380,3 +380,12 @@ def test_an_upload_larger_than_other_requests_is_taken_with_csrf_on(csrf_app, cl
     assert started.status_code == 303
     page = follow(client, started.headers["Location"])
     assert "28 answers imported" in page.text and "56 rows already imported" in page.text
+
+
+def test_a_file_of_reason_codes_alone_trains_no_model(app, db, survey, customers):
+    from survey_app.classification.models import ClassifierVersion
+
+    report = run_import(app, survey.slug, HEADER + "EN-1,2024-01-10,,,moved,\n")
+    assert report.created == 1 and report.memo == {"sorted": 0, "review": 0, "pending": 0}
+    with db() as session:
+        assert session.scalar(select(ClassifierVersion.id)) is None
