@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from ..dbtypes import utcnow
 from ..extensions import db
@@ -15,9 +15,10 @@ from ..jobs.runner import JobRun, handler, launch, then
 from ..jobs.schedule import periodic
 from ..jobs.services import JobBusy, active_job, submit
 from ..responses.models import Answer, Response
-from ..signals import answers_changed, response_stored
+from ..signals import answers_changed, customer_erasing, response_stored
 from ..surveys.models import Question, QuestionType
 from .mail import notify_owners
+from .models import FollowUp
 from .services import RECENT, open_due
 
 logger = logging.getLogger(__name__)
@@ -89,8 +90,15 @@ def _after_sorting() -> None:
     request_notify()
 
 
+def _forget_customer(_sender, customer_id: int, **_details) -> None:
+    """An erased customer's follow-ups go with them (their notes are about the customer)."""
+    db.session.execute(delete(FollowUp).where(FollowUp.customer_id == customer_id))
+
+
 def connect() -> None:
-    """Open follow-ups when answers are stored or sorted; announce them after a sorting run."""
+    """Open follow-ups when answers are stored or sorted; announce them after a sorting run; forget erased
+    customers' follow-ups."""
     response_stored.connect(_after_stored)
+    customer_erasing.connect(_forget_customer)
     answers_changed.connect(_after_classified)
     then("classify_pending", _after_sorting)

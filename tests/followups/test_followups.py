@@ -228,3 +228,15 @@ def test_friday_answers_are_due_on_tuesday(client, db, make_customer, make_invit
     [task] = tasks(db)
     assert task.due == friday + timedelta(days=4) and task.due.weekday() == 1
     assert isinstance(task.due, date)
+
+
+def test_erasing_a_customer_removes_their_follow_ups(client, db, login, make_customer, make_invitation, exit_survey,
+                                                     manager):
+    customer = make_customer(ref="GONE-1", account_manager_id=manager.id)
+    answer(client, make_invitation, exit_survey, customer, main_reason="no_follow_up")
+    assert len(tasks(db)) == 1
+    login("admin")
+    assert client.post(f"/staff/customers/{customer.id}/erase").status_code == 302
+    assert tasks(db) == []
+    with db() as session:
+        assert session.scalar(select(Response.primary_bucket)) == "indifference"  # the answer is kept, anonymous
