@@ -101,6 +101,13 @@ class Config:
     REPORT_REBUILD_SECONDS = env_int("REPORT_REBUILD_SECONDS", 300)
     #: A background job silent for this long (seconds) counts as interrupted and may be resumed.
     JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 60)
+    #: Working days (Monday to Friday) an owner has to follow up a company-caused answer.
+    FOLLOWUP_DAYS = env_int("FOLLOWUP_DAYS", 2)
+    #: Email of the staff member who owns follow-ups of customers without an account manager (unset: nobody
+    #: until someone takes them; admins see them among all and overdue follow-ups).
+    FOLLOWUP_DEFAULT_OWNER = os.environ.get("FOLLOWUP_DEFAULT_OWNER")
+    #: Email an owner as soon as a follow-up opens (off: the periodic sweep does, within five minutes).
+    FOLLOWUP_NOTIFY_AT_ONCE = env_bool("FOLLOWUP_NOTIFY_AT_ONCE", True)
     #: Start sorting new free-text answers as soon as they are stored (off: the periodic task sorts them within a
     #: minute, or ``flask classify pending`` does at once).
     SORT_AFTER_STORING = env_bool("SORT_AFTER_STORING", True)
@@ -175,6 +182,8 @@ class TestingConfig(Config):
     SURVEY_RECHECK_SECONDS = 0.0
     #: Tests sort pending answers when they ask (``sort_pending``); tests of the background sorting turn it on.
     SORT_AFTER_STORING = False
+    #: Likewise, tests email follow-up owners when they ask (``notify_owners``), or turn this on.
+    FOLLOWUP_NOTIFY_AT_ONCE = False
 
 
 def config_from_env() -> type[Config]:

@@ -63,6 +63,12 @@ _TEXTS: dict[str, tuple[LazyString | None, LazyString]] = {
     "unknown_template": (None, _l("Unknown survey template.")),
     "dates_reversed": (None, _l("The closing date must come after the opening date.")),
     "unknown_reasons": (None, _l("Unknown reasons: %(codes)s")),
+    "followup_exists": (_l("Already followed up"), _l("This response already has its follow-up.")),
+    "followup_closed": (_l("Already closed"), _l("This follow-up was closed already; nothing was changed.")),
+    "cannot_follow_up": (_l("Nobody to contact"),
+                         _l("Only a response from a known customer to an exit or loyalty survey can be followed "
+                            "up.")),
+    "note_required": (None, _l("Please say what was done.")),
     "no_reasons": (None, _l("Offer at least one reason.")),
     "question_has_answers": (None, _l("This question already has answers and cannot be removed.")),
     "reference_taken": (None, _l("Another customer already has this reference.")),

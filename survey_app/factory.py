@@ -68,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     from .classification.views import bp as classification_bp
     from .core import bp as core_bp
     from .customers.views import bp as customers_bp
+    from .followups.views import bp as followups_bp
     from .invitations.views import bp as invitations_bp
     from .lost.views import bp as lost_bp
     from .purchases.views import bp as purchases_bp
@@ -78,7 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from .surveys.views import bp as surveys_bp
 
     for bp in (core_bp, auth_bp, surveys_bp, customers_bp, purchases_bp, invitations_bp, respond_bp, responses_bp,
-               reports_bp, survey_reports_bp, classification_bp, lost_bp):
+               reports_bp, survey_reports_bp, classification_bp, lost_bp, followups_bp):
         app.register_blueprint(bp)
 
 
@@ -144,12 +145,13 @@ def lang_url(code: str) -> str:
 
 def register_signals() -> None:
     """Connect the features that act on what others announce (see :mod:`survey_app.signals`)."""
+    from .followups import jobs as followups
     from .invitations import services as invitations
     from .reports import state as reports
     from .responses import cache as respondent_cache
     from .responses import services as responses
 
-    for feature in (reports, responses, invitations, respondent_cache):
+    for feature in (reports, responses, invitations, respondent_cache, followups):
         feature.connect()
 
 
@@ -159,6 +161,7 @@ def register_jobs() -> None:
 
     from .classification import jobs as _classification  # noqa: F401
     from .customers import jobs as _customer_imports  # noqa: F401
+    from .followups import jobs as _followups  # noqa: F401
     from .invitations import jobs as _sending  # noqa: F401
     from .jobs.schedule import periodic
     from .lost import services as _lost_detection  # noqa: F401
@@ -174,6 +177,7 @@ def register_commands(app: Flask) -> None:
     from .classification.cli import classify_cli
     from .customers.cli import customers_cli
     from .demo.cli import seed_cli
+    from .followups.cli import followups_cli
     from .invitations.cli import invitations_cli
     from .jobs.cli import jobs_cli
     from .lost.cli import winback_cli
@@ -184,5 +188,5 @@ def register_commands(app: Flask) -> None:
     from .translate import translate_cli
 
     for group in (users_cli, seed_cli, surveys_cli, customers_cli, purchases_cli, invitations_cli, responses_cli,
-                  reports_cli, winback_cli, classify_cli, jobs_cli, translate_cli):
+                  reports_cli, winback_cli, classify_cli, jobs_cli, followups_cli, translate_cli):
         app.cli.add_command(group)

@@ -23,5 +23,8 @@ purchase_recorded = _signals.signal("purchase-recorded")
 survey_changed = _signals.signal("survey-changed")
 #: Catalogue reasons were added or changed.
 reasons_changed = _signals.signal("reasons-changed")
+#: A response was stored and committed (sent after its transaction, so receivers write in their own);
+#: ``response_id``: which, ``consent``: its customer answered yes to "May we contact you?".
+response_stored = _signals.signal("response-stored")
 #: A new classifier model version was stored.
 model_changed = _signals.signal("model-changed")

@@ -106,3 +106,23 @@ def test_responses_are_given_their_primary_answers_bucket_and_month(fresh_databa
     # r2's text was never seen by a model: the pending-answers migration hands it to the sorting job.
     assert after == {1: ("circumstances", "2024-01"), 2: ("pending", "2024-02"), 3: (None, "2024-12")}
     assert revision == 1
+
+
+def test_the_templates_contact_question_becomes_the_consent_question(fresh_database_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=fresh_database_url)
+    with app.app_context():
+        upgrade(revision="8b1e4c7d2a90")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO survey (id, slug, kind, state, default_locale, anonymous, open_link, title, "
+                              "intro, thanks, reason_codes, created_at, updated_at) VALUES (1, 'old', 'exit', 'open', "
+                              "'en', false, true, '{}', '{}', '{}', '[]', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+            conn.execute(text("INSERT INTO question (id, survey_id, position, type, required, text) VALUES "
+                              "(1, 1, 1, 'yes_no', false, :contact), (2, 1, 2, 'yes_no', false, :other)"),
+                         {"contact": '{"en": "May we contact you about your answers?", "fr": "Pouvons-nous…"}',
+                          "other": '{"en": "Did you use our app?"}'})
+        upgrade()
+        with db.engine.connect() as conn:
+            types = dict(conn.execute(text("SELECT id, type FROM question")).all())
+        db.engine.dispose()
+    assert types == {1: "contact_consent", 2: "yes_no"}

@@ -166,8 +166,8 @@ def _answers(rng: random.Random, survey: Survey, respondents: list[Customer], we
         if text_only or rng.random() < 0.4:
             values[questions[QuestionType.FREE_TEXT].id] = rng.choice(texts[locale][bucket])
         values[questions[QuestionType.SCALE_0_10].id] = rng.randint(0, 10)
-        if QuestionType.YES_NO in questions:
-            values[questions[QuestionType.YES_NO].id] = rng.randint(0, 1)
+        if QuestionType.CONTACT_CONSENT in questions:
+            values[questions[QuestionType.CONTACT_CONSENT].id] = rng.randint(0, 1)
         invitation, channel, by = None, Channel.LINK, None
         if customer is not None and interviewer is not None and i % 4 == 3:
             channel, by = Channel.INTERVIEW, interviewer

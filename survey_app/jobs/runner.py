@@ -53,7 +53,7 @@ class JobFailed(Exception):
 Handler = Callable[[Job, JobRun], dict]
 HANDLERS: dict[str, Handler] = {}
 #: What to do once a job of a kind has ended and released its lock key (e.g. start it again if work came meanwhile).
-AFTERWARDS: dict[str, Callable[[], None]] = {}
+AFTERWARDS: dict[str, list[Callable[[], None]]] = {}
 
 
 def handler(kind: str, then: Callable[[], None] | None = None) -> Callable[[Handler], Handler]:
@@ -62,7 +62,7 @@ def handler(kind: str, then: Callable[[], None] | None = None) -> Callable[[Hand
     def register(function: Handler) -> Handler:
         HANDLERS[kind] = function
         if then is not None:
-            AFTERWARDS[kind] = then
+            _then(kind, then)
         return function
 
     return register
@@ -163,14 +163,22 @@ def execute(job_id: int) -> dict | None:
     return result
 
 
+def _then(kind: str, function: Callable[[], None]) -> None:
+    if function not in AFTERWARDS.setdefault(kind, []):
+        AFTERWARDS[kind].append(function)
+
+
+def then(kind: str, function: Callable[[], None]) -> None:
+    """Call ``function`` after each run of a job of ``kind`` has ended (another feature's follow-up work)."""
+    _then(kind, function)
+
+
 def _afterwards(kind: str) -> None:
-    then = AFTERWARDS.get(kind)
-    if then is None:
-        return
-    try:
-        then()
-    except Exception:  # the work it would start is found again by a periodic task
-        logger.exception("What follows a %s job could not be started", kind)
+    for function in AFTERWARDS.get(kind, ()):
+        try:
+            function()
+        except Exception:  # the work it would start is found again by a periodic task
+            logger.exception("What follows a %s job could not be started", kind)
 
 
 #: Finished jobs are kept this long, then pruned.

@@ -94,6 +94,6 @@ def choices(question: QuestionDef, definition: SurveyDefinition, reason_label: C
         return [(r.code, reason_label(r)) for r in definition.reasons]
     if question.type == QuestionType.SCALE_0_10:
         return [(str(i), str(i)) for i in range(11)]
-    if question.type == QuestionType.YES_NO:
+    if question.type in (QuestionType.YES_NO, QuestionType.CONTACT_CONSENT):
         return [("1", yes_no[0]), ("0", yes_no[1])]
     return []

@@ -15,6 +15,7 @@ from .definition import SurveyDefinition
 
 _KIND = {QuestionType.MAIN_REASON: ("radio", "reasons"), QuestionType.OTHER_REASONS: ("checkbox", "reasons"),
          QuestionType.SCALE_0_10: ("radio", "scale"), QuestionType.YES_NO: ("radio", "yesno"),
+         QuestionType.CONTACT_CONSENT: ("radio", "yesno"),
          QuestionType.FREE_TEXT: ("text", "")}
 
 
@@ -42,6 +43,7 @@ def error_message(qtype: QuestionType, code: str, params: dict) -> str:
             QuestionType.FREE_TEXT: _("Please write a few words."),
             QuestionType.SCALE_0_10: _("Please choose a number from 0 to 10."),
             QuestionType.YES_NO: _("Please answer yes or no."),
+            QuestionType.CONTACT_CONSENT: _("Please answer yes or no."),
         }[qtype]
     if code == TOO_LONG:
         return _("Please keep your answer to %(max)d characters at most (it has %(length)d now).", **params)

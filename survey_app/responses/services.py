@@ -19,7 +19,7 @@ from ..domain import AlreadyAnswered, LinkExpired, SurveyClosed, UnknownLink
 from ..extensions import db
 from ..invitations.models import Invitation, InvitationState
 from ..invitations.services import find_invitation
-from ..signals import answers_changed, customer_erasing
+from ..signals import answers_changed, customer_erasing, response_stored
 from ..surveys.models import QuestionType, SurveyState
 from ..taxonomy import PENDING
 from .answers import Submission
@@ -212,6 +212,8 @@ def submit_response(definition: SurveyDefinition, submission: Submission, *, loc
         raise
     if any(row["bucket"] == PENDING for row in rows):
         after_storing()
+    response_stored.send(None, response_id=response_id, consent=any(
+        q.type == QuestionType.CONTACT_CONSENT and submission.values.get(q.id) == 1 for q in definition.questions))
     return SubmitResult(Outcome.STORED, response_id)
 
 
@@ -259,7 +261,7 @@ def answer_rows(definition: SurveyDefinition, values: dict[int, object], locale:
                     rows.append({**row, "reason_code": reason.code, **classify_choice(reason).columns()})
         elif qtype == QuestionType.FREE_TEXT and (text := str(value).strip()):
             rows.append({**row, "text": text, **PENDING_TEXT.columns()})
-        elif qtype in (QuestionType.SCALE_0_10, QuestionType.YES_NO):
+        elif qtype in (QuestionType.SCALE_0_10, QuestionType.YES_NO, QuestionType.CONTACT_CONSENT):
             rows.append({**row, "number": int(cast(int, value))})
     if main_code is None:
         # Without a chosen main reason, the first free text gives the response's cause.

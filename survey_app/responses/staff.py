@@ -13,6 +13,9 @@ from ..auth.models import Role
 from ..csvimport.forms import ImportForm
 from ..csvimport.rows import ImportFileError
 from ..customers.services import find_customer
+from ..dbtypes import utcnow
+from ..followups.forms import OUTCOME_LABELS, CloseForm
+from ..followups.services import followups_of
 from ..formutil import ConfirmForm
 from ..routing import int_arg
 from ..surveys.models import Survey, SurveyState
@@ -102,7 +105,9 @@ def show(response_id: int):
         abort(404)
     if current_user.role == Role.INTERVIEWER and response.interviewer_id != current_user.id:
         abort(403)
-    return render_template("responses/show.html", response=response)
+    return render_template("responses/show.html", response=response, tasks=followups_of(response.id),
+                           close_form=CloseForm(), open_form=ConfirmForm(), outcome_labels=OUTCOME_LABELS,
+                           today=utcnow().date())
 
 
 @bp.route("/surveys/<slug>/responses/import", methods=["GET", "POST"])

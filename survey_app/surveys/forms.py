@@ -67,6 +67,7 @@ QUESTION_TYPE_LABELS = {
     QuestionType.FREE_TEXT: _l("Free text"),
     QuestionType.SCALE_0_10: _l("Scale from 0 to 10"),
     QuestionType.YES_NO: _l("Yes or no"),
+    QuestionType.CONTACT_CONSENT: _l("May we contact you? (yes or no; a yes lets staff follow up)"),
 }
 
 

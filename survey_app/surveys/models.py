@@ -107,7 +107,7 @@ class Question(db.Model):
     survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id", ondelete="CASCADE"), index=True)
     #: Order within the survey, from 1.
     position: Mapped[int] = mapped_column(default=1)
-    #: main_reason, other_reasons, free_text, scale_0_10 or yes_no.
+    #: main_reason, other_reasons, free_text, scale_0_10, yes_no or contact_consent.
     type: Mapped[QuestionType] = mapped_column(str_enum(QuestionType))
     #: An answer is needed before the form is accepted.
     required: Mapped[bool] = mapped_column(default=False)

@@ -23,7 +23,7 @@ _LOYALTY_REASONS: tuple[str, ...] = (
     "moved", "no_longer_needed",
 )
 
-#: kind -> template. Question types: main_reason, other_reasons, free_text, scale_0_10, yes_no.
+#: kind -> template. Question types: main_reason, other_reasons, free_text, scale_0_10, yes_no, contact_consent.
 PRESETS: dict[str, dict] = {
     "exit": {
         "title": {
@@ -103,7 +103,7 @@ PRESETS: dict[str, dict] = {
                 "pl": "Na ile prawdopodobne jest, że znów zrobią Państwo u nas zakupy? (0 – zupełnie nieprawdopodobne, 10 – bardzo prawdopodobne)",
                 "ru": "Насколько вероятно, что вы снова что-нибудь у нас купите? (0 — крайне маловероятно, 10 — весьма вероятно)",
             }},
-            {"type": "yes_no", "required": False, "text": {
+            {"type": "contact_consent", "required": False, "text": {
                 "en": "May we contact you about your answers?",
                 "fr": "Pouvons-nous vous recontacter au sujet de vos réponses\u202f?",
                 "pl": "Czy możemy skontaktować się z Państwem w sprawie udzielonych odpowiedzi?",
@@ -187,6 +187,12 @@ PRESETS: dict[str, dict] = {
                 "fr": "Quelle est la probabilité que vous nous recommandiez à un ami ou à un collègue\u202f? (0 = pas du tout probable, 10 = extrêmement probable)",
                 "pl": "Na ile prawdopodobne jest, że polecą nas Państwo znajomemu lub współpracownikowi? (0 – zupełnie nieprawdopodobne, 10 – bardzo prawdopodobne)",
                 "ru": "Насколько вероятно, что вы порекомендуете нас другу или коллеге? (0 — крайне маловероятно, 10 — весьма вероятно)",
+            }},
+            {"type": "contact_consent", "required": False, "text": {
+                "en": "May we contact you about your answers?",
+                "fr": "Pouvons-nous vous recontacter au sujet de vos réponses ?",
+                "pl": "Czy możemy skontaktować się z Państwem w sprawie udzielonych odpowiedzi?",
+                "ru": "Можно ли связаться с вами по поводу ваших ответов?",
             }},
         ),
     },

@@ -28,6 +28,8 @@ class QuestionType(enum.StrEnum):
     FREE_TEXT = "free_text"
     SCALE_0_10 = "scale_0_10"
     YES_NO = "yes_no"
+    #: "May we contact you about your answer?" (yes/no): a yes lets staff follow a company-caused answer up.
+    CONTACT_CONSENT = "contact_consent"
 
 
 def takes_answers(state: SurveyState, opens_at: datetime | None, closes_at: datetime | None, now: datetime) -> bool:

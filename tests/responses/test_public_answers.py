@@ -42,7 +42,7 @@ def test_russian_customer_answers_by_token_on_a_phone_and_sees_thanks(client, db
     assert "<script" not in page.text  # works without JavaScript
 
     data = answer_data(survey, main_reason="no_follow_up", other_reasons=["cheaper_elsewhere", "late_deliveries"],
-                       free_text="Никто не перезвонил после покупки.", scale_0_10="2", yes_no="1")
+                       free_text="Никто не перезвонил после покупки.", scale_0_10="2", contact_consent="1")
     done = client.post(f"/s/{token}", data=data)
     assert done.status_code == 303
     thanks = client.get(done.headers["Location"])

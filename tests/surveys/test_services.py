@@ -23,8 +23,8 @@ from survey_app.surveys.services import (
 from survey_app.taxonomy import BUCKETS
 from tests.conftest import answer_data
 
-EXIT_TYPES = ["main_reason", "other_reasons", "free_text", "scale_0_10", "yes_no"]
-LOYALTY_TYPES = ["main_reason", "other_reasons", "free_text", "scale_0_10"]
+EXIT_TYPES = ["main_reason", "other_reasons", "free_text", "scale_0_10", "contact_consent"]
+LOYALTY_TYPES = ["main_reason", "other_reasons", "free_text", "scale_0_10", "contact_consent"]
 
 
 def all_reasons(session) -> list[Reason]:
@@ -193,7 +193,7 @@ class TestRemoveQuestion:
             rows = session.execute(select(Question.position, Question.type)
                                    .where(Question.survey_id == survey.id).order_by(Question.position)).all()
         assert [(p, t.value) for p, t in rows] == [(1, "main_reason"), (2, "free_text"), (3, "scale_0_10"),
-                                                   (4, "yes_no")]
+                                                   (4, "contact_consent")]
 
     def test_question_with_answers_cannot_be_removed(self, client, db, make_survey):
         survey = make_survey("exit")

@@ -1,0 +1,1 @@
+"""Follow-ups: company-caused answers from customers who agreed to be contacted, answered by their manager."""
