@@ -18,6 +18,7 @@ from ..taxonomy import is_bucket
 from .catalogue import REASONS
 from .models import Question, QuestionType, Reason, Survey, SurveyKind
 from .presets import PRESETS
+from .rules import asks_customers
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +107,8 @@ def validate_slug(slug: str, survey: Survey | None = None) -> str:
 
 def create_from_template(kind: SurveyKind | str, slug: str, default_locale: str = "en",
                          open_link: bool = False) -> Survey:
-    """Create a draft survey from the exit or loyalty template, with all four languages.
+    """Create a draft survey from the exit, loyalty or staff template, with all four languages (a staff survey is
+    anonymous and has a public link).
 
     :raise SurveyError: if the slug is malformed or taken, or the kind unknown.
     """
@@ -118,8 +120,11 @@ def create_from_template(kind: SurveyKind | str, slug: str, default_locale: str 
         raise SurveyError("unknown_language")
     install_catalogue()
     preset = PRESETS[kind.value]
+    staff = not asks_customers(kind)
     survey = Survey(
-        slug=validate_slug(slug), kind=kind, default_locale=default_locale, open_link=open_link,
+        # A staff survey is answered by the team through its public link, and names nobody.
+        slug=validate_slug(slug), kind=kind, default_locale=default_locale, open_link=open_link or staff,
+        anonymous=staff,
         title=dict(preset["title"]), intro=dict(preset["intro"]), thanks=dict(preset["thanks"]),
         reason_codes=list(preset["reasons"]),
     )
@@ -224,7 +229,7 @@ def update_settings(survey: Survey, *, slug: str, default_locale: str, open_link
         raise SurveyError("no_reasons")
     survey.default_locale = default_locale
     survey.open_link = open_link
-    survey.anonymous = anonymous
+    survey.anonymous = anonymous or not asks_customers(survey.kind)  # a staff survey stays anonymous
     survey.opens_at, survey.closes_at = opens_at, closes_at
     survey.reason_codes = list(reason_codes)
     _changed(survey)
