@@ -10,7 +10,7 @@ from typing import cast
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from ..domain import Invalid, NotFound
+from ..domain import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..i18n import LANGUAGES, missing_locales
 from ..signals import reasons_changed, survey_changed
@@ -27,6 +27,21 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
 
 class SurveyError(Invalid):
     """A survey cannot be created or changed as asked; the code says why."""
+
+
+class NotForCustomers(Conflict):
+    """A staff survey asks the team: no customer's interview is recorded on it."""
+
+    code = "staff_survey_no_interviews"
+
+
+def require_customer_survey(survey: Survey) -> None:
+    """Refuse to record a customer's answers (an interview) on a staff survey.
+
+    :raise NotForCustomers: if ``survey`` asks the team.
+    """
+    if not asks_customers(survey.kind):
+        raise NotForCustomers(slug=survey.slug)
 
 
 def install_catalogue() -> int:

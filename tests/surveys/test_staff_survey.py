@@ -78,3 +78,20 @@ def test_staff_kind_has_a_label(app):
 
     with app.test_request_context():
         assert kind_label("staff") == "Staff survey"
+
+
+def test_no_customer_interview_is_recorded_on_a_staff_survey(client, db, login, make_survey, make_customer):
+    survey = make_survey("staff", slug="team-interview")
+    customer = make_customer(ref="CRM-9")
+    exit_survey = make_survey("exit", slug="exit-interview")
+    login("interviewer")
+    start = client.get("/staff/interviews").text
+    assert "exit-interview" in start and "team-interview" not in start
+    page = client.get(f"/staff/surveys/{survey.slug}/interview?customer={customer.external_ref}")
+    assert page.status_code == 409 and "No interviews on a staff survey" in page.text
+    posted = client.post(f"/staff/surveys/{survey.slug}/interview",
+                         data={"customer_ref": "CRM-9", **answer_data(survey, main_reason="moved")})
+    assert posted.status_code == 409
+    with db() as session:
+        assert session.scalar(select(Response.id).where(Response.survey_id == survey.id)) is None
+    assert exit_survey.kind == SurveyKind.EXIT
