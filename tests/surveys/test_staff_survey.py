@@ -95,3 +95,17 @@ def test_no_customer_interview_is_recorded_on_a_staff_survey(client, db, login, 
     with db() as session:
         assert session.scalar(select(Response.id).where(Response.survey_id == survey.id)) is None
     assert exit_survey.kind == SurveyKind.EXIT
+
+
+def test_staff_survey_page_offers_the_link_and_no_customer_actions(client, login, make_survey):
+    survey = make_survey("staff", slug="team-page-2")
+    exit_survey = make_survey("exit", slug="exit-page-2")
+    login("admin")
+    page = client.get(f"/staff/surveys/{survey.slug}").text
+    assert "Share the public link with your team." in page and f"/s/o/{survey.slug}" in page
+    for hidden in ("/invitations/", "/interview", "/responses/import"):
+        assert f"/staff/surveys/{survey.slug}{hidden}" not in page, hidden
+    other = client.get(f"/staff/surveys/{exit_survey.slug}").text
+    assert "Share the public link" not in other
+    for shown in ("/invitations/", "/interview", "/responses/import"):
+        assert f"/staff/surveys/{exit_survey.slug}{shown}" in other, shown
