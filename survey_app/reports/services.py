@@ -232,8 +232,8 @@ def beliefs_verdict(comparison: BeliefComparison) -> str:
     """Whether staff, loyal and departed customers differ, or why they cannot be compared yet."""
     if not comparison.shown:
         return _("Staff beliefs are compared once staff surveys have at least %(staff_min)d classified answers and "
-                 "exit or loyalty surveys at least %(num)d (now %(staff)d staff, %(loyalty)d loyalty and %(exit)d "
-                 "exit answers).", staff_min=MIN_STAFF_ANSWERS, num=MIN_ANSWERS, staff=comparison.staff.n,
+                 "exit or loyalty surveys at least %(num)d (classified answers now: staff %(staff)d, loyalty "
+                 "%(loyalty)d, exit %(exit)d).", staff_min=MIN_STAFF_ANSWERS, num=MIN_ANSWERS, staff=comparison.staff.n,
                  loyalty=comparison.loyalty.n, exit=comparison.exit.n)
     if comparison.p_value is not None and comparison.p_value < 0.05:
         return _("What staff believe, what loyal customers fear and what departed customers said differ "

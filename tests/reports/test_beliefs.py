@@ -54,7 +54,7 @@ def test_no_sentence_and_no_chart_with_too_few_staff_answers(analyst, make_surve
     section = _section(analyst.get("/staff/reports/").text)
     assert "largest misperception" not in section
     assert ("Staff beliefs are compared once staff surveys have at least 10 classified answers and exit or loyalty "
-            "surveys at least 30 (now 9 staff, 0 loyalty and 30 exit answers).") in section
+            "surveys at least 30 (classified answers now: staff 9, loyalty 0, exit 30).") in section
     assert analyst.get("/staff/reports/chart/beliefs.png").status_code == 404
 
 
