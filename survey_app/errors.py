@@ -73,6 +73,12 @@ _TEXTS: dict[str, tuple[LazyString | None, LazyString]] = {
     "question_has_answers": (None, _l("This question already has answers and cannot be removed.")),
     "reference_taken": (None, _l("Another customer already has this reference.")),
     "already_invited": (None, _l("This customer is already invited to this survey.")),
+    "staff_survey_no_interviews": (_l("No interviews on a staff survey"),
+                                   _l("“%(slug)s” is a staff survey: the team answers it anonymously through its "
+                                      "public link, so no customer interview can be recorded on it.")),
+    "staff_survey_not_invited": (_l("No invitations for a staff survey"),
+                                 _l("“%(slug)s” is a staff survey: the team answers it anonymously through its "
+                                    "public link, so no customer can be invited to it.")),
     "invalid_email": (None, _l("This is not a valid email address: %(detail)s")),
     "unknown_role": (None, _l("Unknown role “%(role)s”: use admin, analyst or interviewer.")),
     "account_exists": (None, _l("%(email)s already has an account.")),

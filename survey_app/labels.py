@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from .i18n import localized
 from .taxonomy import BUCKET_LABELS, BUCKET_SHORT_LABELS, GROUP_LABELS
 
-KIND_LABELS = {"exit": _l("Exit survey"), "loyalty": _l("Loyalty survey")}
+KIND_LABELS = {"exit": _l("Exit survey"), "loyalty": _l("Loyalty survey"), "staff": _l("Staff survey")}
 STATE_LABELS = {"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed")}
 CHANNEL_LABELS = {"email": _l("Email invitation"), "link": _l("Public link"), "interview": _l("Interview")}
 INVITATION_STATE_LABELS = {"pending": _l("Not sent yet"), "sent": _l("Sent"), "failed": _l("Sending failed"),

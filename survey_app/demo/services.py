@@ -1,5 +1,5 @@
-"""Demo data: staff accounts, customers in four languages with two years of purchases, two open surveys with months
-of answers."""
+"""Demo data: staff accounts, customers in four languages with two years of purchases, two open customer surveys with
+months of answers, and a staff survey with the team's beliefs."""
 from __future__ import annotations
 
 import logging
@@ -32,10 +32,13 @@ logger = logging.getLogger(__name__)
 DEMO_USERS = (("admin@example.com", Role.ADMIN, "Alex Admin"),
               ("analyst@example.com", Role.ANALYST, "Ana Analyst"),
               ("interviewer@example.com", Role.INTERVIEWER, "Ivan Interviewer"))
-EXIT_SLUG, LOYALTY_SLUG = "exit-demo", "loyalty-demo"
+EXIT_SLUG, LOYALTY_SLUG, STAFF_SLUG = "exit-demo", "loyalty-demo", "staff-demo"
 #: Made-up shares, close to the rule of thumb but not equal to it.
 EXIT_WEIGHTS = (0.56, 0.19, 0.13, 0.06, 0.06)
 LOYALTY_WEIGHTS = (0.30, 0.32, 0.28, 0.06, 0.04)
+#: What the team believes: mostly price and competitors, as teams often do.
+STAFF_WEIGHTS = (0.14, 0.22, 0.42, 0.08, 0.14)
+STAFF_ANSWERS = 24
 SEGMENTS = ("SMB", "Enterprise", "Retail")
 
 
@@ -76,6 +79,11 @@ def load_demo(instance_path: str, seed: int = 2026) -> DemoResult:
         for customer in fresh:
             _invitation, token = create_invitation(exit_survey, customer)
             saved[f"link {customer.locale} {customer.external_ref}"] = invitation_url(token)
+        result.created = True
+    if get_survey(STAFF_SLUG) is None:  # also added to a demo loaded before staff surveys existed
+        staff_survey = _survey(SurveyKind.STAFF, STAFF_SLUG)
+        _answers(random.Random(seed + 1), staff_survey, [], STAFF_WEIGHTS, None, STAFF_ANSWERS, None)
+        db.session.commit()
         result.created = True
     db.session.flush()
     result.links = [(k.split()[1], v) for k, v in saved.items() if k.startswith("link ")]
@@ -145,7 +153,8 @@ def _survey(kind: SurveyKind, slug: str) -> Survey:
 
 def _answers(rng: random.Random, survey: Survey, respondents: list[Customer], weights, texts, count: int,
              interviewer: StaffUser | None) -> None:
-    """Store ``count`` responses: the named customers first (by invitation or interview), then the public link."""
+    """Store ``count`` responses: the named customers first (by invitation or interview), then the public link;
+    ``texts=None`` gives no free text."""
     definition = survey_definition(survey)
     reasons = definition.reasons
     by_bucket = {b: [r.code for r in reasons if r.bucket == b] for b in BUCKETS}
@@ -156,16 +165,17 @@ def _answers(rng: random.Random, survey: Survey, respondents: list[Customer], we
         locale = customer.locale if customer else rng.choice(("en", "en", "fr", "pl", "ru"))
         bucket = rng.choices(BUCKETS, weights)[0]
         values: dict[int, object] = {}
-        text_only = rng.random() < 0.06
+        text_only = texts is not None and rng.random() < 0.06
         if not text_only:
             main = rng.choice(by_bucket[bucket])
             values[questions[QuestionType.MAIN_REASON].id] = main
             if rng.random() < 0.5:
                 others = rng.sample([r.code for r in reasons if r.code != main], rng.randint(1, 2))
                 values[questions[QuestionType.OTHER_REASONS].id] = others
-        if text_only or rng.random() < 0.4:
+        if texts is not None and (text_only or rng.random() < 0.4):
             values[questions[QuestionType.FREE_TEXT].id] = rng.choice(texts[locale][bucket])
-        values[questions[QuestionType.SCALE_0_10].id] = rng.randint(0, 10)
+        if QuestionType.SCALE_0_10 in questions:
+            values[questions[QuestionType.SCALE_0_10].id] = rng.randint(0, 10)
         if QuestionType.CONTACT_CONSENT in questions:
             values[questions[QuestionType.CONTACT_CONSENT].id] = rng.randint(0, 1)
         invitation, channel, by = None, Channel.LINK, None

@@ -14,7 +14,7 @@ from ..i18n import LANGUAGES
 from ..surveys.services import get_survey
 from .recipients import RecipientFilter, count_recipients, create_invitations
 from .sending import count_due, invitation_stats, send_due, send_reminders
-from .services import InvitationError, create_invitation, invitation_url
+from .services import InvitationError, StaffSurveyNotInvited, create_invitation, invitation_url, refuse_staff_survey
 
 
 @click.group("invitations")
@@ -28,9 +28,7 @@ def invitations_cli() -> None:
 @with_appcontext
 def add(slug: str, refs: tuple[str, ...]) -> None:
     """Invite customers to a survey by reference and print each personal link (shown only once)."""
-    survey = get_survey(slug)
-    if survey is None:
-        raise click.ClickException(f"no survey with slug {slug!r}")
+    survey = _survey(slug)
     for ref in refs:
         customer = find_customer(ref)
         if customer is None:
@@ -44,10 +42,16 @@ def add(slug: str, refs: tuple[str, ...]) -> None:
     db.session.commit()
 
 
-def _survey(slug: str):
+def _survey(slug: str, *, inviting: bool = True):
+    """The survey at ``slug``; one customers can be invited to unless ``inviting`` is False."""
     survey = get_survey(slug)
     if survey is None:
         raise click.ClickException(f"no survey with slug {slug!r}")
+    if inviting:
+        try:
+            refuse_staff_survey(survey)
+        except StaffSurveyNotInvited as error:
+            raise click.ClickException(str(error)) from None
     return survey
 
 
@@ -89,7 +93,7 @@ def _skipped(counts: dict) -> str:
 @with_appcontext
 def send_cmd(slug: str | None, rate: float | None, resend_interrupted: bool) -> None:
     """Send every invitation that is due, once; safe to interrupt and run again."""
-    survey = _survey(slug) if slug else None
+    survey = _survey(slug, inviting=False) if slug else None
     with click.progressbar(length=count_due(survey), label="Sending", file=sys.stderr) as bar:
         report = send_due(survey, rate=rate, resend_interrupted=resend_interrupted, progress=lambda: bar.update(1))
     click.echo(f"sent {report.sent}, failed {report.failed} (will retry), bounced {report.bounced}")
@@ -110,7 +114,7 @@ def send_cmd(slug: str | None, rate: float | None, resend_interrupted: bool) -> 
 @with_appcontext
 def remind_cmd(slug: str | None, after_days: int, max_reminders: int, rate: float | None) -> None:
     """Remind those who have not answered; their earlier links keep working."""
-    survey = _survey(slug) if slug else None
+    survey = _survey(slug, inviting=False) if slug else None
     report = send_reminders(survey, after_days, max_reminders, rate=rate)
     click.echo(f"reminded {report.sent}, failed {report.failed} (will retry), bounced {report.bounced}")
     for error in report.errors[:20]:
@@ -123,7 +127,7 @@ def remind_cmd(slug: str | None, after_days: int, max_reminders: int, rate: floa
 @with_appcontext
 def stats_cmd(slug: str, fmt: str) -> None:
     """Invited, sent, failed, bounced, opened, answered and response rate, overall and per language."""
-    stats = invitation_stats(_survey(slug))
+    stats = invitation_stats(_survey(slug, inviting=False))
     if fmt == "json":
         click.echo(json.dumps(stats))
         return

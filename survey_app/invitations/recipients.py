@@ -12,7 +12,7 @@ from ..dbtypes import utcnow
 from ..extensions import db
 from ..surveys.models import Survey
 from .models import Invitation, InvitationState
-from .services import hash_token, new_token
+from .services import hash_token, new_token, refuse_staff_survey
 
 BATCH = 1000
 
@@ -53,6 +53,7 @@ class RecipientFilter:
 
 def count_recipients(survey: Survey, recipients: RecipientFilter) -> dict[str, int]:
     """How many matching customers would be invited, and how many are skipped and why."""
+    refuse_staff_survey(survey)
     base = select(Customer.id).where(*recipients.conditions())
     invited = select(Invitation.customer_id).where(Invitation.survey_id == survey.id)
 
@@ -78,6 +79,7 @@ def _eligible(invited) -> list:
 
 def create_invitations(survey: Survey, recipients: RecipientFilter, ttl_days: int) -> dict[str, int]:
     """Create one pending invitation per eligible matching customer; return the counts (as ``count_recipients``)."""
+    refuse_staff_survey(survey)
     counts = count_recipients(survey, recipients)
     invited = select(Invitation.customer_id).where(Invitation.survey_id == survey.id)
     query = (select(Customer.id, Customer.locale).where(*recipients.conditions(), *_eligible(invited))

@@ -15,6 +15,7 @@ from ..domain import Conflict
 from ..extensions import db
 from ..signals import customer_erasing
 from ..surveys.models import Survey
+from ..surveys.rules import asks_customers
 from .models import EarlierLink, Invitation
 
 logger = logging.getLogger(__name__)
@@ -24,6 +25,21 @@ class InvitationError(Conflict):
     """An invitation cannot be created as asked: the customer is already invited."""
 
     code = "already_invited"
+
+
+class StaffSurveyNotInvited(Conflict):
+    """Customers are never invited to a staff survey: the team answers it through its public link."""
+
+    code = "staff_survey_not_invited"
+
+
+def refuse_staff_survey(survey: Survey) -> None:
+    """Refuse customer invitations to a staff survey.
+
+    :raise StaffSurveyNotInvited: if ``survey`` asks the team, not customers.
+    """
+    if not asks_customers(survey.kind):
+        raise StaffSurveyNotInvited(slug=survey.slug)
 
 
 def hash_token(token: str) -> str:
@@ -60,7 +76,9 @@ def create_invitation(survey: Survey, customer: Customer) -> tuple[Invitation, s
     """Create a customer's invitation to a survey; return it with its token (shown only now).
 
     :raise InvitationError: if the customer already has an invitation to this survey.
+    :raise StaffSurveyNotInvited: if it is a staff survey.
     """
+    refuse_staff_survey(survey)
     existing = db.session.scalar(select(Invitation).where(Invitation.survey_id == survey.id,
                                                           Invitation.customer_id == customer.id))
     if existing is not None:

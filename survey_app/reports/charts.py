@@ -12,6 +12,7 @@ from datetime import date
 OBSERVED_COLOUR = "#1f5fa8"
 BENCHMARK_COLOUR = "#b9c3cf"
 LOYALTY_COLOUR = "#c26a1b"
+STAFF_COLOUR = "#5b8c3a"
 UNREACHABLE_COLOUR = "#a33"
 #: One colour per bucket, told apart also in grey scale.
 BUCKET_COLOURS = ("#1f5fa8", "#7aa6d6", "#c26a1b", "#f0b36a", "#5b8c3a")
@@ -66,6 +67,33 @@ def paired_bars(title: str, labels: Sequence[str], first: Sequence[float], secon
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.legend(loc="lower right", frameon=False, fontsize=9)
+    _tidy(ax, title, axis_label)
+    return _bytes(figure, fmt)
+
+
+def grouped_bars(title: str, labels: Sequence[str],
+                 series: Sequence[tuple[str, Sequence[float], Sequence[tuple[float, float]], str]], axis_label: str,
+                 *, fmt: str = "png") -> bytes:
+    """Several shares (0–1) per row as horizontal bars side by side, each with 95 % interval whiskers;
+    ``series`` is (legend, shares, intervals, colour) per group."""
+    figure = _figure(9, 1.6 + 0.3 * max(len(series), 1) * len(labels))
+    ax = figure.subplots()
+    positions = range(len(labels))
+    height = 0.8 / max(len(series), 1)
+    for index, (name, shares, whiskers, colour) in enumerate(series):
+        values = _finite(shares)
+        offset = (index - (len(series) - 1) / 2) * height
+        errors = [[max(0.0, (v - lo) * 100) for v, (lo, _hi) in zip(values, whiskers, strict=True)],
+                  [max(0.0, (hi - v) * 100) for v, (_lo, hi) in zip(values, whiskers, strict=True)]]
+        ax.barh([p + offset for p in positions], [v * 100 for v in values], height, label=name, color=colour,
+                xerr=errors, error_kw={"ecolor": "#333", "capsize": 2})
+        for p, value, (_lo, hi) in zip(positions, values, whiskers, strict=True):
+            ax.annotate(f"{value * 100:.0f} %", (max(value, hi) * 100, p + offset), xytext=(4, 0),
+                        textcoords="offset points", va="center", fontsize=8)
+    ax.set_yticks(list(positions), labels)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=min(len(series), 3), frameon=False, fontsize=9)
     _tidy(ax, title, axis_label)
     return _bytes(figure, fmt)
 

@@ -14,7 +14,8 @@ from ..lost.report import lost_ratio
 from ..taxonomy import BENCHMARKS, DEFAULT_BENCHMARK
 from .filters import CHANNELS, KINDS, ReportFilter
 from .queries import UnknownSurvey
-from .services import responses, revenue, survey_breakdown
+from .services import beliefs, misperception_sentence, responses, revenue, survey_breakdown
+from .stats import BELIEF_GROUPS
 
 
 @click.group("reports")
@@ -61,6 +62,37 @@ def breakdown_cmd(slugs: tuple[str, ...], code: str, weight: str, fmt: str, **na
     if weight == "revenue":
         for name, row in [*result["revenue"]["buckets"].items(), *result["revenue"]["cause_groups"].items()]:
             click.echo(f"  {name:<16}{row['revenue']:>16,.2f}{row['share'] * 100:>7.1f} %")
+
+
+@reports_cli.command("beliefs")
+@click.option("--survey", "slugs", multiple=True,
+              help="Slug of a survey (repeat for several; default: all). Staff surveys named give the team's side, "
+                   "customer surveys the customers' side.")
+@click.option("--since", callback=day, help="First day counted (YYYY-MM-DD).")
+@click.option("--until", callback=day, help="Last day counted (YYYY-MM-DD).")
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True)
+@with_appcontext
+def beliefs_cmd(slugs: tuple[str, ...], since: date | None, until: date | None, fmt: str) -> None:
+    """What staff believe, loyal customers fear and departed customers said: per bucket and cause group the three
+    shares with 95 % intervals, the chi-square p-values and the largest misperception."""
+    if since and until and until < since:
+        raise click.BadParameter("the last day comes before the first", param_hint="--until")
+    f = ReportFilter(surveys=slugs, since=since, until=until)
+    try:
+        comparison = beliefs(f)
+    except UnknownSurvey as error:
+        raise click.ClickException(f"no survey with slug {error.slug!r}") from None
+    result = {"surveys": list(slugs), "filter": {k: v for k, v in f.to_args().items() if k != "survey"},
+              **comparison.as_dict(), "sentence": misperception_sentence(comparison)}
+    if fmt == "json":
+        click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    counts = ", ".join(f"{name} n={row['n']}" for name, row in result["groups"].items())
+    click.echo(f"{counts}; p={result['p_value']}, cause groups p={result['cause_group_p_value']}")
+    for name, row in [*result["buckets"].items(), *result["cause_groups"].items()]:
+        click.echo(f"  {name:<16}" + "".join(f"{row[g]['share'] * 100:>7.1f} %" for g in BELIEF_GROUPS))
+    if result["sentence"]:
+        click.echo(result["sentence"])
 
 
 @reports_cli.command("lost-ratio")

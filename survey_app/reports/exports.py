@@ -23,6 +23,7 @@ from ..taxonomy import BUCKETS, CAUSE_GROUPS, PENDING, UNCLASSIFIED
 from . import services
 from .filters import ReportFilter
 from .queries import filtered_answers
+from .stats import BELIEF_GROUPS, wilson_interval
 
 FORMATS = ("csv", "xlsx")
 TABLES = ("answers", *services.CHARTS)
@@ -79,6 +80,20 @@ def table(name: str, f: ReportFilter) -> tuple[list[str], Iterable[list]]:
                  comparison.loyalty.counts[b], _round(comparison.loyalty.shares[b]), _round(comparison.gaps[b])]
                 for b in BUCKETS]
         return ["bucket", "label", "exit_answers", "exit_share", "loyalty_answers", "loyalty_share", "gap"], rows
+    if name == "beliefs":
+        comparison = services.beliefs(f)
+        rows = []
+        for level, code, label in [*(("bucket", b, bucket_label(b, short=True)) for b in BUCKETS),
+                                   *(("cause_group", c, group_label(c)) for c in CAUSE_GROUPS)]:
+            row: list = [level, code, label]
+            for group in BELIEF_GROUPS:
+                data = comparison.of(group)
+                count = data.counts[code] if level == "bucket" else data.group_counts[code]
+                share = count / data.n if data.n else 0.0
+                row += [count, _round(share), *map(_round, wilson_interval(count, data.n))]
+            rows.append(row)
+        return ["level", "cause", "label", *(f"{group}_{column}" for group in BELIEF_GROUPS
+                                            for column in ("answers", "share", "low_95", "high_95"))], rows
     if name == "trend":
         rows = [[day.isoformat(), services.period_label(day, f.period), data.n, data.unclassified,
                  data.pending, *(data.counts[b] for b in BUCKETS), *(_round(data.shares[b]) for b in BUCKETS)]

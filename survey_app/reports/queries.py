@@ -14,7 +14,7 @@ from ..domain import NotFound
 from ..extensions import db
 from ..invitations.models import Invitation, InvitationState
 from ..responses.models import Answer, Response
-from ..surveys.models import Survey
+from ..surveys.models import Survey, SurveyKind
 from .filters import ReportFilter
 
 
@@ -29,16 +29,19 @@ class UnknownSurvey(NotFound):
 
 
 def survey_ids(f: ReportFilter, *, any_kind: bool = False) -> list[int] | None:
-    """Ids of the surveys the filter counts; None when it counts every survey.
+    """Ids of the customer surveys the filter counts; None when it counts every survey.
+
+    Staff surveys never count here: their answers are the team's beliefs, not customers' causes (only
+    ``staff_bucket_counts`` reads them). A staff survey named in the filter exists but counts nothing.
 
     :raise UnknownSurvey: if a slug names no survey.
     """
-    if not f.surveys and (f.kind is None or any_kind):
+    if not f.surveys and (f.kind is None or any_kind) and not _has_staff_surveys():
         return None
     query = select(Survey.id, Survey.slug, Survey.kind)
     if f.surveys:
         query = query.where(Survey.slug.in_(f.surveys))
-    elif not any_kind:
+    elif f.kind is not None and not any_kind:
         query = query.where(Survey.kind == f.kind)
     rows = db.session.execute(query).all()
     if f.surveys:
@@ -46,7 +49,44 @@ def survey_ids(f: ReportFilter, *, any_kind: bool = False) -> list[int] | None:
         if missing:
             raise UnknownSurvey(sorted(missing)[0])
     # A named survey of the other kind exists but counts nothing.
-    return [survey_id for survey_id, _slug, kind in rows if any_kind or f.kind is None or kind == f.kind]
+    return [survey_id for survey_id, _slug, kind in rows
+            if kind != SurveyKind.STAFF and (any_kind or f.kind is None or kind == f.kind)]
+
+
+def _has_staff_surveys() -> bool:
+    return db.session.scalar(select(Survey.id).where(Survey.kind == SurveyKind.STAFF).limit(1)) is not None
+
+
+def staff_survey_ids(f: ReportFilter) -> list[int]:
+    """Ids of the staff surveys whose answers the three-way comparison counts: those the filter names, else all.
+
+    :raise UnknownSurvey: if a slug names no survey.
+    """
+    query = select(Survey.id, Survey.slug, Survey.kind)
+    if f.surveys:
+        query = query.where(Survey.slug.in_(f.surveys))
+    rows = db.session.execute(query).all()
+    if f.surveys:
+        missing = set(f.surveys) - {slug for _id, slug, _kind in rows}
+        if missing:
+            raise UnknownSurvey(sorted(missing)[0])
+    staff = [survey_id for survey_id, _slug, kind in rows if kind == SurveyKind.STAFF]
+    if f.surveys and not staff:  # only customer surveys named: every staff survey gives the team's view
+        staff = list(db.session.scalars(select(Survey.id).where(Survey.kind == SurveyKind.STAFF)))
+    return staff
+
+
+def staff_bucket_counts(f: ReportFilter) -> dict[str, int]:
+    """What the team believes: the staff surveys' answers per bucket (``unclassified`` included), in the filter's
+    dates. Language, segment, account manager and channel describe customers and do not narrow staff answers."""
+    ids = staff_survey_ids(f)
+    if not ids:
+        return {}
+    bucket = Response.primary_bucket
+    rows = db.session.execute(select(bucket, func.count()).select_from(Response)
+                              .where(Response.survey_id.in_(ids), *_day_range(Response.submitted_at, f))
+                              .group_by(bucket))
+    return {bucket_name: count for bucket_name, count in rows if bucket_name}
 
 
 def _day_range(column, f: ReportFilter) -> list[ColumnElement]:
@@ -152,7 +192,7 @@ def cause_counts(f: ReportFilter, ids: IdRange | None = None) -> dict[tuple[int,
 
 
 def survey_kinds() -> dict[int, str]:
-    """The kind (exit, loyalty) of each survey, by id."""
+    """The kind (exit, loyalty, staff) of each survey, by id."""
     return {survey_id: str(getattr(kind, "value", kind))
             for survey_id, kind in db.session.execute(select(Survey.id, Survey.kind))}
 

@@ -26,11 +26,14 @@ from .filters import ReportFilter
 from .state import data_state
 from .stats import (
     MIN_ANSWERS,
+    MIN_STAFF_ANSWERS,
+    BeliefComparison,
     Breakdown,
     Funnel,
     KindComparison,
     Weighted,
     breakdown,
+    compare_beliefs,
     compare_kinds,
     compare_with_benchmark,
     group_interval,
@@ -38,7 +41,7 @@ from .stats import (
 )
 
 #: The dashboard's charts, in the order it shows them.
-CHARTS = ("benchmark", "groups", "kinds", "trend", "revenue", "reach")
+CHARTS = ("benchmark", "groups", "kinds", "beliefs", "trend", "revenue", "reach")
 T = TypeVar("T")
 
 
@@ -113,6 +116,23 @@ def kinds(f: ReportFilter) -> KindComparison:
                          benchmark(f.benchmark))
 
 
+def beliefs(f: ReportFilter) -> BeliefComparison:
+    """What staff believe (staff surveys) next to what loyal customers fear and departed customers said.
+
+    The customer side is filtered as the exit-and-loyalty comparison is (the kind filter ignored); a filter that
+    names only staff surveys compares them with every customer survey.
+    """
+    if "report_beliefs" in g and f in g.report_beliefs:
+        return g.report_beliefs[f]
+    customers = f
+    if f.surveys and not queries.survey_ids(f, any_kind=True):
+        customers = replace(f, surveys=())
+    result = compare_beliefs(queries.staff_bucket_counts(f), queries.total_causes(_counted(customers, "loyalty")),
+                             queries.total_causes(_counted(customers, "exit")), benchmark(f.benchmark))
+    g.setdefault("report_beliefs", {})[f] = result
+    return result
+
+
 def _add_periods(old: list, new: list) -> list:
     periods = dict(old)
     for day, counts in new:
@@ -164,7 +184,7 @@ def verdict(data: Breakdown) -> str | None:
     result = compare_with_benchmark(data)
     if result is None:
         return None
-    figures = {"chi2": format_decimal(result.statistic, "#,##0.0"), "p": _p_value(result.p_value)}
+    figures = {"chi2": format_decimal(result.statistic, "#,##0.0"), "p": p_value_text(result.p_value)}
     if not result.differs:
         return _("Your answers do not differ clearly from the benchmark (χ² = %(chi2)s, p %(p)s).", **figures)
     leading = [(b, r) for b, r in result.residuals if abs(r) >= 1.0][:3] or list(result.residuals[:1])
@@ -174,7 +194,7 @@ def verdict(data: Breakdown) -> str | None:
              buckets=format_list(parts, locale=str(get_locale())), **figures)
 
 
-def _p_value(p: float) -> str:
+def p_value_text(p: float) -> str:
     """"= 0.259", or "< 0.001" rather than a misleading "= 0.000"."""
     return f"< {format_decimal(0.001, '0.000')}" if p < 0.001 else f"= {format_decimal(p, '0.000')}"
 
@@ -203,9 +223,71 @@ def kinds_verdict(comparison: KindComparison) -> str:
             exit=percent(comparison.exit.shares[bucket]))
     if comparison.p_value is not None and comparison.p_value < 0.05:
         return _("What loyal customers fear differs from what made others leave (p %(p)s). %(gap)s",
-                 p=_p_value(comparison.p_value), gap=gap)
+                 p=p_value_text(comparison.p_value), gap=gap)
     return _("What loyal customers fear does not differ clearly from what made others leave (p %(p)s). %(gap)s",
-             p=_p_value(comparison.p_value or 1.0), gap=gap)
+             p=p_value_text(comparison.p_value or 1.0), gap=gap)
+
+
+def beliefs_verdict(comparison: BeliefComparison) -> str:
+    """Whether staff, loyal and departed customers differ, or why they cannot be compared yet."""
+    if not comparison.shown:
+        return _("Staff beliefs are compared once staff surveys have at least %(staff_min)d classified answers and "
+                 "exit or loyalty surveys at least %(num)d (classified answers now: staff %(staff)d, loyalty "
+                 "%(loyalty)d, exit %(exit)d).", staff_min=MIN_STAFF_ANSWERS, num=MIN_ANSWERS, staff=comparison.staff.n,
+                 loyalty=comparison.loyalty.n, exit=comparison.exit.n)
+    if comparison.p_value is not None and comparison.p_value < 0.05:
+        return _("What staff believe, what loyal customers fear and what departed customers said differ "
+                 "(p %(p)s).", p=p_value_text(comparison.p_value))
+    return _("What staff believe, what loyal customers fear and what departed customers said do not differ "
+             "clearly (p %(p)s).", p=p_value_text(comparison.p_value if comparison.p_value is not None else 1.0))
+
+
+def misperception_sentence(comparison: BeliefComparison) -> str | None:
+    """The largest misperception in one sentence (staff's share against departed customers'); None when staff or
+    departed customers gave too few answers."""
+    found = comparison.misperception
+    if found is None:
+        return None
+    figures = {"staff": percent(found.staff_share), "exit": percent(found.exit_share)}
+    if found.overestimated:
+        sentences = {
+            "indifference": _("The largest misperception: staff think %(staff)s of customers leave because they "
+                              "feel the company stopped caring about them; departed customers say only %(exit)s.",
+                              **figures),
+            "dissatisfaction": _("The largest misperception: staff think %(staff)s of customers leave because they "
+                                 "are dissatisfied with the product or service; departed customers say only "
+                                 "%(exit)s.", **figures),
+            "competitor": _("The largest misperception: staff think %(staff)s of customers leave because of "
+                            "competitors; departed customers say only %(exit)s.", **figures),
+            "relationship": _("The largest misperception: staff think %(staff)s of customers leave because they "
+                              "built a relationship with another supplier; departed customers say only %(exit)s.",
+                              **figures),
+            "circumstances": _("The largest misperception: staff think %(staff)s of customers leave because their "
+                               "own circumstances changed; departed customers say only %(exit)s.", **figures),
+        }
+    else:
+        sentences = {
+            "indifference": _("The largest misperception: staff think only %(staff)s of customers leave because "
+                              "they feel the company stopped caring about them; departed customers say %(exit)s.",
+                              **figures),
+            "dissatisfaction": _("The largest misperception: staff think only %(staff)s of customers leave because "
+                                 "they are dissatisfied with the product or service; departed customers say "
+                                 "%(exit)s.", **figures),
+            "competitor": _("The largest misperception: staff think only %(staff)s of customers leave because of "
+                            "competitors; departed customers say %(exit)s.", **figures),
+            "relationship": _("The largest misperception: staff think only %(staff)s of customers leave because "
+                              "they built a relationship with another supplier; departed customers say %(exit)s.",
+                              **figures),
+            "circumstances": _("The largest misperception: staff think only %(staff)s of customers leave because "
+                               "their own circumstances changed; departed customers say %(exit)s.", **figures),
+        }
+    return sentences[found.bucket]
+
+
+def belief_legend() -> dict[str, str]:
+    """Translated names of the three groups of the belief comparison."""
+    return {"staff": _("What staff believe (staff surveys)"), "loyalty": _("What loyal customers fear (loyalty "
+            "surveys)"), "exit": _("What departed customers said (exit surveys)")}
 
 
 def funnel_labels() -> dict[str, str]:
@@ -281,6 +363,30 @@ def _plan_kinds(f: ReportFilter) -> Plan:
         second_intervals=[comparison.loyalty.interval(b) for b in BUCKETS])
 
 
+def _plan_beliefs(f: ReportFilter) -> Plan:
+    comparison = beliefs(f)
+    if not comparison.shown:
+        return None
+    from .stats import BELIEF_GROUPS, wilson_interval
+
+    groups = [name for name in BELIEF_GROUPS if comparison.enough(name)]
+    colours = {"staff": charts.STAFF_COLOUR, "loyalty": charts.LOYALTY_COLOUR, "exit": charts.OBSERVED_COLOUR}
+
+    def series(fmt: str) -> bytes:
+        legend = belief_legend()
+        rows = []
+        for name in groups:
+            data = comparison.of(name)
+            counts = [*(data.counts[b] for b in BUCKETS), *(data.group_counts[c] for c in CAUSE_GROUPS)]
+            rows.append((legend[name], [c / data.n for c in counts], [wilson_interval(c, data.n) for c in counts],
+                         colours[name]))
+        return charts.grouped_bars(_("What staff believe, what loyal customers fear, what departed customers said"),
+                                   [*_short_labels(), *(group_label(c) for c in CAUSE_GROUPS)], rows,
+                                   _("Share of classified answers (%)"), fmt=fmt)
+
+    return tuple((name, comparison.of(name).counts) for name in groups), series
+
+
 def _plan_trend(f: ReportFilter) -> Plan:
     rows = trend(f)
     if not rows:
@@ -315,7 +421,8 @@ def _plan_reach(f: ReportFilter) -> Plan:
 
 
 _PLANS: dict[str, Callable[[ReportFilter], Plan]] = {
-    "benchmark": _plan_benchmark, "groups": _plan_groups, "kinds": _plan_kinds, "trend": _plan_trend,
+    "benchmark": _plan_benchmark, "groups": _plan_groups, "kinds": _plan_kinds, "beliefs": _plan_beliefs,
+    "trend": _plan_trend,
     "revenue": _plan_revenue, "reach": _plan_reach}
 
 
@@ -330,6 +437,10 @@ class Report:
     headline: str
     kinds: KindComparison
     kinds_verdict: str
+    beliefs: BeliefComparison
+    beliefs_verdict: str
+    #: The largest misperception in one sentence; None when too few answers.
+    misperception: str | None
     trend: list[tuple[date, Breakdown]]
     revenue: Weighted
     reach: Funnel
@@ -339,6 +450,8 @@ def build_report(f: ReportFilter) -> Report:
     """Compute every figure of the dashboard for a filter."""
     data = survey_breakdown(f)
     comparison = kinds(f)
+    believed = beliefs(f)
     return Report(filter=f, responses=responses(f), data=data, verdict=verdict(data),
                   headline=controllable_headline(data), kinds=comparison, kinds_verdict=kinds_verdict(comparison),
-                  trend=trend(f), revenue=revenue(f), reach=reach(f))
+                  beliefs=believed, beliefs_verdict=beliefs_verdict(believed),
+                  misperception=misperception_sentence(believed), trend=trend(f), revenue=revenue(f), reach=reach(f))

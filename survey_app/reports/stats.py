@@ -165,6 +165,117 @@ def compare_kinds(exit_counts: Mapping[str, int], loyalty_counts: Mapping[str, i
     return KindComparison(exit_data, loyalty_data, gaps, p_value)
 
 
+#: Below this many classified staff answers, the team's beliefs are shown as counts only (a team is small; the
+#: intervals show how uncertain its shares are).
+MIN_STAFF_ANSWERS = 10
+#: The three groups of the belief comparison, in the order reports show them: what staff believe, what loyal
+#: customers fear, what departed customers said.
+BELIEF_GROUPS = ("staff", "loyalty", "exit")
+
+
+@dataclass(frozen=True)
+class Misperception:
+    """The bucket where the team's share differs most from departed customers' share."""
+
+    bucket: str
+    staff_share: float
+    exit_share: float
+
+    @property
+    def overestimated(self) -> bool:
+        """Staff put this cause higher than departed customers do."""
+        return self.staff_share > self.exit_share
+
+
+@dataclass(frozen=True)
+class BeliefComparison:
+    """What staff believe, what loyal customers fear and what departed customers said, bucket by bucket."""
+
+    staff: Breakdown
+    loyalty: Breakdown
+    exit: Breakdown
+    #: The groups with enough answers that the tests compare (two or three of ``BELIEF_GROUPS``).
+    tested: tuple[str, ...]
+    #: p-values of chi-square tests of homogeneity over the tested groups, by bucket and by cause group; None
+    #: when fewer than two groups have enough answers.
+    p_value: float | None
+    group_p_value: float | None
+    #: None unless staff and departed customers both have enough answers and their shares differ somewhere.
+    misperception: Misperception | None
+
+    def of(self, group: str) -> Breakdown:
+        """One group's breakdown by its name in ``BELIEF_GROUPS``."""
+        return {"staff": self.staff, "loyalty": self.loyalty, "exit": self.exit}[group]
+
+    def enough(self, group: str) -> bool:
+        """This group has enough classified answers to show shares."""
+        return self.of(group).n >= (MIN_STAFF_ANSWERS if group == "staff" else MIN_ANSWERS)
+
+    @property
+    def shown(self) -> bool:
+        """Staff and at least one customer group have enough answers: the comparison is worth drawing."""
+        return self.enough("staff") and (self.enough("exit") or self.enough("loyalty"))
+
+    def as_dict(self) -> dict:
+        """Plain data for JSON output: per bucket and cause group the three shares with 95 % intervals."""
+        def cell(data: Breakdown, count: int) -> dict:
+            return {"count": count, "share": round(count / data.n, 4) if data.n else 0.0,
+                    "interval_95": [round(x, 4) for x in wilson_interval(count, data.n)]}
+
+        groups = {name: self.of(name) for name in BELIEF_GROUPS}
+        return {
+            "groups": {name: {"n": d.n, "unclassified": d.unclassified, "pending": d.pending,
+                              "enough": self.enough(name)} for name, d in groups.items()},
+            "buckets": {b: {name: cell(d, d.counts[b]) for name, d in groups.items()} for b in BUCKETS},
+            "cause_groups": {c: {name: cell(d, d.group_counts[c]) for name, d in groups.items()}
+                             for c in CAUSE_GROUPS},
+            "tested": list(self.tested),
+            "p_value": None if self.p_value is None else round(self.p_value, 6),
+            "cause_group_p_value": None if self.group_p_value is None else round(self.group_p_value, 6),
+            "misperception": None if self.misperception is None else {
+                "bucket": self.misperception.bucket, "staff_share": round(self.misperception.staff_share, 4),
+                "exit_share": round(self.misperception.exit_share, 4),
+                "direction": "over" if self.misperception.overestimated else "under"},
+        }
+
+
+def _homogeneity(rows: list[list[int]]) -> float | None:
+    """p-value of a chi-square test that the rows (groups) share one distribution over the columns; columns no
+    group uses are left out; None with fewer than two rows or columns."""
+    columns = [i for i in range(len(rows[0])) if sum(row[i] for row in rows) > 0] if rows else []
+    if len(rows) < 2 or len(columns) < 2:
+        return None
+    from scipy.stats import chi2_contingency  # scipy is imported only where a test is run
+
+    return float(chi2_contingency([[row[i] for i in columns] for row in rows]).pvalue)
+
+
+def compare_beliefs(staff_counts: Mapping[str, int], loyalty_counts: Mapping[str, int],
+                    exit_counts: Mapping[str, int], benchmark: BenchmarkVersion) -> BeliefComparison:
+    """Compare the team's beliefs with loyal customers' fears and departed customers' causes.
+
+    The tests take the groups with enough answers (staff from ``MIN_STAFF_ANSWERS``, customers from
+    ``MIN_ANSWERS``); the largest misperception is the bucket where staff's share is farthest from departed
+    customers'.
+    """
+    data = {"staff": breakdown(staff_counts, benchmark), "loyalty": breakdown(loyalty_counts, benchmark),
+            "exit": breakdown(exit_counts, benchmark)}
+    enough = {name: d.n >= (MIN_STAFF_ANSWERS if name == "staff" else MIN_ANSWERS) for name, d in data.items()}
+    tested = tuple(name for name in BELIEF_GROUPS if enough[name])
+    p_value = group_p_value = None
+    if len(tested) >= 2:
+        p_value = _homogeneity([[data[name].counts[b] for b in BUCKETS] for name in tested])
+        group_p_value = _homogeneity([[data[name].group_counts[c] for c in CAUSE_GROUPS] for name in tested])
+    misperception = None
+    if enough["staff"] and enough["exit"]:
+        staff, departed = data["staff"].shares, data["exit"].shares
+        bucket = max(BUCKETS, key=lambda b: abs(staff[b] - departed[b]))  # ties: the first in bucket order
+        if staff[bucket] != departed[bucket]:
+            misperception = Misperception(bucket, staff[bucket], departed[bucket])
+    return BeliefComparison(data["staff"], data["loyalty"], data["exit"], tested if len(tested) >= 2 else (),
+                            p_value, group_p_value, misperception)
+
+
 @dataclass(frozen=True)
 class Weighted:
     """Revenue behind the answers per bucket and cause group (unclassified apart, never spread)."""

@@ -14,6 +14,7 @@ from ..taxonomy import BENCHMARKS, BUCKET_GROUP, BUCKETS, CAUSE_GROUPS
 from . import exports, services
 from .filters import CHANNELS, KINDS, PERIODS, ReportFilter, from_args
 from .queries import account_managers, segments
+from .stats import BELIEF_GROUPS, wilson_interval
 
 bp = Blueprint("reports", __name__, url_prefix="/staff/reports", template_folder="templates")
 
@@ -32,7 +33,8 @@ def _page(template: str, printed: bool = False):
         periods=PERIODS, languages=LANGUAGES, segments=segments(), managers=account_managers(),
         surveys=db.session.scalars(select(Survey).order_by(Survey.created_at.desc())).all(),
         period_label=services.period_label, money=services.money, funnel_labels=services.funnel_labels(),
-        period_names=_period_names(), filter_summary=_summary(f) if printed else None)
+        period_names=_period_names(), filter_summary=_summary(f) if printed else None,
+        belief_groups=BELIEF_GROUPS, wilson_interval=wilson_interval, p_value_text=services.p_value_text)
 
 
 def _period_names() -> dict[str, str]:

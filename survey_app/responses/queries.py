@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 from ..extensions import db
 from ..i18n import LANGUAGES
 from ..routing import day_arg
-from ..surveys.models import Survey
+from ..surveys.models import Survey, SurveyKind
 from ..taxonomy import BUCKETS, PENDING, UNCLASSIFIED
 from .models import Answer, Channel, Response
 
@@ -54,12 +54,17 @@ class ResponseFilter:
 
 
 def search_responses(filters: ResponseFilter, page: int = 1) -> Pagination:
-    """Return one page of responses matching ``filters``, newest first, answers loaded."""
+    """Return one page of responses matching ``filters``, newest first, answers loaded.
+
+    Staff surveys' answers (the team's beliefs) are listed only when their survey is chosen, never among customers'.
+    """
     query = (select(Response).options(selectinload(Response.answers), selectinload(Response.customer),
                                       selectinload(Response.survey))
              .order_by(Response.submitted_at.desc(), Response.id.desc()))
     if filters.survey:
         query = query.join(Survey, Survey.id == Response.survey_id).where(Survey.slug == filters.survey)
+    else:
+        query = query.where(Response.survey_id.not_in(select(Survey.id).where(Survey.kind == SurveyKind.STAFF)))
     if filters.channel:
         query = query.where(Response.channel == Channel(filters.channel))
     if filters.locale:

@@ -19,7 +19,8 @@ from ..followups.services import followups_of
 from ..formutil import ConfirmForm
 from ..routing import int_arg
 from ..surveys.models import Survey, SurveyState
-from ..surveys.services import list_surveys, require_survey
+from ..surveys.rules import asks_customers
+from ..surveys.services import list_surveys, require_customer_survey, require_survey
 from ..uploads import takes_import_upload
 from .answers import Submission, new_submission_key, read_answers, submission_key
 from .definition import SurveyDefinition, survey_definition
@@ -44,7 +45,7 @@ def _read(definition: SurveyDefinition) -> Submission:
 @role_required(Role.INTERVIEWER)
 def interview_start():
     """Choose the survey for a phone interview."""
-    surveys = [s for s, _n in list_surveys() if s.state == SurveyState.OPEN]
+    surveys = [s for s, _n in list_surveys() if s.state == SurveyState.OPEN and asks_customers(s.kind)]
     return render_template("responses/interview_start.html", surveys=surveys)
 
 
@@ -53,6 +54,7 @@ def interview_start():
 def interview(slug: str):
     """Record a phone exit interview on behalf of a customer."""
     survey = require_survey(slug)
+    require_customer_survey(survey)
     if survey.state != SurveyState.OPEN:
         abort(409)
     definition = survey_definition(survey)

@@ -17,8 +17,9 @@ def surveys_cli() -> None:
 
 
 @surveys_cli.command("create")
-@click.option("--template", "kind", type=click.Choice(["exit", "loyalty"]), required=True,
-              help="Start from the exit or the loyalty survey.")
+@click.option("--template", "kind", type=click.Choice(["exit", "loyalty", "staff"]), required=True,
+              help="Start from the exit, the loyalty or the staff survey (staff: anonymous, answered by the team "
+                   "through the public link).")
 @click.option("--slug", required=True, help="Address of the survey, e.g. exit-2026.")
 @click.option("--locale", "default_locale", type=click.Choice(list(LANGUAGES)), default="en", show_default=True,
               help="Default language.")

@@ -25,6 +25,7 @@ class NewSurveyForm(FlaskForm):
     template = SelectField(_l("Template"), choices=choices([
         (SurveyKind.EXIT.value, _l("Exit survey: why did you stop buying from us?")),
         (SurveyKind.LOYALTY.value, _l("Loyalty survey: what would make you leave us?")),
+        (SurveyKind.STAFF.value, _l("Staff survey: why do you think our customers leave?")),
     ]), validators=[InputRequired()])
     slug = StringField(_l("Address (slug)"), validators=[InputRequired(), Length(min=3, max=64)],
                        description=_l("Lower-case letters, digits and hyphens, e.g. exit-2026."))

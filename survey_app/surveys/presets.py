@@ -1,4 +1,4 @@
-"""Survey templates: the exit and loyalty surveys, ready in four languages."""
+"""Survey templates: the exit, loyalty and staff surveys, ready in four languages."""
 
 Texts = dict[str, str]   # locale -> text
 
@@ -193,6 +193,81 @@ PRESETS: dict[str, dict] = {
                 "fr": "Pouvons-nous vous recontacter au sujet de vos réponses ?",
                 "pl": "Czy możemy skontaktować się z Państwem w sprawie udzielonych odpowiedzi?",
                 "ru": "Можно ли связаться с вами по поводу ваших ответов?",
+            }},
+        ),
+    },
+    "staff": {
+        # The team's beliefs: the exit survey's reasons, anonymous, answered through the public link.
+        "title": {
+            "en": "Why do you think our customers leave?",
+            "fr": "Selon vous, pourquoi nos clients nous quittent-ils\u202f?",
+            "pl": "Dlaczego Państwa zdaniem klienci od nas odchodzą?",
+            "ru": "Как вы думаете, почему клиенты от нас уходят?",
+        },
+        "intro": {
+            "en": (
+                "We are asking everyone on the team why they think customers "
+                "stop buying from us. There are no right or wrong answers: we "
+                "will compare what the team believes with what customers tell "
+                "us themselves. The survey is anonymous and takes about a minute."
+            ),
+            "fr": (
+                "Nous demandons à chaque membre de l’équipe pourquoi, selon lui, "
+                "des clients cessent d’acheter chez nous. Il n’y a ni bonne ni "
+                "mauvaise réponse\u202f: nous comparerons l’avis de l’équipe avec "
+                "ce que les clients nous disent eux-mêmes. Ce questionnaire est "
+                "anonyme et ne prend qu’une minute environ."
+            ),
+            "pl": (
+                "Pytamy cały zespół, dlaczego Państwa zdaniem klienci przestają "
+                "u nas kupować. Nie ma tu dobrych ani złych odpowiedzi: "
+                "porównamy opinie zespołu z tym, co mówią nam sami klienci. "
+                "Ankieta jest anonimowa i zajmie około minuty."
+            ),
+            "ru": (
+                "Мы спрашиваем всех сотрудников, почему, по их мнению, клиенты "
+                "перестают у нас покупать. Правильных и неправильных ответов "
+                "здесь нет: мы сравним мнение команды с тем, что говорят сами "
+                "клиенты. Опрос анонимный и займёт около минуты."
+            ),
+        },
+        "thanks": {
+            "en": (
+                "Thank you! Your answer is anonymous. We will share the results "
+                "with the team, next to what customers told us."
+            ),
+            "fr": (
+                "Merci\u202f! Votre réponse est anonyme. Nous présenterons les "
+                "résultats à l’équipe, à côté de ce que les clients nous ont dit."
+            ),
+            "pl": (
+                "Dziękujemy! Odpowiedź jest anonimowa. Wyniki przedstawimy "
+                "zespołowi razem z tym, co powiedzieli nam klienci."
+            ),
+            "ru": (
+                "Спасибо! Ваш ответ анонимен. Результаты мы покажем команде "
+                "вместе с тем, что рассказали нам клиенты."
+            ),
+        },
+        "reasons": _EXIT_REASONS,
+        "questions": (
+            {"type": "main_reason", "required": True, "text": {
+                "en": "In your view, what is the main reason customers stop buying from us?",
+                "fr": "Selon vous, quelle est la principale raison pour laquelle des clients cessent d’acheter chez nous\u202f?",
+                "pl": "Jaki jest Państwa zdaniem główny powód, dla którego klienci przestają u nas kupować?",
+                "ru": "Как вы считаете, какова главная причина, по которой клиенты перестают у нас покупать?",
+            }},
+            {"type": "other_reasons", "required": False, "text": {
+                "en": "What else do you think plays a part? Tick all that apply.",
+                "fr": "Quelles autres raisons jouent un rôle, selon vous\u202f? Cochez toutes les réponses pertinentes.",
+                "pl": "Co jeszcze Państwa zdaniem ma na to wpływ? Proszę zaznaczyć wszystkie pasujące odpowiedzi.",
+                "ru": "Что ещё, на ваш взгляд, играет роль? Отметьте все подходящие варианты.",
+            }},
+            {"type": "free_text", "required": False, "text": {
+                "en": "What should we change first to keep more customers?",
+                "fr": "Que devrions-nous changer en priorité pour garder davantage de clients\u202f?",
+                "pl": "Co powinniśmy zmienić w pierwszej kolejności, aby zatrzymać więcej klientów?",
+                "ru": "Что нам стоит изменить в первую очередь, чтобы удерживать больше клиентов?",
             }},
         ),
     },

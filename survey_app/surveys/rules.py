@@ -6,10 +6,21 @@ from datetime import datetime
 
 
 class SurveyKind(enum.StrEnum):
-    """Exit surveys ask departed customers; loyalty surveys ask current ones."""
+    """Exit surveys ask departed customers; loyalty surveys ask current ones; staff surveys ask the team why they
+    think customers leave (beliefs, never counted as customers' causes)."""
 
     EXIT = "exit"
     LOYALTY = "loyalty"
+    STAFF = "staff"
+
+
+#: The kinds whose answers are customers' causes (reports, trends, revenue, lost customers count only these).
+CUSTOMER_KINDS: tuple[SurveyKind, ...] = (SurveyKind.EXIT, SurveyKind.LOYALTY)
+
+
+def asks_customers(kind: SurveyKind | str) -> bool:
+    """Tell whether a survey of this kind asks customers (and may invite them); staff surveys do not."""
+    return SurveyKind(kind) != SurveyKind.STAFF
 
 
 class SurveyState(enum.StrEnum):

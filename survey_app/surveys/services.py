@@ -10,7 +10,7 @@ from typing import cast
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from ..domain import Invalid, NotFound
+from ..domain import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..i18n import LANGUAGES, missing_locales
 from ..signals import reasons_changed, survey_changed
@@ -18,6 +18,7 @@ from ..taxonomy import is_bucket
 from .catalogue import REASONS
 from .models import Question, QuestionType, Reason, Survey, SurveyKind
 from .presets import PRESETS
+from .rules import asks_customers
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +27,21 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
 
 class SurveyError(Invalid):
     """A survey cannot be created or changed as asked; the code says why."""
+
+
+class NotForCustomers(Conflict):
+    """A staff survey asks the team: no customer's interview is recorded on it."""
+
+    code = "staff_survey_no_interviews"
+
+
+def require_customer_survey(survey: Survey) -> None:
+    """Refuse to record a customer's answers (an interview) on a staff survey.
+
+    :raise NotForCustomers: if ``survey`` asks the team.
+    """
+    if not asks_customers(survey.kind):
+        raise NotForCustomers(slug=survey.slug)
 
 
 def install_catalogue() -> int:
@@ -106,7 +122,8 @@ def validate_slug(slug: str, survey: Survey | None = None) -> str:
 
 def create_from_template(kind: SurveyKind | str, slug: str, default_locale: str = "en",
                          open_link: bool = False) -> Survey:
-    """Create a draft survey from the exit or loyalty template, with all four languages.
+    """Create a draft survey from the exit, loyalty or staff template, with all four languages (a staff survey is
+    anonymous and has a public link).
 
     :raise SurveyError: if the slug is malformed or taken, or the kind unknown.
     """
@@ -118,8 +135,11 @@ def create_from_template(kind: SurveyKind | str, slug: str, default_locale: str 
         raise SurveyError("unknown_language")
     install_catalogue()
     preset = PRESETS[kind.value]
+    staff = not asks_customers(kind)
     survey = Survey(
-        slug=validate_slug(slug), kind=kind, default_locale=default_locale, open_link=open_link,
+        # A staff survey is answered by the team through its public link, and names nobody.
+        slug=validate_slug(slug), kind=kind, default_locale=default_locale, open_link=open_link or staff,
+        anonymous=staff,
         title=dict(preset["title"]), intro=dict(preset["intro"]), thanks=dict(preset["thanks"]),
         reason_codes=list(preset["reasons"]),
     )
@@ -224,7 +244,7 @@ def update_settings(survey: Survey, *, slug: str, default_locale: str, open_link
         raise SurveyError("no_reasons")
     survey.default_locale = default_locale
     survey.open_link = open_link
-    survey.anonymous = anonymous
+    survey.anonymous = anonymous or not asks_customers(survey.kind)  # a staff survey stays anonymous
     survey.opens_at, survey.closes_at = opens_at, closes_at
     survey.reason_codes = list(reason_codes)
     _changed(survey)

@@ -40,7 +40,21 @@ def test_seed_demo_is_idempotent_and_prints_logins(runner, db):
 
     surveys = json.loads(runner.invoke(args=["surveys", "list", "--format", "json"]).output)
     assert {(s["slug"], s["kind"], s["state"]) for s in surveys} == {("exit-demo", "exit", "open"),
-                                                                      ("loyalty-demo", "loyalty", "open")}
+                                                                      ("loyalty-demo", "loyalty", "open"),
+                                                                      ("staff-demo", "staff", "open")}
+    assert_a_staff_survey_with_anonymous_beliefs(runner, db)
+
+
+def assert_a_staff_survey_with_anonymous_beliefs(runner, db):
+    from survey_app.surveys.models import Survey
+
+    with db() as session:
+        staff = session.scalars(select(Response).join(Survey, Survey.id == Response.survey_id)
+                                .where(Survey.slug == "staff-demo")).all()
+    assert len(staff) == 24 and all(r.customer_id is None and r.primary_bucket for r in staff)
+    beliefs = json.loads(runner.invoke(args=["reports", "beliefs"]).output)
+    assert beliefs["groups"]["staff"]["n"] == 24 and beliefs["groups"]["exit"]["enough"]
+    assert beliefs["sentence"].startswith("The largest misperception: staff think")
 
 
 def test_seed_catalogue_twice_adds_nothing_the_second_time(runner):

@@ -163,12 +163,15 @@ def dataset(app, make_survey, manager):
 
     c1: SMB, manager m1, 1000.10 a year (en); c2: Enterprise, manager m2, 250000.25 (fr); c3: SMB, no manager,
     revenue unknown (pl). Every response but r11 also has a non-primary "competitor" answer that must not count.
+    A staff survey, staff-a, holds the team's beliefs (competitor twice, indifference once, in March 2024, in English
+    and French, one of them even naming c1): no customer figure may count them.
     Reach: see the invitations and lost customers below.
     """
     m1, m2 = manager("Marta Manager"), manager("Boris Boss")
     exit_a = make_survey("exit", slug="exit-a")
     exit_b = make_survey("exit", slug="exit-b")
     loyal_a = make_survey("loyalty", slug="loyal-a")
+    staff_a = make_survey("staff", slug="staff-a")
     with app_db(app) as session:  # one transaction: the data set is built for many tests
         c1 = new_customer(1, segment="SMB", manager=m1, revenue="1000.10", locale="en")
         c2 = new_customer(2, segment="Enterprise", manager=m2, revenue="250000.25", locale="fr")
@@ -199,6 +202,10 @@ def dataset(app, make_survey, manager):
         ]
         session.add_all([new_response(survey, bucket, at=at, locale=locale, channel=channel, customer=who)
                          for survey, at, bucket, locale, channel, who in rows])
+        session.add_all([new_response(staff_a, bucket, at=at, locale=locale, customer=who, extra=False)
+                         for at, bucket, locale, who in ((datetime(2024, 3, 3, 12), "competitor", "en", None),
+                                                         (datetime(2024, 3, 10), "competitor", "fr", c1),
+                                                         (datetime(2024, 3, 31, 12), "indifference", "en", None))])
         session.add_all([
             new_invitation(exit_a, c1, "answered", at=datetime(2024, 1, 5), opened=True),
             new_invitation(exit_a, c2, "sent", at=datetime(2024, 2, 10), opened=True),
@@ -208,15 +215,17 @@ def dataset(app, make_survey, manager):
             new_invitation(exit_b, c4, "failed", at=datetime(2024, 5, 1)),
             new_invitation(loyal_a, c2, "sent", at=datetime(2024, 7, 2)),
         ])
-    return SimpleNamespace(m1=m1, m2=m2, exit_a=exit_a, exit_b=exit_b, loyal_a=loyal_a, c1=c1, c2=c2, c3=c3)
+    return SimpleNamespace(m1=m1, m2=m2, exit_a=exit_a, exit_b=exit_b, loyal_a=loyal_a, staff_a=staff_a, c1=c1, c2=c2,
+                           c3=c3)
 
 
 @pytest.fixture
 def big_dataset(app, make_survey):
     """Enough answers for every chart: 40 exit and 36 loyalty classified answers over three months, customers with
-    revenue, one unclassified answer, and invitations."""
+    revenue, one unclassified answer, invitations, and 12 staff answers (the team's beliefs)."""
     exit_big = make_survey("exit", slug="exit-big")
     loyal_big = make_survey("loyalty", slug="loyal-big")
+    staff_big = make_survey("staff", slug="staff-big")
     with app_db(app) as session:
         rich = new_customer(1, segment="SMB", revenue="120000", locale="pl")
         small = new_customer(2, segment="Retail", revenue="2500.50", locale="ru")
@@ -232,10 +241,13 @@ def big_dataset(app, make_survey):
         for bucket, times in (("indifference", 12), ("dissatisfaction", 12), ("competitor", 8), ("relationship", 4)):
             session.add_all([new_response(loyal_big, bucket, at=datetime(2024, 5, 20), customer=small, locale="ru")
                              for _ in range(times)])
+        for bucket, times in (("competitor", 6), ("dissatisfaction", 3), ("indifference", 2), ("circumstances", 1)):
+            session.add_all([new_response(staff_big, bucket, at=datetime(2024, 5, 21), extra=False)
+                             for _ in range(times)])
         session.add_all([new_invitation(exit_big, rich, "answered", opened=True),
                          new_invitation(exit_big, small, "bounced"),
                          new_invitation(loyal_big, small, "sent", opened=True)])
-    return SimpleNamespace(exit=exit_big, loyalty=loyal_big, rich=rich, small=small, lost=lost)
+    return SimpleNamespace(exit=exit_big, loyalty=loyal_big, staff=staff_big, rich=rich, small=small, lost=lost)
 
 
 @pytest.fixture
