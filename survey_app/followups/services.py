@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from ..auth.models import StaffUser
 from ..customers.models import Customer
@@ -74,10 +75,14 @@ def _candidates(response_ids: list[int]) -> list[_Candidate]:
     consent = (select(Answer.response_id).join(Question, Question.id == Answer.question_id)
                .where(Question.type == QuestionType.CONTACT_CONSENT, Answer.number == 1,
                       Answer.response_id.in_(response_ids)))
+    # The primary answer's bucket, not the response's copy of it: a writer's other receivers may not have copied it
+    # yet (signal receivers run in no fixed order).
+    primary = aliased(Answer)
     rows = db.session.execute(
-        select(Response.id, Response.customer_id, Survey.kind, Response.primary_bucket, Response.submitted_at,
+        select(Response.id, Response.customer_id, Survey.kind, primary.bucket, Response.submitted_at,
                Customer.account_manager_id)
         .join(Survey, Survey.id == Response.survey_id).outerjoin(Customer, Customer.id == Response.customer_id)
+        .join(primary, and_(primary.response_id == Response.id, primary.is_primary.is_(True)))
         .outerjoin(FollowUp, FollowUp.response_id == Response.id)
         .where(Response.id.in_(consent), FollowUp.id.is_(None), Response.submitted_at >= utcnow() - RECENT))
     return [_Candidate(rid, customer_id, str(getattr(kind, "value", kind)), bucket, submitted.date(), manager_id)

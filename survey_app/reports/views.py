@@ -7,7 +7,9 @@ from sqlalchemy import select
 
 from ..auth.access import role_required
 from ..auth.models import Role, StaffUser
+from ..dbtypes import utcnow
 from ..extensions import db
+from ..followups.services import on_time
 from ..i18n import LANGUAGES
 from ..surveys.models import Survey
 from ..taxonomy import BENCHMARKS, BUCKET_GROUP, BUCKETS, CAUSE_GROUPS
@@ -34,7 +36,8 @@ def _page(template: str, printed: bool = False):
         surveys=db.session.scalars(select(Survey).order_by(Survey.created_at.desc())).all(),
         period_label=services.period_label, money=services.money, funnel_labels=services.funnel_labels(),
         period_names=_period_names(), filter_summary=_summary(f) if printed else None,
-        belief_groups=BELIEF_GROUPS, wilson_interval=wilson_interval, p_value_text=services.p_value_text)
+        belief_groups=BELIEF_GROUPS, wilson_interval=wilson_interval, p_value_text=services.p_value_text,
+        followed_up=on_time(utcnow().date(), since=f.since))
 
 
 def _period_names() -> dict[str, str]:

@@ -204,6 +204,8 @@ def test_overdue_tasks_are_listed_and_the_share_followed_up_in_time_is_counted(c
     page = client.get("/staff/followups/?view=overdue").text
     assert "LATE-1" in page and "DONE-1" not in page and "NEW-1" not in page
     assert "Followed up within the deadline: 50%" in page and "(1 of 2" in page
+    dashboard = client.get("/staff/reports/").text
+    assert "Company-caused answers followed up within the deadline: 50% (1 of 2 follow-ups" in dashboard
     listed = json.loads(runner.invoke(args=["followups", "list", "--overdue", "--format", "json"]).output)
     assert listed == [{"external_ref": "LATE-1", "kind": "exit", "bucket": "dissatisfaction",
                        "owner": "ola@example.com", "due": (utcnow().date() - timedelta(days=3)).isoformat(),
