@@ -33,7 +33,7 @@ _TEXTS: dict[str, tuple[LazyString | None, LazyString]] = {
     "unknown_link": (_l("This link is not valid"),
                      _l("We could not find a survey for this link. Please check that you copied the whole "
                         "address from your email.")),
-    "already_answered": (_l("You have already answered"),
+    "already_answered": (_l("You have already answered — thank you"),
                          _l("This survey link has already been used, and your answers were recorded. "
                             "Thank you for your time!")),
     "link_expired": (_l("This link has expired"),
@@ -143,9 +143,15 @@ def _size(size: int | None) -> str:
     return format_unit(value, f"digital-{unit}", length="short", format="#,##0.#", locale=get_locale())
 
 
-def render_error(code: int, title: str, message: str, plain: bool = False):
-    """Render the shared error page; ``plain`` keeps it off the database (no signed-in user, no staff menu)."""
-    return render_template("errors/error.html", code=code, title=title, message=message, plain=plain), code
+#: What a customer meets on a survey link: told in words, with no error code (the status stays).
+RESPONDENT_OUTCOMES = frozenset({"already_answered", "link_expired", "survey_closed", "unknown_link"})
+
+
+def render_error(code: int, title: str, message: str, plain: bool = False, show_code: bool = True):
+    """Render the shared error page; ``plain`` keeps it off the database (no signed-in user, no staff menu);
+    ``show_code`` adds "Error 404" under the message."""
+    return render_template("errors/error.html", code=code, title=title, message=message, plain=plain,
+                           show_code=show_code), code
 
 
 def never_send_again(view: Callable) -> Callable:
@@ -239,7 +245,8 @@ def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         status = status_of(error)
-        return render_error(status, error_title(error), describe(error), plain=status >= 500)
+        return render_error(status, error_title(error), describe(error), plain=status >= 500,
+                            show_code=error.code not in RESPONDENT_OUTCOMES)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

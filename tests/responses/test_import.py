@@ -60,7 +60,8 @@ def test_cli_imports_reason_codes_and_free_text_classified_like_any_answer(runne
                       + "FR-1,2024-03-03T09:00:00+02:00,en,LINK,moved,Nous avons déménagé à Lyon.\n", encoding="utf-8")
     result = runner.invoke(args=["responses", "import", "--survey", survey.slug, str(source)])
     assert result.exit_code == 0, result.output
-    assert "3 created, 0 already imported, 0 rows refused" in result.output
+    assert "3 created, 0 already imported, 0 rows refused; texts: 2 sorted, 0 left for review, 0 pending" in \
+        result.output
 
     chosen, typed, both = stored(db, survey.slug)
     assert (chosen.customer_id, chosen.submitted_at, chosen.locale, chosen.channel) == (
@@ -309,6 +310,8 @@ def test_upload_page_imports_in_the_background_and_offers_the_report(client, log
     page = follow(client, started.headers["Location"])
     assert page.status_code == 200
     assert "2 réponses importées" in page.text and "0 ligne déjà importée" in page.text
+    assert "Textes : 1 classée dans une cause · 0 laissée à vérifier · 0 en attente de tri" in " ".join(
+        page.text.split())
     assert "<td>4</td><td><code>external_ref</code></td><td>NOBODY</td>" in page.text
     link = page.text.split(f'href="/staff/surveys/{survey.slug}/responses/import/report/')[1].split('"')[0]
     report = client.get(f"/staff/surveys/{survey.slug}/responses/import/report/{link}")

@@ -68,9 +68,23 @@ def test_used_token_shows_already_answered_page_in_polish(client, make_survey, m
     again = client.get(f"/s/{token}")
     assert again.status_code == 409
     assert html_lang(again.text) == "pl"
-    assert heading(again.text) and heading(again.text) != "You have already answered"
+    assert heading(again.text) == "Już udzielili Państwo odpowiedzi — dziękujemy"
+    assert "409" not in again.text and "Błąd" not in again.text  # a thank-you, not an error code
     resubmit = client.post(f"/s/{token}", data=answer_data(survey, main_reason="moved"))
     assert resubmit.status_code == 409
+
+
+@pytest.mark.parametrize("lang, title", [("en", "You have already answered — thank you"),
+                                         ("fr", "Vous avez déjà répondu — merci"),
+                                         ("ru", "Вы уже ответили — спасибо")])
+def test_an_answered_link_thanks_the_customer_without_an_error_code(client, make_survey, make_invitation, lang,
+                                                                    title):
+    survey = make_survey("exit")
+    _invitation, token = make_invitation(survey, locale=lang)
+    assert client.post(f"/s/{token}", data=answer_data(survey, main_reason="moved")).status_code == 303
+    for again in (client.get(f"/s/{token}"), client.post(f"/s/{token}", data=answer_data(survey, main_reason="moved"))):
+        assert again.status_code == 409 and heading(again.text) == title
+        assert "409" not in again.text
 
 
 def test_token_works_once_by_database_constraint(db, make_survey, make_invitation):
