@@ -90,6 +90,8 @@ def test_departing_customer_answers_through_the_emailed_link(live_server, new_pa
     # The link works once: coming back shows the "already answered" page, in the same language.
     again = page.goto(link)
     assert again.status == 409 and html_lang(page) == lang
+    seen = page.locator("main").inner_text()
+    assert page.locator("h1").is_visible() and "409" not in seen  # thanked in words, no error code
 
 
 def test_form_can_be_answered_with_the_keyboard_alone(live_server, new_page, shot):
