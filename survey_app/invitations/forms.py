@@ -1,7 +1,7 @@
 """Invitation forms."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, IntegerField, SelectField, StringField
+from wtforms import DateField, EmailField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ..formutil import DayRange, choices
@@ -26,6 +26,21 @@ class RecipientsForm(FlaskForm):
     segment = StringField(_l("Segment"), validators=[Optional(), Length(max=64)])
     account_manager = EmailField(_l("Account manager (email)"), validators=[Optional(), Length(max=254)])
     locale = SelectField(_l("Language"), choices=choices([("", _l("Any")), *LANGUAGES.items()]), default="")
+    #: How many customers the person confirmed inviting (the count shown to them); empty until they confirm.
+    confirm_count = HiddenField()
+
+    def confirmed(self) -> int | None:
+        """The confirmed count; None when not confirmed.
+
+        :raise ValueError: if it is not a whole number.
+        """
+        value = (self.confirm_count.data or "").strip()
+        if not value:
+            return None
+        number = int(value)
+        if number < 0:
+            raise ValueError(value)
+        return number
 
     def recipients(self) -> RecipientFilter:
         """The filter these fields describe."""
@@ -33,6 +48,12 @@ class RecipientsForm(FlaskForm):
                                lost_until=self.lost_until.data, segment=(self.segment.data or "").strip() or None,
                                account_manager=(self.account_manager.data or "").strip() or None,
                                locale=self.locale.data or None)
+
+
+def default_status(survey_kind: str) -> str:
+    """Whom a survey's invitations go to by default: departed customers for an exit survey, current ones for a
+    loyalty survey."""
+    return {"exit": "lost", "loyalty": "active"}.get(survey_kind, "")
 
 
 class RemindForm(FlaskForm):

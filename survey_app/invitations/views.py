@@ -19,7 +19,7 @@ from ..formutil import ConfirmForm
 from ..i18n import LANGUAGES
 from ..surveys.services import require_survey
 from . import jobs
-from .forms import InvitationForm, RecipientsForm, RemindForm
+from .forms import InvitationForm, RecipientsForm, RemindForm, default_status
 from .mail import render_invitation
 from .models import Invitation
 from .recipients import count_recipients, create_invitations
@@ -36,8 +36,10 @@ def _page(survey, form, new_link: str | None = None, status: int = 200, recipien
         select(Invitation).where(Invitation.survey_id == survey.id).options(selectinload(Invitation.customer))
         .order_by(Invitation.created_at.desc(), Invitation.id.desc()).limit(500)
     ).all()
+    kind = str(getattr(survey.kind, "value", survey.kind))
     return render_template("invitations/index.html", survey=survey, form=form, invitations=invitations,
-                           new_link=new_link, recipients_form=recipients_form or RecipientsForm(formdata=None),
+                           new_link=new_link, recipients_form=recipients_form or RecipientsForm(
+                               formdata=None, data={"status": default_status(kind)}),
                            preview=preview, remind_form=remind_form or RemindForm(formdata=None),
                            confirm=ConfirmForm(), stats=invitation_stats(survey), due=count_due(survey),
                            running=jobs.is_running(survey)), status
@@ -51,9 +53,17 @@ def recipients(slug: str):
     form = RecipientsForm()
     if not form.validate_on_submit():
         return _page(survey, InvitationForm(formdata=None), status=400, recipients_form=form)
-    if request.form.get("action") != "create":
-        return _page(survey, InvitationForm(formdata=None), recipients_form=form,
-                     preview=count_recipients(survey, form.recipients()))
+    preview = count_recipients(survey, form.recipients())
+    try:
+        confirmed = form.confirmed()
+    except ValueError:
+        abort(400)
+    if request.form.get("action") != "create" or confirmed is None:  # counted, not yet confirmed: ask
+        return _page(survey, InvitationForm(formdata=None), recipients_form=form, preview=preview)
+    if confirmed != preview["to_invite"]:  # customers changed since the count was shown: ask again
+        flash(_("The number of customers has changed since you confirmed; nothing was created. Please check the "
+                "new count and confirm again."), "warning")
+        return _page(survey, InvitationForm(formdata=None), status=409, recipients_form=form, preview=preview)
     counts = create_invitations(survey, form.recipients(), current_app.config["INVITATION_TTL_DAYS"])
     db.session.commit()
     flash(ngettext("%(num)d invitation created.", "%(num)d invitations created.", counts["created"]), "success")

@@ -34,7 +34,7 @@ def test_admin_previews_creates_and_sends_in_the_background(client, db, login, s
     preview = client.post(url + "recipients", data={"status": "lost", "action": "preview"})
     assert preview.status_code == 200 and "3 customers will be invited." in preview.text
     assert "1 opted out" in preview.text and states(db) == []
-    created = client.post(url + "recipients", data={"status": "lost", "action": "create"})
+    created = client.post(url + "recipients", data={"status": "lost", "action": "create", "confirm_count": "3"})
     assert created.status_code == 302 and states(db) == ["pending"] * 3
     assert "Send 3 invitations now" in client.get(url).text
 
@@ -76,7 +76,8 @@ def test_with_redis_the_work_goes_to_rq_workers(app, client, db, login, smtp_ser
     survey = make_survey("exit")
     make_customer(ref="R-1", locale="ru")
     login("admin")
-    client.post(f"/staff/surveys/{survey.slug}/invitations/recipients", data={"action": "create"})
+    client.post(f"/staff/surveys/{survey.slug}/invitations/recipients", data={"action": "create",
+                                                                            "confirm_count": "1"})
     assert client.post(f"/staff/surveys/{survey.slug}/invitations/send").status_code == 303
     queue = Queue("surveys", connection=connection)
     assert queue.count == 1 and states(db) == ["pending"]
