@@ -53,8 +53,12 @@ def seed() -> dict:
     rng = random.Random(6)
     _answers(rng, surveys["exit"], history, EXIT_WEIGHTS, EXIT_TEXTS, 50, None)
     _answers(rng, surveys["loyalty"], [], LOYALTY_WEIGHTS, LOYALTY_TEXTS, 40, None)
+    # Departed customers nobody has invited yet (for the invitation pages).
+    uninvited = [add_customer(f"E2E-new-{n}", f"New {n}", f"new{n}@example.com", "fr", status="lost").external_ref
+                 for n in range(3)]
     db.session.commit()
-    return {"logins": logins, "surveys": {k: s.slug for k, s in surveys.items()}, "addresses": addresses}
+    return {"logins": logins, "surveys": {k: s.slug for k, s in surveys.items()}, "addresses": addresses,
+            "uninvited": uninvited}
 
 
 if __name__ == "__main__":

@@ -232,3 +232,30 @@ def test_a_stale_form_is_sent_again_but_a_form_planted_by_another_site_is_not(li
     assert page.url == interview and "Planted" not in page.content()
     assert page.get_by_text("This form was not sent").is_visible()
     assert page.locator("main form").count() == 0
+
+
+def test_admin_invites_many_only_after_confirming_the_count_and_one_with_the_link_on_top(live_server, new_page,
+                                                                                           shot):
+    base, facts = live_server
+    page = new_page(PHONE)
+    sign_in(page, base, facts, "admin")
+    page.goto(f"{base}/staff/surveys/{facts['surveys']['exit']}/invitations/")
+    # An exit survey invites departed customers unless told otherwise; counting comes before inviting.
+    assert page.locator("select[name=status]").input_value() == "lost"
+    page.click("text=Count the customers to invite")
+    confirm = page.locator("#confirm-invitations")
+    assert confirm.is_visible() and "customers?" in confirm.inner_text()
+    assert page.locator("#confirm-invitations button", has_text="Yes, invite").is_visible()
+    shot(page, "invite-many-confirm")
+    # One customer: the link comes at the top, focused, with a button to copy it.
+    page.fill("input[name=customer_ref]", facts["uninvited"][0])
+    page.click("text=Create this customer's link")
+    from playwright.sync_api import expect
+
+    expect(page.locator("#new-link-url")).to_be_focused(timeout=10_000)
+    box = page.locator("#new-link-url").bounding_box()
+    assert box is not None and box["y"] + box["height"] <= PHONE["height"]  # on screen without scrolling
+    assert "/s/" in page.locator("#new-link-url").input_value()
+    page.click("button[data-copy]")
+    assert page.locator("[data-copied]").is_visible()
+    shot(page, "invite-one-link")

@@ -60,3 +60,12 @@ def test_inviting_one_customer_and_inviting_many_read_differently(client, login,
     page = client.get(f"/staff/surveys/{make_survey('exit').slug}/invitations/").text
     assert "Create invitations" not in page and "Create invitation<" not in page
     assert "Count the customers to invite" in page and "Create this customer's link" in page
+
+
+def test_after_counting_inviting_one_customer_still_posts_to_the_right_page(client, db, login, make_survey,
+                                                                              make_customer):
+    survey = make_survey("exit")
+    make_customer(ref="ONE-1", status="lost")
+    login("admin")
+    counted = client.post(f"/staff/surveys/{survey.slug}/invitations/recipients", data={"action": "preview"}).text
+    assert f'<form method="post" action="/staff/surveys/{survey.slug}/invitations/" novalidate' in counted

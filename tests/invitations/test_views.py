@@ -9,7 +9,7 @@ from survey_app.invitations.models import Invitation, InvitationState
 from survey_app.invitations.services import hash_token
 from survey_app.surveys.presets import PRESETS
 
-TOKEN_LINK_RE = re.compile(r'<a class="token-link" href="([^"]+)"')
+TOKEN_LINK_RE = re.compile(r'<input id="new-link-url" class="token-link" type="text" readonly value="([^"]+)" autofocus')
 
 
 def html_lang(page: str) -> str:
@@ -38,7 +38,9 @@ def test_admin_invites_a_customer_and_the_link_opens_the_survey(client, db, logi
     path = urlsplit(link).path
     assert path.startswith("/s/")
     token = path.removeprefix("/s/")
-    assert created.text.count(token) == 2  # the link's href and its text, nowhere else
+    assert created.text.count(token) == 1  # in the focused field at the top, nowhere else
+    assert created.text.index('id="new-link-url"') < created.text.index('id="tracking"')  # above everything else
+    assert 'data-copy="new-link-url"' in created.text and "copy.js" in created.text
 
     [invitation] = invitations(db)
     assert invitation.customer_id == customer.id and invitation.survey_id == survey.id
