@@ -9,7 +9,8 @@ from survey_app.invitations.models import Invitation, InvitationState
 from survey_app.invitations.services import hash_token
 from survey_app.surveys.presets import PRESETS
 
-TOKEN_LINK_RE = re.compile(r'<input id="new-link-url" class="token-link" type="text" readonly value="([^"]+)" autofocus')
+TOKEN_LINK_RE = re.compile(r'<input id="new-link-url" class="token-link" type="text" readonly value="([^"]+)" '
+                           r'autofocus')
 
 
 def html_lang(page: str) -> str:
