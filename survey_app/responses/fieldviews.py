@@ -33,6 +33,11 @@ class FieldView:
     text: str
     error: str
 
+    @property
+    def target(self) -> str:
+        """The id of what a link to this question moves focus to: its text box, or its first option."""
+        return self.name if self.kind == "text" else f"{self.name}-0"
+
 
 def error_message(qtype: QuestionType, code: str, params: dict) -> str:
     """The translated message for an answer's error code."""

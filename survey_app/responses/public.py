@@ -15,7 +15,7 @@ from ..surveys.models import SurveyState
 from .answers import SUBMISSION_KEY, Submission, new_submission_key, read_answers, submission_key
 from .cache import respondent_cache
 from .definition import SurveyDefinition, definition_by_id, definition_by_slug
-from .fieldviews import fields_html
+from .fieldviews import field_views, fields_html
 from .models import Channel
 from .services import (
     Outcome,
@@ -37,9 +37,11 @@ def _public_limit() -> str:
 
 def _answer_page(definition: SurveyDefinition, locale: str, submission: Submission | None = None,
                  status: int = 200, csrf: str | None = None, csrf_expired: bool = False, key: str | None = None):
+    problems = ([(f.target, f.label, f.error) for f in field_views(definition, locale, submission) if f.error]
+                if submission is not None and submission.errors else [])
     return render_template("responses/answer.html", locale=locale, csrf=csrf, csrf_expired=csrf_expired,
-                           submission_key=key or new_submission_key(),
-                           errors=len(submission.errors) if submission else 0,
+                           submission_key=key or new_submission_key(), problems=problems,
+                           any_required=any(q.required for q in definition.questions),
                            fields=fields_html(definition, locale, submission),
                            title=localized(definition.title, locale, definition.default_locale),
                            intro=localized(definition.intro, locale, definition.default_locale)), status

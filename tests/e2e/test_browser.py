@@ -259,3 +259,25 @@ def test_admin_invites_many_only_after_confirming_the_count_and_one_with_the_lin
     page.click("button[data-copy]")
     assert page.locator("[data-copied]").is_visible()
     shot(page, "invite-one-link")
+
+
+def test_an_empty_form_on_a_phone_says_what_is_wrong_at_the_top_and_at_the_question(live_server, new_page, shot):
+    from playwright.sync_api import expect
+
+    base, facts = live_server
+    page = new_page(PHONE)
+    page.goto(f"{base}/s/o/{facts['surveys']['exit']}?lang=ru")
+    page.click("button[type=submit]")
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused(timeout=10_000)
+    box = summary.bounding_box()
+    assert box is not None and box["y"] < PHONE["height"]  # seen without scrolling
+    shot(page, "error-summary")
+    page.click("#error-summary a")
+    target = page.locator("fieldset.has-error input").first
+    expect(target).to_be_focused()
+    # The message is at the question, right under it, and only that question is marked.
+    legend = page.locator("fieldset.has-error legend").bounding_box()
+    message = page.locator("fieldset.has-error .errors").bounding_box()
+    assert 0 <= message["y"] - (legend["y"] + legend["height"]) < 60
+    assert page.locator(".has-error").count() == 1
