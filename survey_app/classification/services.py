@@ -303,13 +303,21 @@ def classify_backlog(batch_size: int = 2000) -> dict[str, int]:
     return _classify_all((), batch_size)
 
 
+def _waiting():
+    """Free-text answers waiting for staff: the model left them unclassified and staff have not decided."""
+    return (Answer.text.is_not(None), Answer.bucket == UNCLASSIFIED, _not_by_staff())
+
+
+def waiting_for_review() -> int:
+    """How many free-text answers wait in the review queue (the one count every page shows)."""
+    return db.session.scalar(select(func.count()).select_from(Answer).where(*_waiting())) or 0
+
+
 def review_queue(limit: int = 50):
-    """Free-text answers waiting for staff: unclassified and not yet decided, least confident first."""
-    query = (select(Answer, Response).join(Response, Response.id == Answer.response_id)
-             .where(Answer.text.is_not(None), Answer.bucket == UNCLASSIFIED, _not_by_staff())
+    """Free-text answers waiting for staff, least confident first, with how many wait in all."""
+    query = (select(Answer, Response).join(Response, Response.id == Answer.response_id).where(*_waiting())
              .order_by(Answer.confidence.is_(None).desc(), Answer.confidence.asc(), Answer.id.asc()))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    return db.session.execute(query.limit(limit)).all(), total
+    return db.session.execute(query.limit(limit)).all(), waiting_for_review()
 
 
 def guesses(answer: Answer, locale: str) -> list[tuple[str, float]]:

@@ -20,13 +20,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, bindparam, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from ..customers.models import Customer
 from ..dbtypes import utcnow
 from ..extensions import db
 from ..surveys.models import Survey, SurveyState
+from . import counts
 from .mail import Drafts, PermanentFailure, TemporaryFailure, render_invitation, transport
 from .models import EarlierLink, Invitation, InvitationState
 from .services import hash_token, keeps_earlier_link, new_token
@@ -327,27 +328,20 @@ def _send_one(mailer, invitation: Invitation, claims: _Claims, report: SendRepor
 
 def invitation_stats(survey: Survey) -> dict:
     """Invited, sent, failed, bounced, opened, answered and response rate, overall and per language."""
+    def tally(condition):
+        return func.sum(case((condition, 1), else_=0))
+
     rows = db.session.execute(
-        select(Invitation.locale, Invitation.state, func.count(), func.count(Invitation.opened_at))
-        .where(Invitation.survey_id == survey.id).group_by(Invitation.locale, Invitation.state)
+        select(Invitation.locale, func.count(), tally(counts.IS_SENT), tally(counts.IS_FAILED),
+               tally(counts.IS_BOUNCED), tally(counts.IS_OPENED), tally(counts.IS_ANSWERED))
+        .where(Invitation.survey_id == survey.id).group_by(Invitation.locale)
     ).all()
-
-    def empty() -> dict:
-        return {"invited": 0, "sent": 0, "failed": 0, "bounced": 0, "opened": 0, "answered": 0}
-
-    totals, by_language = empty(), {}
-    for locale, state, count, opened in rows:
-        for bucket in (totals, by_language.setdefault(locale, empty())):
-            bucket["invited"] += count
-            bucket["opened"] += opened
-            if state in (InvitationState.SENT, InvitationState.ANSWERED):
-                bucket["sent"] += count
-            if state == InvitationState.ANSWERED:
-                bucket["answered"] += count
-            if state == InvitationState.FAILED:
-                bucket["failed"] += count
-            if state == InvitationState.BOUNCED:
-                bucket["bounced"] += count
+    keys = ("invited", "sent", "failed", "bounced", "opened", "answered")
+    totals, by_language = dict.fromkeys(keys, 0), {}
+    for locale, *values in rows:
+        by_language[locale] = {key: int(value or 0) for key, value in zip(keys, values, strict=True)}
+        for key in keys:
+            totals[key] += by_language[locale][key]
     for bucket in (totals, *by_language.values()):
-        bucket["response_rate"] = round(bucket["answered"] / bucket["sent"], 4) if bucket["sent"] else 0.0
+        bucket["response_rate"] = counts.response_rate(bucket["answered"], bucket["sent"])
     return {"survey": survey.slug, **totals, "languages": dict(sorted(by_language.items()))}

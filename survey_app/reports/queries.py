@@ -12,7 +12,8 @@ from ..bounds import MAX_AMOUNT
 from ..customers.models import Customer, CustomerStatus
 from ..domain import NotFound
 from ..extensions import db
-from ..invitations.models import Invitation, InvitationState
+from ..invitations import counts as invitation_counts
+from ..invitations.models import Invitation
 from ..responses.models import Answer, Response
 from ..surveys.models import Survey, SurveyKind
 from .filters import ReportFilter
@@ -297,15 +298,10 @@ def reach_counts(f: ReportFilter) -> dict[str, int]:
     ``unreachable`` counts bounced invitations and lost customers (lost in the period) who have no usable
     address and no invitation to the chosen surveys; the channel filter does not apply (invitations are email).
     """
-    sent_states = (InvitationState.SENT, InvitationState.ANSWERED)
     query = select(
-        func.count(),
-        func.sum(case((Invitation.state.in_(sent_states), 1), else_=0)),
-        # Whoever answered opened the link, even if the visit was not recorded (e.g. an old link).
-        func.sum(case((or_(Invitation.opened_at.is_not(None), Invitation.state == InvitationState.ANSWERED), 1),
-                      else_=0)),
-        func.sum(case((Invitation.state == InvitationState.ANSWERED, 1), else_=0)),
-        func.sum(case((Invitation.state == InvitationState.BOUNCED, 1), else_=0)),
+        func.count(), *(func.sum(case((condition, 1), else_=0)) for condition in (
+            invitation_counts.IS_SENT, invitation_counts.IS_OPENED, invitation_counts.IS_ANSWERED,
+            invitation_counts.IS_BOUNCED)),
     ).select_from(Invitation)
     ids = survey_ids(f)
     if ids is not None:
