@@ -69,6 +69,7 @@ _TEXTS: dict[str, tuple[LazyString | None, LazyString]] = {
                          _l("Only a response from a known customer to an exit or loyalty survey can be followed "
                             "up.")),
     "note_required": (None, _l("Please say what was done.")),
+    "nothing_to_undo": (_l("Nothing to undo"), _l("Your last decision was undone already, or changed since.")),
     "no_reasons": (None, _l("Offer at least one reason.")),
     "question_has_answers": (None, _l("This question already has answers and cannot be removed.")),
     "reference_taken": (None, _l("Another customer already has this reference.")),

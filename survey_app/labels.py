@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .i18n import localized
-from .taxonomy import BUCKET_LABELS, BUCKET_SHORT_LABELS, GROUP_LABELS
+from .taxonomy import BUCKET_LABELS, BUCKET_SHORT_LABELS, BUCKETS, GROUP_LABELS, NOT_A_REASON
 
 KIND_LABELS = {"exit": _l("Exit survey"), "loyalty": _l("Loyalty survey"), "staff": _l("Staff survey")}
 STATE_LABELS = {"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed")}
@@ -85,3 +85,5 @@ def money(amount: float) -> str:
 TEMPLATE_GLOBALS = {f.__name__: f for f in (kind_label, state_label, channel_label, source_label,
                                             invitation_state_label,
                                             bucket_label, group_label, reason_label, translate, money)}
+#: What staff may set an answer's bucket to: one of the five, or "not a reason".
+TEMPLATE_GLOBALS["correctable_buckets"] = (*BUCKETS, NOT_A_REASON)  # type: ignore[assignment]

@@ -6,17 +6,20 @@ their version's row are refused before they are unpickled. Nothing a user upload
 """
 from __future__ import annotations
 
+import enum
 import hashlib
 import hmac
 import io
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from flask import current_app
-from sqlalchemy import bindparam, func, literal_column, select, update
+from sqlalchemy import bindparam, func, literal, literal_column, select, update
+from sqlalchemy.orm import aliased
 
 from ..dbtypes import utcnow
 from ..extensions import db
@@ -303,9 +306,10 @@ def classify_backlog(batch_size: int = 2000) -> dict[str, int]:
     return _classify_all((), batch_size)
 
 
-def _waiting():
+def _waiting(answer=Answer) -> tuple:
     """Free-text answers waiting for staff: the model left them unclassified and staff have not decided."""
-    return (Answer.text.is_not(None), Answer.bucket == UNCLASSIFIED, _not_by_staff())
+    return (answer.text.is_not(None), answer.bucket == UNCLASSIFIED,
+            answer.source.is_(None) | (answer.source == ClassificationSource.MODEL))
 
 
 def waiting_for_review() -> int:
@@ -331,15 +335,74 @@ def guesses(answer: Answer, locale: str) -> list[tuple[str, float]]:
     return list(loaded[1].predict([answer.text or ""], [locale])[0].ranking[:KEPT_GUESSES])
 
 
-def review(answer: Answer, bucket: str | None, reviewer_id: int) -> None:
-    """Record a staff decision: a bucket, or None for "not a reason". The model never overwrites it.
+#: What a decision changes on an answer, kept so that it can be undone.
+_DECIDED = ("bucket", "cause_group", "source", "confidence", "model_version", "reviewed_by_id", "reviewed_at")
+#: Most answers one decision records for undoing (identical texts decided together).
+UNDO_LIMIT = 200
+
+
+def _normalised(column):
+    """A text folded for comparison: case and surrounding spaces ignored (SQLite folds ASCII letters only)."""
+    return func.lower(func.trim(column))
+
+
+def same_text_counts(answer_ids: Sequence[int]) -> dict[int, int]:
+    """For each of these answers, how many waiting answers share its text (folded as :func:`_normalised`)."""
+    if not answer_ids:
+        return {}
+    other = aliased(Answer)
+    count = (select(func.count()).select_from(other)
+             .where(*_waiting(other), _normalised(other.text) == _normalised(Answer.text)).scalar_subquery())
+    rows = db.session.execute(select(Answer.id, count).where(Answer.id.in_(list(answer_ids)))).all()
+    return {row[0]: row[1] or 0 for row in rows}
+
+
+def review(answer: Answer, bucket: str | None, reviewer_id: int) -> list[dict]:
+    """Record a staff decision, a bucket or None for "not a reason", on this answer and on every waiting answer with
+    the same text (decided once for all); the model never overwrites it. Return what each changed answer held
+    before (for :func:`undo`).
 
     :raise ValueError: if ``bucket`` is not one of the five buckets or None.
     """
     if bucket is not None and bucket not in BUCKETS:
         raise ValueError(bucket)
-    Classification(bucket, ClassificationSource.STAFF, 1.0).apply(answer)
-    answer.reviewed_by_id = reviewer_id
-    answer.reviewed_at = utcnow()
+    same = list(db.session.scalars(select(Answer).where(
+        *_waiting(), _normalised(Answer.text) == _normalised(literal(answer.text or "")), Answer.id != answer.id)
+        .order_by(Answer.id)))
+    decided = [answer, *same]
+    previous = [{"id": a.id, **{name: _plain(getattr(a, name)) for name in _DECIDED}} for a in decided]
+    now = utcnow()
+    for one in decided:
+        Classification(bucket, ClassificationSource.STAFF, 1.0).apply(one)
+        one.reviewed_by_id = reviewer_id
+        one.reviewed_at = now
     db.session.flush()
-    answers_changed.send(None, reason="reviewed", response_ids=[answer.response_id] if answer.is_primary else [])
+    answers_changed.send(None, reason="reviewed", response_ids=[a.response_id for a in decided if a.is_primary])
+    return previous
+
+
+def _plain(value):
+    """A column value as JSON can keep it (enums by value, times as ISO text)."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def undo(previous: Sequence[dict], reviewer_id: int) -> int:
+    """Put back what a decision by ``reviewer_id`` changed, on the answers that still hold it; return how many."""
+    restored = []
+    for before in previous:
+        answer = db.session.get(Answer, int(before["id"]))
+        if answer is None or answer.source != ClassificationSource.STAFF or answer.reviewed_by_id != reviewer_id:
+            continue  # decided again since, or gone
+        for name in _DECIDED:
+            value = before.get(name)
+            if name == "source" and value is not None:
+                value = ClassificationSource(value)
+            if name == "reviewed_at" and value is not None:
+                value = datetime.fromisoformat(value)
+            setattr(answer, name, value)
+        restored.append(answer)
+    db.session.flush()
+    answers_changed.send(None, reason="reviewed", response_ids=[a.response_id for a in restored if a.is_primary])
+    return len(restored)

@@ -202,7 +202,7 @@ def test_not_a_reason_waits_for_review_labelled_as_such(app, client, db, login, 
     assert (answer.bucket, answer.cause_group, answer.source) == ("unclassified", None, ClassificationSource.MODEL)
     login("analyst")
     page = client.get("/staff/review/").text
-    assert page.count('value="none"') == 1 and 'value="none" autofocus' in page
+    assert page.count('value="none"') == 1 and 'value="none" class="primary" autofocus' in page
 
 
 def test_evaluate_scores_none_rows_and_ignores_extra_columns(runner, tmp_path, classifier):
