@@ -12,6 +12,7 @@ from flask_migrate import upgrade
 
 from survey_app import create_app
 from survey_app.auth.services import create_user
+from survey_app.classification.services import sort_pending
 from survey_app.customers.services import add_customer
 from survey_app.demo.services import EXIT_WEIGHTS, LOYALTY_WEIGHTS, _answers
 from survey_app.demo.texts import EXIT_TEXTS, LOYALTY_TEXTS
@@ -49,7 +50,7 @@ def seed() -> dict:
                 addresses.setdefault(locale, []).append(customer.email)
             else:
                 history.append(customer)
-    # Earlier answers (no classifier trained: their free text waits in the review queue).
+    # Earlier answers; their free text is sorted below by a first model (the unsure ones wait for review).
     rng = random.Random(6)
     _answers(rng, surveys["exit"], history, EXIT_WEIGHTS, EXIT_TEXTS, 50, None)
     _answers(rng, surveys["loyalty"], [], LOYALTY_WEIGHTS, LOYALTY_TEXTS, 40, None)
@@ -57,6 +58,7 @@ def seed() -> dict:
     uninvited = [add_customer(f"E2E-new-{n}", f"New {n}", f"new{n}@example.com", "fr", status="lost").external_ref
                  for n in range(3)]
     db.session.commit()
+    sort_pending()
     return {"logins": logins, "surveys": {k: s.slug for k, s in surveys.items()}, "addresses": addresses,
             "uninvited": uninvited}
 
