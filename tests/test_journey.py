@@ -34,7 +34,7 @@ def test_polish_survey_answered_in_russian_on_a_phone_shows_in_list_and_chart(cs
     page = staff.get("/staff/surveys/odejscia-2026/invitations/")
     invited = staff.post("/staff/surveys/odejscia-2026/invitations/",
                          data={"customer_ref": "RU-77", "csrf_token": csrf_token(page.text)})
-    link = re.search(r'class="token-link" href="[^"]*(/s/[^"]+)"', invited.text).group(1)
+    link = re.search(r'class="token-link" type="text" readonly value="[^"]*(/s/[^"]+)"', invited.text).group(1)
 
     # The customer opens the link on a phone: the form is in Russian, the customer's language.
     phone = app.test_client()

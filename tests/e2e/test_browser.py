@@ -256,8 +256,10 @@ def test_admin_invites_many_only_after_confirming_the_count_and_one_with_the_lin
     box = page.locator("#new-link-url").bounding_box()
     assert box is not None and box["y"] + box["height"] <= PHONE["height"]  # on screen without scrolling
     assert "/s/" in page.locator("#new-link-url").input_value()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.click("button[data-copy]")
-    assert page.locator("[data-copied]").is_visible()
+    expect(page.locator("[data-copied]")).to_be_visible(timeout=10_000)
+    assert page.evaluate("navigator.clipboard.readText()") == page.locator("#new-link-url").input_value()
     shot(page, "invite-one-link")
 
 
