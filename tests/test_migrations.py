@@ -78,15 +78,20 @@ def test_impossible_revenue_is_cleared_and_reports_revision_raised(fresh_databas
     assert revision == 1
 
 
+def _old_survey(conn) -> None:
+    """An exit survey with id 1, written as rows (the models may be ahead of the schema being migrated)."""
+    conn.execute(text("INSERT INTO survey (id, slug, kind, state, default_locale, anonymous, open_link, title, "
+                      "intro, thanks, reason_codes, created_at, updated_at) VALUES (1, 'old', 'exit', 'open', "
+                      "'en', false, true, '{}', '{}', '{}', '[]', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+
+
 def test_responses_are_given_their_primary_answers_bucket_and_month(fresh_database_url, tmp_path, monkeypatch):
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=fresh_database_url)
     with app.app_context():
         upgrade(revision="181d42980385")
         with db.engine.begin() as conn:
-            conn.execute(text("INSERT INTO survey (id, slug, kind, state, default_locale, anonymous, open_link, title, "
-                              "intro, thanks, reason_codes, created_at, updated_at) VALUES (1, 'old', 'exit', 'open', "
-                              "'en', false, true, '{}', '{}', '{}', '[]', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+            _old_survey(conn)
             conn.execute(text("INSERT INTO question (id, survey_id, position, type, required, text) VALUES "
                               "(1, 1, 1, 'main_reason', false, '{}'), (2, 1, 2, 'free_text', false, '{}')"))
             for rid, at in ((1, "2024-01-31 23:59:59"), (2, "2024-02-01 00:00:00"), (3, "2024-12-15 08:00:00")):
@@ -114,9 +119,7 @@ def test_the_templates_contact_question_becomes_the_consent_question(fresh_datab
     with app.app_context():
         upgrade(revision="8b1e4c7d2a90")
         with db.engine.begin() as conn:
-            conn.execute(text("INSERT INTO survey (id, slug, kind, state, default_locale, anonymous, open_link, title, "
-                              "intro, thanks, reason_codes, created_at, updated_at) VALUES (1, 'old', 'exit', 'open', "
-                              "'en', false, true, '{}', '{}', '{}', '[]', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+            _old_survey(conn)
             conn.execute(text("INSERT INTO question (id, survey_id, position, type, required, text) VALUES "
                               "(1, 1, 1, 'yes_no', false, :contact), (2, 1, 2, 'yes_no', false, :other)"),
                          {"contact": '{"en": "May we contact you about your answers?", "fr": "Pouvons-nous…"}',

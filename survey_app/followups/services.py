@@ -97,15 +97,15 @@ def open_due(response_ids: Iterable[int]) -> list[int]:
     """
     ids = sorted(set(response_ids))
     opened: list[int] = []
-    fallback: list[int | None] = []
+    default_owner, looked_up = None, False  # looked up once, if a customer has no account manager
     for start in range(0, len(ids), 500):
         for candidate in _candidates(ids[start:start + 500]):
             kind = kind_for(candidate.survey_kind)
             if kind is None or not calls_for_follow_up(candidate.bucket, True, candidate.customer_id is not None):
                 continue
-            if candidate.manager_id is None and not fallback:
-                fallback.append(default_owner_id())
-            owner = candidate.manager_id if candidate.manager_id is not None else fallback[0]
+            if candidate.manager_id is None and not looked_up:
+                default_owner, looked_up = default_owner_id(), True
+            owner = candidate.manager_id if candidate.manager_id is not None else default_owner
             task = _add(FollowUp(response_id=candidate.response_id, customer_id=candidate.customer_id, kind=kind,
                                  bucket=candidate.bucket, owner_id=owner, due=due_for(candidate.submitted)))
             if task is not None:

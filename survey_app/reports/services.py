@@ -18,6 +18,7 @@ from flask import current_app, g
 from flask_babel import format_date, format_decimal, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 
+from ..classification.services import waiting_for_review
 from ..extensions import cache
 from ..labels import bucket_label, group_label, money
 from ..taxonomy import BUCKETS, CAUSE_GROUPS, COMPANY, benchmark
@@ -43,6 +44,19 @@ from .stats import (
 #: The dashboard's charts, in the order it shows them.
 CHARTS = ("benchmark", "groups", "kinds", "beliefs", "trend", "revenue", "reach")
 T = TypeVar("T")
+
+
+def review_waiting() -> int:
+    """How many answers wait in the review queue; kept until counted data changes (every decision and sorting run
+    raises the revision), so the dashboard does not count the answers table on every view."""
+    if "report_state" not in g:
+        g.report_state = data_state()
+    key = "reports:review-waiting:{}:{}".format(*g.report_state)
+    value = cache.get(key)
+    if value is None:
+        value = waiting_for_review()
+        cache.set(key, value)
+    return value
 
 
 def _cached(name: str, f: ReportFilter, compute: Callable[..., T], merge: Callable[[T, T], T]) -> T:

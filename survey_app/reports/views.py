@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from ..auth.access import role_required
 from ..auth.models import Role, StaffUser
-from ..classification.services import waiting_for_review
 from ..dbtypes import utcnow
 from ..extensions import db
 from ..followups.services import on_time
@@ -38,7 +37,7 @@ def _page(template: str, printed: bool = False):
         period_label=services.period_label, money=services.money, funnel_labels=services.funnel_labels(),
         period_names=_period_names(), filter_summary=_summary(f) if printed else None,
         belief_groups=BELIEF_GROUPS, wilson_interval=wilson_interval, p_value_text=services.p_value_text,
-        followed_up=on_time(utcnow().date(), since=f.since), waiting_for_review=waiting_for_review())
+        followed_up=on_time(utcnow().date(), since=f.since), waiting_for_review=services.review_waiting())
 
 
 def _period_names() -> dict[str, str]:
