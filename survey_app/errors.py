@@ -87,6 +87,17 @@ _TEXTS: dict[str, tuple[LazyString | None, LazyString]] = {
     "no_account": (None, _l("No account has the email %(email)s.")),
     "bad_priority": (None, _l("A win-back priority is 1, 2, 3 or 4, given to one of the nine ABC × XYZ cells.")),
     "note_too_long": (None, _l("The note may be at most %(max)s characters long.")),
+    "case_exists": (_l("A case is open already"),
+                    _l("This customer already has a win-back case being worked on, or one for the day they were "
+                       "lost. Open that case, or reopen it, instead.")),
+    "case_bad_move": (_l("Not possible in this state"),
+                      _l("The case cannot be changed this way now. A customer counts as won back only when a "
+                         "purchase after the day they were lost is recorded.")),
+    "case_note_needed": (None, _l("Please say why the case is closed.")),
+    "text_too_long": (None, _l("This text may be at most %(max)s characters long.")),
+    "unknown_reason": (None, _l("There is no reason “%(code)s” in the catalogue.")),
+    "no_exit_answer": (None, _l("This customer has not answered an exit survey or interview.")),
+    "purchase_exists": (None, _l("This customer already has a purchase with this order number.")),
 }
 
 

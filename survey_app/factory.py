@@ -77,9 +77,10 @@ def register_blueprints(app: Flask) -> None:
     from .responses.public import bp as respond_bp
     from .responses.staff import bp as responses_bp
     from .surveys.views import bp as surveys_bp
+    from .winback.views import bp as winback_bp
 
     for bp in (core_bp, auth_bp, surveys_bp, customers_bp, purchases_bp, invitations_bp, respond_bp, responses_bp,
-               reports_bp, survey_reports_bp, classification_bp, lost_bp, followups_bp):
+               reports_bp, survey_reports_bp, classification_bp, lost_bp, followups_bp, winback_bp):
         app.register_blueprint(bp)
 
 
@@ -150,8 +151,9 @@ def register_signals() -> None:
     from .reports import state as reports
     from .responses import cache as respondent_cache
     from .responses import services as responses
+    from .winback import jobs as winback
 
-    for feature in (reports, responses, invitations, respondent_cache, followups):
+    for feature in (reports, responses, invitations, respondent_cache, followups, winback):
         feature.connect()
 
 
@@ -167,6 +169,7 @@ def register_jobs() -> None:
     from .lost import services as _lost_detection  # noqa: F401
     from .purchases import jobs as _purchase_imports  # noqa: F401
     from .responses import jobs as _answer_imports  # noqa: F401
+    from .winback import jobs as _winback  # noqa: F401
 
     periodic("prune-jobs", timedelta(days=1), "prune_jobs")
 
@@ -186,6 +189,7 @@ def register_commands(app: Flask) -> None:
     from .responses.cli import responses_cli
     from .surveys.cli import surveys_cli
     from .translate import translate_cli
+    from .winback import cli as _winback_commands  # noqa: F401  (adds to the winback group)
 
     for group in (users_cli, seed_cli, surveys_cli, customers_cli, purchases_cli, invitations_cli, responses_cli,
                   reports_cli, winback_cli, classify_cli, jobs_cli, followups_cli, translate_cli):

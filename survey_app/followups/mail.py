@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import logging
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
@@ -14,6 +13,7 @@ from ..dbtypes import rows_changed, utcnow
 from ..extensions import db
 from ..invitations.mail import PermanentFailure, TemporaryFailure, transport
 from ..labels import bucket_label
+from ..staffmail import base_url, staff_message
 from ..text import one_line
 from .models import FollowUp
 from .rules import FollowUpState
@@ -25,23 +25,14 @@ def message_for(task: FollowUp) -> EmailMessage:
     """The email telling ``task``'s owner what to follow up and by when, in the owner's language."""
     owner = task.owner
     assert owner is not None
-    base = current_app.config["BASE_URL"].rstrip("/")
+    base = base_url()
     with force_locale(owner.locale or "en"):
         customer = one_line(task.customer.name or task.customer.external_ref) if task.customer else "—"
         subject = _("Follow-up due by %(due)s: %(customer)s", due=task.due.isoformat(), customer=customer)
         body = render_template("followups/email.txt", task=task, customer=customer,
                                bucket=bucket_label(task.bucket, short=True) if task.bucket else "",
                                link=f"{base}/staff/responses/{task.response_id}", tasks_link=f"{base}/staff/followups/")
-        language = owner.locale or "en"
-    message = EmailMessage()
-    message["Subject"] = one_line(subject)
-    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    message["To"] = formataddr((one_line(owner.name or "") or "", owner.email), charset="utf-8")
-    message["Message-ID"] = make_msgid(domain="survey-app")
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(body)
-    message["Content-Language"] = language  # after the content, which replaces every Content- header
-    return message
+    return staff_message(owner, subject, body)
 
 
 def notify_owners() -> dict[str, int]:

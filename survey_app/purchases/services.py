@@ -5,9 +5,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 
+from ..customers.models import Customer
+from ..domain import Conflict
 from ..extensions import db
+from ..signals import purchase_recorded
 from .models import Purchase
 from .rules import usual_interval
 
@@ -65,3 +68,29 @@ def _month_starts(as_of: date, months: int) -> list[date]:
     """The first days of the ``months`` calendar months ending with the month of ``as_of``, oldest first."""
     index = as_of.year * 12 + as_of.month - 1
     return [date(i // 12, i % 12 + 1, 1) for i in range(index - months + 1, index + 1)]
+
+
+class PurchaseExists(Conflict):
+    """The customer has a purchase with this order number already."""
+
+    code = "purchase_exists"
+
+
+def record_purchase(customer_id: int, day: date, amount: Decimal, order_ref: str | None = None) -> Purchase:
+    """Record a purchase entered by hand, in the caller's transaction, and announce it (a lost customer who buys
+    after their lost date is won back).
+
+    :raise PurchaseExists: if the customer has one with this order number.
+    """
+    order_ref = (order_ref or "").strip() or None
+    if order_ref is not None and db.session.scalar(select(Purchase.id).where(
+            Purchase.customer_id == customer_id, Purchase.order_ref == order_ref)) is not None:
+        raise PurchaseExists()
+    purchase = Purchase(customer_id=customer_id, day=day, amount=amount, order_ref=order_ref)
+    db.session.add(purchase)
+    db.session.execute(update(Customer).where(Customer.id == customer_id,
+                                              or_(Customer.last_purchase.is_(None), Customer.last_purchase < day))
+                       .values(last_purchase=day))
+    db.session.flush()
+    purchase_recorded.send(None, customer_ids=[customer_id])
+    return purchase
