@@ -108,6 +108,10 @@ class Config:
     FOLLOWUP_DEFAULT_OWNER = os.environ.get("FOLLOWUP_DEFAULT_OWNER")
     #: Email an owner as soon as a follow-up opens (off: the periodic sweep does, within five minutes).
     FOLLOWUP_NOTIFY_AT_ONCE = env_bool("FOLLOWUP_NOTIFY_AT_ONCE", True)
+    #: Run the win-back sweep (open cases of newly lost customers, win back who bought) as soon as lost-customer
+    #: detection, a customer or purchase import or a customer edit ends (off: the periodic sweep does, within ten
+    #: minutes). A purchase always wins its customer back at once.
+    WINBACK_SWEEP_AT_ONCE = env_bool("WINBACK_SWEEP_AT_ONCE", True)
     #: Start sorting new free-text answers as soon as they are stored (off: the periodic task sorts them within a
     #: minute, or ``flask classify pending`` does at once).
     SORT_AFTER_STORING = env_bool("SORT_AFTER_STORING", True)
@@ -184,6 +188,8 @@ class TestingConfig(Config):
     SORT_AFTER_STORING = False
     #: Likewise, tests email follow-up owners when they ask (``notify_owners``), or turn this on.
     FOLLOWUP_NOTIFY_AT_ONCE = False
+    #: And run the win-back sweep when they ask (``sweep``), or turn this on.
+    WINBACK_SWEEP_AT_ONCE = False
 
 
 def config_from_env() -> type[Config]:

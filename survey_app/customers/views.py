@@ -16,6 +16,9 @@ from ..lost.messages import lost_reason
 from ..lost.winback import ranking_of
 from ..purchases.services import purchase_history
 from ..routing import int_arg
+from ..winback.forms import STATE_LABELS as CASE_STATES
+from ..winback.jobs import request_sweep
+from ..winback.queries import cases_of
 from .forms import STATUS_LABELS, CustomerForm
 from .importer import open_file
 from .jobs import imports
@@ -48,7 +51,8 @@ def show(customer_id: int):
                               "note": winback.note})
     return render_template("customers/show.html", customer=customer, status_labels=STATUS_LABELS,
                            history=purchase_history(customer.id, today), lost_reason=lost_reason(customer, today),
-                           winback=winback, winback_form=form, priority_labels=PRIORITY_LABELS)
+                           winback=winback, winback_form=form, priority_labels=PRIORITY_LABELS,
+                           cases=cases_of(customer.id), case_states=CASE_STATES, confirm=ConfirmForm())
 
 
 @bp.route("/<int:customer_id>/edit", methods=["GET", "POST"])
@@ -70,6 +74,8 @@ def edit(customer_id: int):
             form.external_ref.errors.append(str(error))
         else:
             db.session.commit()
+            if customer.status == CustomerStatus.LOST:  # a lost customer worth winning back gets a case soon
+                request_sweep()
             flash(_("Customer %(name)s saved.", name=customer.name), "success")
             return redirect(url_for(".show", customer_id=customer.id))
     return render_template("customers/edit.html", form=form, customer=customer, confirm=ConfirmForm()), \
@@ -104,6 +110,8 @@ def new():
             form.external_ref.errors.append(str(error))
         else:
             db.session.commit()
+            if customer.status == CustomerStatus.LOST:
+                request_sweep()
             flash(_("Customer %(name)s added.", name=customer.name), "success")
             return redirect(url_for(".index", q=customer.external_ref))
     return render_template("customers/new.html", form=form), 400 if form.errors else 200

@@ -16,11 +16,14 @@ from ..customers.models import Customer
 from ..dbtypes import utcnow
 from ..domain import Invalid
 from ..extensions import cache, db
+from ..formutil import ConfirmForm
 from ..reports.charts import ratio_lines
 from ..reports.exports import FORMATS, send_table
 from ..reports.state import data_state
 from ..routing import day_arg, int_arg
 from ..taxonomy import BUCKETS
+from ..winback.forms import STATE_LABELS as CASE_STATES
+from ..winback.queries import latest_cases
 from .cost import loss_cost
 from .forms import PRIORITY_LABELS, OverrideForm, PriorityMappingForm
 from .periods import UNITS, default_since
@@ -169,8 +172,11 @@ def customers():
     managers = db.session.execute(db.select(StaffUser.id, StaffUser.email).order_by(StaffUser.email)).all()
     segments = db.session.scalars(db.select(Customer.segment).where(Customer.segment.is_not(None)).distinct()
                                   .order_by(Customer.segment)).all()
-    return render_template("lost/customers.html", rows=rows[:LIST_LIMIT], total=len(rows), args=args,
-                           managers=managers, segments=segments, buckets=BUCKETS, priority_labels=PRIORITY_LABELS)
+    shown = rows[:LIST_LIMIT]
+    return render_template("lost/customers.html", rows=shown, total=len(rows), args=args, managers=managers,
+                           segments=segments, buckets=BUCKETS, priority_labels=PRIORITY_LABELS,
+                           cases=latest_cases([row.customer_id for row in shown]), case_states=CASE_STATES,
+                           confirm=ConfirmForm())
 
 
 @bp.route("/priorities", methods=["GET", "POST"])

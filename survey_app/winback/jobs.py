@@ -6,13 +6,17 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
+from flask import current_app
+from sqlalchemy import delete
+
 from ..extensions import db
 from ..jobs.models import Job
 from ..jobs.runner import JobRun, handler, launch, then
 from ..jobs.schedule import periodic
 from ..jobs.services import JobBusy, active_job, submit
-from ..signals import purchase_recorded
+from ..signals import customer_erasing, purchase_recorded
 from .mail import remind_owners
+from .models import WinbackCase
 from .services import open_for_lost, win_back
 
 logger = logging.getLogger(__name__)
@@ -30,8 +34,9 @@ def sweep(today: date) -> dict[str, int]:
 
 
 def request_sweep() -> None:
-    """Have the sweep run soon, unless a run is queued or running."""
-    if active_job(SWEEP_LOCK) is not None:
+    """Have the sweep run soon, unless a run is queued or running (or ``WINBACK_SWEEP_AT_ONCE`` is off: the periodic
+    sweep runs it)."""
+    if not current_app.config["WINBACK_SWEEP_AT_ONCE"] or active_job(SWEEP_LOCK) is not None:
         return
     try:
         job = submit(SWEEP, {}, lock_key=SWEEP_LOCK)
@@ -56,8 +61,15 @@ def _after_purchases(_sender, customer_ids: list[int] | tuple = (), **_details) 
         win_back(customer_ids)
 
 
+def _forget_customer(_sender, customer_id: int, **_details) -> None:
+    """An erased customer's cases go with them (reasons, offers and notes are about the customer)."""
+    db.session.execute(delete(WinbackCase).where(WinbackCase.customer_id == customer_id))
+
+
 def connect() -> None:
-    """Win back on recorded purchases; sweep after lost-customer detection and imports of customers or purchases."""
+    """Win back on recorded purchases; sweep after lost-customer detection and imports of customers or purchases;
+    forget erased customers' cases."""
     purchase_recorded.connect(_after_purchases)
+    customer_erasing.connect(_forget_customer)
     for kind in ("detect_lost", "import_customers", "import_purchases"):
         then(kind, request_sweep)

@@ -142,3 +142,14 @@ def responses_of(customer_id: int, limit: int = 20) -> list[Response]:
     return list(db.session.scalars(select(Response).where(Response.customer_id == customer_id)
                                    .options(selectinload(Response.answers), selectinload(Response.survey))
                                    .order_by(Response.submitted_at.desc(), Response.id.desc()).limit(limit)))
+
+
+def latest_cases(customer_ids: list[int]) -> dict[int, WinbackCase]:
+    """Each of these customers' latest case (by lost date), if they have one."""
+    found: dict[int, WinbackCase] = {}
+    for start in range(0, len(customer_ids), 500):
+        for case in db.session.scalars(select(WinbackCase).where(
+                WinbackCase.customer_id.in_(customer_ids[start:start + 500]))
+                .order_by(WinbackCase.lost_at, WinbackCase.id)):
+            found[case.customer_id] = case
+    return found

@@ -4,6 +4,7 @@ fragile returns, owner reminders in their language, the lists, the CLI, and who 
 import io
 import json
 import re
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
@@ -21,8 +22,17 @@ from survey_app.purchases.models import Purchase
 from survey_app.winback.jobs import sweep
 from survey_app.winback.models import WinbackCase, WinbackStep
 from survey_app.winback.rules import CaseState, Channel
-from survey_app.winback.services import BadMove, CaseExists, NoteNeeded, add_step, agree, move, open_case, \
-    open_for_lost, set_done, win_back
+from survey_app.winback.services import (
+    BadMove,
+    CaseExists,
+    NoteNeeded,
+    add_step,
+    agree,
+    move,
+    open_case,
+    set_done,
+    win_back,
+)
 from tests.conftest import answer_data, csrf_token
 from tests.instances.test_two_instances import wait_for
 from tests.invitations.test_sending import smtp_server  # noqa: F401  (a fixture)
@@ -133,7 +143,7 @@ def test_a_promise_is_not_a_return(db, make_lost):
 
 
 def test_an_imported_purchase_wins_back_at_once_with_the_channel_of_the_step_before_it(db, make_lost):
-    customer = make_lost("IMP-1", days=60)
+    make_lost("IMP-1", days=60)
     run_sweep(db)
     with db() as session:
         case = session.scalars(select(WinbackCase)).one()
@@ -195,19 +205,23 @@ def test_opening_by_hand_for_anyone_and_not_twice(db, make_customer):
         assert win_back() == []
 
 
+def swept(db) -> bool:
+    """A sweep job ran, and no job thread is still running."""
+    alive = any(thread.name.startswith("job-") for thread in threading.enumerate())
+    with db() as session:
+        jobs = session.scalars(select(Job).where(Job.kind == "winback_sweep")).all()
+    return bool(jobs) and not alive and all(job.state in (JobState.DONE, JobState.FAILED) for job in jobs)
+
+
 def test_the_detection_job_opens_the_cases_of_the_customers_it_finds_lost(app, db, make_customer):
+    app.config["WINBACK_SWEEP_AT_ONCE"] = True
     customer = make_customer(ref="DRIFT")
     for weeks in range(10):
         buy(db, customer, ago(400 + 7 * weeks), "80.00")
     with app.app_context():
         job = submit("detect_lost", {})
         execute(job.id)
-
-    def swept():
-        with db() as session:
-            done = session.scalars(select(Job).where(Job.kind == "winback_sweep")).all()
-            return done and all(j.state == JobState.DONE for j in done)
-    assert wait_for(swept, seconds=60)
+    assert wait_for(lambda: swept(db), seconds=60)
     [case] = cases(db)
     assert case.customer.external_ref == "DRIFT"
 
@@ -363,3 +377,43 @@ def test_the_case_page_in_each_language(client, db, login, make_lost):
     for locale, word in (("fr", "Plan"), ("pl", "Plan"), ("ru", "План")):
         page = client.get(f"/staff/winback/{case_id}?lang={locale}")
         assert page.status_code == 200 and word in page.text
+
+
+def test_the_customer_page_and_the_lost_list_lead_to_the_case(client, db, login, make_lost):
+    login("admin")
+    customer = make_lost("LINKED")
+    page = client.get(f"/staff/customers/{customer.id}")
+    assert "No win-back case." in page.text and f"/staff/winback/customers/{customer.id}/open" in page.text
+    listed = client.get("/staff/reports/lost/customers")
+    assert f"/staff/winback/customers/{customer.id}/open" in listed.text
+    run_sweep(db)
+    [case] = cases(db)
+    assert f"/staff/winback/{case.id}" in client.get(f"/staff/customers/{customer.id}").text
+    listed = client.get("/staff/reports/lost/customers")
+    assert f"/staff/winback/{case.id}" in listed.text and f"/winback/customers/{customer.id}/open" not in listed.text
+
+
+def test_marking_a_customer_lost_by_hand_opens_their_case(app, client, db, login, make_customer):
+    app.config["WINBACK_SWEEP_AT_ONCE"] = True
+    login("admin")
+    customer = make_customer(ref="BYEDIT")
+    with db() as session:
+        set_override(session.get(Customer, customer.id), 1, "", None)
+    page = client.get(f"/staff/customers/{customer.id}/edit")
+    form = {"csrf_token": csrf_token(page.text), "external_ref": "BYEDIT", "name": "By Edit", "email": "",
+            "locale": "en", "segment": "", "status": "lost", "lost_at": ago(3).isoformat(), "annual_revenue": ""}
+    assert client.post(f"/staff/customers/{customer.id}/edit", data=form).status_code == 302
+    assert wait_for(lambda: swept(db), seconds=60)
+    assert cases(db)[0].lost_at == ago(3)
+
+
+def test_erasing_a_customer_erases_their_cases(client, db, login, make_lost):
+    login("admin")
+    customer = make_lost("ERASE")
+    run_sweep(db)
+    with db() as session:
+        add_step(session.scalars(select(WinbackCase)).one(), Channel.CALL, "Call them", TODAY)
+    token = csrf_token(client.get(f"/staff/customers/{customer.id}").text)
+    assert client.post(f"/staff/customers/{customer.id}/erase", data={"csrf_token": token}).status_code == 302
+    with db() as session:
+        assert session.scalars(select(WinbackCase)).all() == [] and session.scalars(select(WinbackStep)).all() == []
