@@ -95,7 +95,7 @@ _TEXTS: dict[str, tuple[LazyString | None, LazyString]] = {
                          "purchase after the day they were lost is recorded.")),
     "case_note_needed": (None, _l("Please say why the case is closed.")),
     "text_too_long": (None, _l("This text may be at most %(max)s characters long.")),
-    "unknown_reason": (None, _l("There is no reason “%(code)s” in the catalogue.")),
+    "unknown_reason": (None, _l("There is no reason “%(reason)s” in the catalogue.")),
     "no_exit_answer": (None, _l("This customer has not answered an exit survey or interview.")),
     "purchase_exists": (None, _l("This customer already has a purchase with this order number.")),
 }

@@ -61,5 +61,15 @@ class DayRange:
             raise ValidationError(_("Please give a date between %(first)s and %(last)s.",
                                     first=format_date(MIN_DATE), last=format_date(MAX_DATE)))
 
+class NotAfterToday:
+    """A day that has come: what happened (a purchase, a promise) cannot be dated in the future."""
+
+    def __call__(self, form, field) -> None:
+        value = field.data
+        day = value.date() if isinstance(value, datetime) else value
+        if isinstance(day, date) and day > date.today():
+            raise ValidationError(_("Please give a day no later than today."))
+
+
 class ConfirmForm(FlaskForm):
     """A button that only carries the CSRF token."""

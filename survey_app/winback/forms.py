@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..formutil import AmountField, DayRange, choices
+from ..formutil import AmountField, DayRange, NotAfterToday, choices
 from .rules import CaseState, Channel
 from .services import MAX_TEXT
 
@@ -55,7 +55,7 @@ class AgreeForm(FlaskForm):
     """The day the customer agreed to return."""
 
     agreed_on = DateField(_l("Agreed on"), validators=[DataRequired(message=_l("Please give the day they agreed.")),
-                                                 DayRange()])
+                                                       DayRange(), NotAfterToday()])
 
 
 class CloseCaseForm(FlaskForm):
@@ -71,7 +71,7 @@ class CloseCaseForm(FlaskForm):
 class PurchaseForm(FlaskForm):
     """A purchase entered by hand (an order taken by phone, an invoice not imported yet)."""
 
-    purchase_day = DateField(_l("Day of the purchase"), validators=[DataRequired(message=_l("Please give the day.")),
-                                                            DayRange()])
+    purchase_day = DateField(_l("Day of the purchase"),
+                             validators=[DataRequired(message=_l("Please give the day.")), DayRange(), NotAfterToday()])
     amount = AmountField(_l("Amount"), validators=[DataRequired(message=_l("Please give the amount."))])
     order_ref = StringField(_l("Order or invoice number"), validators=[Optional(), Length(max=64)])

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import cast
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import selectinload
@@ -116,7 +117,7 @@ def outcomes(since: date | None = None, until: date | None = None) -> list[Outco
                 .join(Purchase, and_(Purchase.customer_id == WinbackCase.customer_id,
                                      Purchase.day >= WinbackCase.returned_at))
                 .where(WinbackCase.id.in_(chunk), WinbackCase.state == CaseState.WON_BACK)):
-            if day < returned_at + timedelta(days=RECOVERY_DAYS):
+            if day < cast(date, returned_at) + timedelta(days=RECOVERY_DAYS):
                 recovered[case_id] = recovered.get(case_id, Decimal(0)) + Decimal(amount)
     return [Outcome(priority=priority, bucket=bucket, manager=(name or email) if email else None,
                     channels=tuple(sorted(channels.get(case_id, ()))), won_back=state == CaseState.WON_BACK,

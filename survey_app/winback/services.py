@@ -167,7 +167,7 @@ def win_back(customer_ids: Iterable[int] | None = None) -> list[int]:
                                   Purchase.day > WinbackCase.lost_at))
              .where(WinbackCase.state != CaseState.WON_BACK)
              .group_by(WinbackCase.id, WinbackCase.customer_id, WinbackCase.lost_at))
-    found = []
+    found: list = []
     chunks = [None] if ids is None else [ids[i:i + 500] for i in range(0, len(ids), 500)]
     for chunk in chunks:
         found.extend(db.session.execute(query if chunk is None else query.where(
@@ -230,7 +230,7 @@ def set_reason(case: WinbackCase, *, reason_code: str | None, text: str) -> None
     if reason_code:
         bucket = db.session.scalar(select(Reason.bucket).where(Reason.code == reason_code))
         if bucket is None:
-            raise Invalid("unknown_reason", code=reason_code)
+            raise Invalid("unknown_reason", reason=reason_code)
     case.reason_code, case.reason_bucket = reason_code or None, bucket if bucket in BUCKETS else None
     case.reason_text, case.reason_response_id = _text(text, "reason"), None
     db.session.flush()

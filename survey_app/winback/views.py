@@ -277,11 +277,10 @@ def purchase(case_id: int):
     """Record a purchase by hand; one after the lost date wins the customer back."""
     def save(case, form):
         record_purchase(case.customer_id, form.purchase_day.data, form.amount.data, form.order_ref.data)
-        db.session.flush()
-        db.session.refresh(case)
-        if case.state == CaseState.WON_BACK:
-            return _("Purchase recorded: the customer is won back.")
-        return _("Purchase recorded.")
+        if form.purchase_day.data <= case.lost_at:
+            return _("Purchase recorded. It is dated on or before the day they were lost, so it does not win them "
+                     "back.")
+        return _("Purchase recorded: the customer is won back.")
     return _act(case_id, "purchase", PurchaseForm, save)
 
 

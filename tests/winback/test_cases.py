@@ -417,3 +417,22 @@ def test_erasing_a_customer_erases_their_cases(client, db, login, make_lost):
     assert client.post(f"/staff/customers/{customer.id}/erase", data={"csrf_token": token}).status_code == 302
     with db() as session:
         assert session.scalars(select(WinbackCase)).all() == [] and session.scalars(select(WinbackStep)).all() == []
+
+
+def test_a_purchase_before_the_lost_date_or_in_the_future_entered_by_hand_wins_nobody_back(client, db, login,
+                                                                                          make_lost):
+    login("analyst")
+    case_id = open_one(db, make_lost, days=30)
+    token = csrf_token(client.get(f"/staff/winback/{case_id}").text)
+    future = client.post(f"/staff/winback/{case_id}/purchase", data={"csrf_token": token, "purchase_day":
+                                                                     (TODAY + timedelta(days=1)).isoformat(),
+                                                                     "amount": "10", "order_ref": "FUT-1"})
+    assert future.status_code == 400 and "no later than today" in future.text and "FUT-1" in future.text
+    before = client.post(f"/staff/winback/{case_id}/purchase", data={"csrf_token": token, "purchase_day":
+                                                                     ago(30).isoformat(), "amount": "10"},
+                         follow_redirects=True)
+    assert "does not win them back" in before.text
+    assert cases(db)[0].state == CaseState.OPEN
+    promise = client.post(f"/staff/winback/{case_id}/agree", data={"csrf_token": token,
+                                                                  "agreed_on": (TODAY + timedelta(days=3)).isoformat()})
+    assert promise.status_code == 400 and cases(db)[0].agreed_at is None
