@@ -61,6 +61,8 @@ _TEXTS: dict[str, tuple[LazyString | None, LazyString]] = {
     "bad_slug": (None, _l("Use 3 to 64 lower-case letters, digits and hyphens.")),
     "slug_taken": (None, _l("Another survey already uses this address.")),
     "unknown_template": (None, _l("Unknown survey template.")),
+    "bad_link": (None, _l("Give an address starting with https:// or http://, of at most %(max)s characters, "
+                          "without spaces.")),
     "dates_reversed": (None, _l("The closing date must come after the opening date.")),
     "unknown_reasons": (None, _l("Unknown reasons: %(codes)s")),
     "followup_exists": (_l("Already followed up"), _l("This response already has its follow-up.")),

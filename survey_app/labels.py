@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+from babel import Locale
 from flask import current_app
 from flask_babel import format_currency, get_locale
 from flask_babel import gettext as _
@@ -75,6 +76,12 @@ def reason_label(code: str | None) -> str:
     return localized(reason.label if reason else None, str(get_locale())) or code
 
 
+def language_name(code: str) -> str:
+    """The name of one of the application's languages in the current language ("polonais" in French), for use
+    inside a sentence, where a language's own name ("Polski") would be a foreign word."""
+    return Locale.parse(code).get_language_name(str(get_locale() or "en")) or code
+
+
 def money(amount: float) -> str:
     """An amount in the report currency, in the current language ("—" for a number that is not finite)."""
     if not math.isfinite(amount):
@@ -83,7 +90,7 @@ def money(amount: float) -> str:
 
 
 TEMPLATE_GLOBALS = {f.__name__: f for f in (kind_label, state_label, channel_label, source_label,
-                                            invitation_state_label,
+                                            invitation_state_label, language_name,
                                             bucket_label, group_label, reason_label, translate, money)}
 #: What staff may set an answer's bucket to: one of the five, or "not a reason".
 TEMPLATE_GLOBALS["correctable_buckets"] = (*BUCKETS, NOT_A_REASON)  # type: ignore[assignment]

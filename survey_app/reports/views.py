@@ -11,6 +11,7 @@ from ..dbtypes import utcnow
 from ..extensions import db
 from ..followups.services import on_time
 from ..i18n import LANGUAGES
+from ..labels import language_name
 from ..surveys.models import Survey
 from ..taxonomy import BENCHMARKS, BUCKET_GROUP, BUCKETS, CAUSE_GROUPS
 from . import exports, services
@@ -57,7 +58,7 @@ def _summary(f: ReportFilter) -> str:
         parts.append(_("from %(since)s to %(until)s", since=format_date(f.since) if f.since else "…",
                        until=format_date(f.until) if f.until else "…"))
     if f.locale:
-        parts.append(LANGUAGES[f.locale])
+        parts.append(language_name(f.locale))
     if f.segment:
         parts.append(_("segment %(segment)s", segment=f.segment))
     if f.manager is not None:

@@ -74,5 +74,5 @@ def _build(survey: Survey) -> SurveyDefinition:
         survey.id, survey.updated_at, survey.slug, survey.state, survey.default_locale, survey.anonymous,
         survey.open_link, survey.opens_at, survey.closes_at, dict(survey.title), dict(survey.intro),
         dict(survey.thanks),
-        questions, reasons,
+        questions, reasons, dict(survey.next_step or {}), dict(survey.next_step_label or {}), survey.next_step_url,
     )

@@ -149,4 +149,7 @@ def thanks(slug: str):
     locale = str(get_locale())
     return render_template("responses/thanks.html",
                            title=localized(definition.title, locale, definition.default_locale),
-                           thanks=localized(definition.thanks, locale, definition.default_locale))
+                           thanks=localized(definition.thanks, locale, definition.default_locale),
+                           next_step=localized(definition.next_step, locale, definition.default_locale),
+                           next_step_label=localized(definition.next_step_label, locale, definition.default_locale),
+                           next_step_url=definition.next_step_url)

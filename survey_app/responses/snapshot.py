@@ -1,7 +1,7 @@
 """A survey as the respondent's form and the storing code see it, at one version (pure Python)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..surveys.rules import QuestionType, SurveyState, takes_answers
@@ -51,6 +51,10 @@ class SurveyDefinition:
     thanks: dict[str, str]
     questions: tuple[QuestionDef, ...]
     reasons: tuple[ReasonDef, ...]
+    #: The thank-you page's next step: its text and link words per locale, and the link.
+    next_step: dict[str, str] = field(default_factory=dict)
+    next_step_label: dict[str, str] = field(default_factory=dict)
+    next_step_url: str | None = None
 
     def accepting_answers(self, now: datetime) -> bool:
         """Tell whether an answer submitted at ``now`` is accepted."""

@@ -45,6 +45,8 @@ class SettingsForm(FlaskForm):
     closes_at = DateTimeLocalField(_l("Closes at (UTC)"), validators=[Optional(), DayRange()],
                                    format="%Y-%m-%dT%H:%M")
     reason_codes = MultiCheckboxField(_l("Reasons offered"), validators=[InputRequired()])
+    next_step_url = StringField(_l("Link of the next step on the thank-you page"),
+                                validators=[Optional(), Length(max=500)])
 
 
 def texts_form(questions, data: dict | None = None) -> FlaskForm:
@@ -54,6 +56,9 @@ def texts_form(questions, data: dict | None = None) -> FlaskForm:
         title = StringField(_l("Title"), validators=[Optional(), Length(max=TITLE_MAX)])
         intro = TextAreaField(_l("Introduction"), validators=[Optional(), Length(max=TEXT_MAX)])
         thanks = TextAreaField(_l("Thank-you text"), validators=[Optional(), Length(max=TEXT_MAX)])
+        next_step = TextAreaField(_l("Next step"), validators=[Optional(), Length(max=TEXT_MAX)])
+        next_step_label = StringField(_l("Words of the next step's link"),
+                                      validators=[Optional(), Length(max=TITLE_MAX)])
 
     for question in questions:
         setattr(TextsForm, question.field_name,

@@ -52,6 +52,12 @@ class Survey(db.Model):
     intro: Mapped[dict] = mapped_column(LocalizedText, default=dict)
     #: Text of the thank-you page, per locale.
     thanks: Mapped[dict] = mapped_column(LocalizedText, default=dict)
+    #: What happens next, shown under the thanks (a contact promise, an offer), per locale.
+    next_step: Mapped[dict | None] = mapped_column(LocalizedText, default=dict)
+    #: The words of the next step's link, per locale.
+    next_step_label: Mapped[dict | None] = mapped_column(LocalizedText, default=dict)
+    #: Where the next step's link goes (http or https), if it has one.
+    next_step_url: Mapped[str | None] = mapped_column(sa.String(500))
     #: Codes of the catalogue reasons offered, in display order.
     reason_codes: Mapped[list] = mapped_column(MutableList.as_mutable(sa.JSON), default=list)
     #: When the survey was created.

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import cast
+from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -182,16 +183,40 @@ def list_surveys() -> list[tuple[Survey, int]]:
 
 
 def set_texts(survey: Survey, locale: str, title: str, intro: str, thanks: str,
-              questions: Mapping[int, str]) -> None:
-    """Replace the survey's texts in one language; empty strings remove that translation."""
+              questions: Mapping[int, str], next_step: str | None = None, next_step_label: str | None = None) -> None:
+    """Replace the survey's texts in one language; empty strings remove that translation (None: left as is)."""
     if locale not in LANGUAGES:
         raise SurveyError("unknown_language")
-    for column, value in (("title", title), ("intro", intro), ("thanks", thanks)):
-        _set_text(getattr(survey, column), locale, value)
+    for column, value in (("title", title), ("intro", intro), ("thanks", thanks), ("next_step", next_step),
+                          ("next_step_label", next_step_label)):
+        if value is not None:
+            if getattr(survey, column) is None:
+                setattr(survey, column, {})
+            _set_text(getattr(survey, column), locale, value)
     for question in survey.questions:
         if question.id in questions:
             _set_text(question.text, locale, questions[question.id])
     _changed(survey)
+
+
+#: Longest next-step link kept.
+MAX_LINK = 500
+
+
+def check_link(url: str | None) -> str | None:
+    """A next step's link as given (None if empty).
+
+    :raise SurveyError: for anything but an http or https address with a host, of at most :data:`MAX_LINK`
+        characters, without spaces.
+    """
+    url = (url or "").strip()
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if (parts.scheme.lower() not in ("http", "https") or not parts.hostname or len(url) > MAX_LINK
+            or any(c.isspace() or ord(c) < 32 for c in url)):
+        raise SurveyError("bad_link", max=MAX_LINK)
+    return url
 
 
 def _set_text(texts: dict, locale: str, value: str) -> None:
@@ -213,8 +238,9 @@ class MissingText:
 def untranslated(survey: Survey) -> list[MissingText]:
     """List the texts of ``survey`` (and its reasons) missing in some supported language."""
     report: list[MissingText] = []
+    optional = [(_l("Next step"), survey.next_step), (_l("Words of the next step's link"), survey.next_step_label)]
     for label, texts in ((_l("Title"), survey.title), (_l("Introduction"), survey.intro),
-                         (_l("Thank-you text"), survey.thanks)):
+                         (_l("Thank-you text"), survey.thanks), *((lb, t) for lb, t in optional if t)):
         if missing := missing_locales(texts):
             report.append(MissingText(str(label), missing))
     for question in survey.questions:
@@ -227,12 +253,14 @@ def untranslated(survey: Survey) -> list[MissingText]:
 
 
 def update_settings(survey: Survey, *, slug: str, default_locale: str, open_link: bool, anonymous: bool,
-                    opens_at, closes_at, reason_codes: list[str]) -> None:
+                    opens_at, closes_at, reason_codes: list[str], next_step_url: str | None = None) -> None:
     """Change the survey's settings.
 
-    :raise SurveyError: if the slug is malformed or taken, a reason code unknown or the dates reversed.
+    :raise SurveyError: if the slug is malformed or taken, a reason code unknown, the dates reversed or the next
+        step's link not an http(s) address.
     """
     survey.slug = validate_slug(slug, survey)
+    survey.next_step_url = check_link(next_step_url)
     if default_locale not in LANGUAGES:
         raise SurveyError("unknown_language")
     if opens_at and closes_at and closes_at <= opens_at:

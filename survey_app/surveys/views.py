@@ -10,6 +10,7 @@ from ..auth.models import Role
 from ..extensions import db
 from ..formutil import ConfirmForm, choices
 from ..i18n import LANGUAGES, localized
+from ..labels import language_name
 from .forms import QUESTION_TYPE_LABELS, AddQuestionForm, NewSurveyForm, SettingsForm, texts_form
 from .models import InvalidTransition, Survey
 from .services import (
@@ -79,16 +80,19 @@ def texts(slug: str, locale: str):
     if locale not in LANGUAGES:
         abort(404)
     data = {"title": survey.title.get(locale, ""), "intro": survey.intro.get(locale, ""),
-            "thanks": survey.thanks.get(locale, "")}
+            "thanks": survey.thanks.get(locale, ""), "next_step": (survey.next_step or {}).get(locale, ""),
+            "next_step_label": (survey.next_step_label or {}).get(locale, "")}
     data.update({q.field_name: q.text.get(locale, "") for q in survey.questions})
     form = texts_form(survey.questions, data=None if request.method == "POST" else data)
     if form.validate_on_submit():
         set_texts(survey, locale, form.title.data, form.intro.data, form.thanks.data,
-                  {q.id: form[q.field_name].data for q in survey.questions})
+                  {q.id: form[q.field_name].data for q in survey.questions}, next_step=form.next_step.data or "",
+                  next_step_label=form.next_step_label.data or "")
         db.session.commit()
-        flash(_("Texts in %(language)s saved.", language=LANGUAGES[locale]), "success")
+        flash(_("Texts saved (%(language)s).", language=language_name(locale)), "success")
         return redirect(url_for(".texts", slug=slug, locale=locale))
-    reference = "en" if locale != "en" else survey.default_locale
+    # The survey's own language is the reference; while it is the one edited, English (if it is another).
+    reference = survey.default_locale if locale != survey.default_locale else "en" if locale != "en" else None
     return render_template("surveys/texts.html", survey=survey, form=form, locale=locale, reference=reference,
                            localized=localized), 400 if form.errors else 200
 
@@ -106,15 +110,15 @@ def settings(slug: str):
             update_settings(survey, slug=form.slug.data, default_locale=form.default_locale.data,
                             open_link=form.open_link.data, anonymous=form.anonymous.data,
                             opens_at=form.opens_at.data, closes_at=form.closes_at.data,
-                            reason_codes=form.reason_codes.data)
+                            reason_codes=form.reason_codes.data, next_step_url=form.next_step_url.data)
         except SurveyError as error:
-            form.form_errors.append(str(error))
+            (form.next_step_url.errors if error.code == "bad_link" else form.form_errors).append(str(error))
             db.session.rollback()
         else:
             db.session.commit()
             flash(_("Settings saved."), "success")
             return redirect(url_for(".show", slug=survey.slug))
-    status = 400 if (form.errors or form.form_errors) and request.method == "POST" else 200
+    status = 400 if (form.errors or form.form_errors or form.next_step_url.errors) and request.method == "POST" else 200
     return render_template("surveys/settings.html", survey=survey, form=form, catalogue=catalogue), status
 
 
