@@ -77,10 +77,12 @@ def register_blueprints(app: Flask) -> None:
     from .responses.public import bp as respond_bp
     from .responses.staff import bp as responses_bp
     from .surveys.views import bp as surveys_bp
+    from .winback.results import bp as winback_results_bp
     from .winback.views import bp as winback_bp
 
     for bp in (core_bp, auth_bp, surveys_bp, customers_bp, purchases_bp, invitations_bp, respond_bp, responses_bp,
-               reports_bp, survey_reports_bp, classification_bp, lost_bp, followups_bp, winback_bp):
+               reports_bp, survey_reports_bp, classification_bp, lost_bp, followups_bp, winback_bp,
+               winback_results_bp):
         app.register_blueprint(bp)
 
 

@@ -178,3 +178,29 @@ def ratio_lines(title: str, labels: Sequence[str], series: Mapping[str, Sequence
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     _tidy(ax, title, axis_label)
     return _bytes(figure, fmt)
+
+
+def share_panels(title: str, panels: Sequence[tuple[str, Sequence[str], Sequence[float | None], Sequence[str]]],
+                 axis_label: str, *, fmt: str = "png") -> bytes:
+    """Shares (0–1) as horizontal bars in one panel per grouping, stacked; ``panels`` is (heading, labels, shares,
+    notes) per grouping, each bar labelled with its percentage and its note (a share of None is drawn empty)."""
+    rows = [max(len(labels), 1) for _heading, labels, _shares, _notes in panels]
+    figure = _figure(9, 1.0 + sum(0.45 * n + 0.7 for n in rows))
+    axes = figure.subplots(len(panels), 1, squeeze=False, height_ratios=[n + 1.5 for n in rows])[:, 0]
+    for ax, (heading, labels, shares, notes) in zip(axes, panels, strict=True):
+        positions = list(range(len(labels)))
+        values = _finite([0.0 if s is None else s * 100 for s in shares])
+        ax.barh(positions, values, 0.6, color=OBSERVED_COLOUR)
+        for p, share, value, note in zip(positions, shares, values, notes, strict=True):
+            text = "—" if share is None else f"{value:.0f} %"
+            ax.annotate(f"{text} ({note})" if note else text, (value, p), xytext=(4, 0), textcoords="offset points",
+                        va="center", fontsize=9)
+        ax.set_yticks(positions, labels)
+        ax.invert_yaxis()
+        ax.set_xlim(0, 115)
+        ax.set_xticks([0, 25, 50, 75, 100])
+        ax.xaxis.set_major_formatter(lambda value, _position: f"{value:g} %")
+        _tidy(ax, heading, "")
+    axes[-1].set_xlabel(axis_label)
+    figure.suptitle(title, x=0.01, ha="left", fontsize=13)
+    return _bytes(figure, fmt)
