@@ -150,6 +150,14 @@ def thanks(slug: str):
     return render_template("responses/thanks.html",
                            title=localized(definition.title, locale, definition.default_locale),
                            thanks=localized(definition.thanks, locale, definition.default_locale),
-                           next_step=localized(definition.next_step, locale, definition.default_locale),
-                           next_step_label=localized(definition.next_step_label, locale, definition.default_locale),
-                           next_step_url=definition.next_step_url)
+                           next_step=_next_step(definition, locale), next_step_url=definition.next_step_url)
+
+
+def _next_step(definition: SurveyDefinition, locale: str) -> tuple[str, str]:
+    """The next step's text and link words, both in the first of the respondent's language, the survey's and
+    English that has either (never words of one language with a text in another)."""
+    for code in (locale, definition.default_locale, "en"):
+        text, label = definition.next_step.get(code, ""), definition.next_step_label.get(code, "")
+        if text or label:
+            return text, label
+    return "", ""
