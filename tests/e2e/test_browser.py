@@ -283,3 +283,34 @@ def test_an_empty_form_on_a_phone_says_what_is_wrong_at_the_top_and_at_the_quest
     message = page.locator("fieldset.has-error .errors").bounding_box()
     assert 0 <= message["y"] - (legend["y"] + legend["height"]) < 60
     assert page.locator(".has-error").count() == 1
+
+
+def test_admin_gives_the_thank_you_page_a_next_step_that_a_polish_customer_sees(live_server, new_page, shot):
+    base, facts = live_server
+    slug = facts["surveys"]["loyalty"]
+    admin = new_page(DESKTOP)
+    sign_in(admin, base, facts, "admin")
+    admin.goto(f"{base}/staff/surveys/{slug}/settings")
+    admin.fill("input[name=next_step_url]", "javascript:alert(1)")
+    assert submit(admin) == 400
+    assert admin.input_value("input[name=next_step_url]") == "javascript:alert(1)"  # kept, with why at the field
+    assert admin.locator(".field.has-error").filter(has=admin.locator("input[name=next_step_url]")).is_visible()
+    admin.fill("input[name=next_step_url]", f"{base}/staff/login?offer=1")
+    assert submit(admin) == 302
+    admin.goto(f"{base}/staff/surveys/{slug}/texts/pl")
+    admin.fill("textarea[name=next_step]", "Opiekun konta zadzwoni do Państwa w ciągu dwóch dni roboczych.")
+    admin.fill("input[name=next_step_label]", "Zobacz naszą ofertę")
+    assert submit(admin) == 302
+    shot(admin, "1-texts")
+
+    customer = new_page(PHONE)
+    customer.goto(f"{base}/s/o/{slug}?lang=pl")
+    customer.locator("fieldset.choices input[type=radio]").first.check()
+    assert submit(customer) == 303
+    section = customer.locator("section.next-step")
+    assert section.is_visible() and "w ciągu dwóch dni roboczych" in section.inner_text()
+    link = section.get_by_role("link", name="Zobacz naszą ofertę")
+    assert link.get_attribute("href") == f"{base}/staff/login?offer=1"
+    assert customer.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(customer, "2-thanks")
+    assert axe_violations(customer) == []
