@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import math
+import re
 
 from babel import Locale
+from babel.numbers import format_currency as babel_currency
 from flask import current_app
-from flask_babel import format_currency, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -86,7 +88,11 @@ def money(amount: float) -> str:
     """An amount in the report currency, in the current language ("—" for a number that is not finite)."""
     if not math.isfinite(amount):
         return "—"
-    return format_currency(amount, current_app.config["REPORT_CURRENCY"], format="¤#,##0", currency_digits=False)
+    locale = Locale.parse(str(get_locale() or "en"))
+    # The language's own currency pattern ("2 576 950 €" in French, "€2,576,950" in English), whole units.
+    pattern = re.sub(r"\.0+", "", locale.currency_formats["standard"].pattern.split(";")[0])
+    return babel_currency(amount, current_app.config["REPORT_CURRENCY"], format=pattern, locale=locale,
+                          currency_digits=False)
 
 
 TEMPLATE_GLOBALS = {f.__name__: f for f in (kind_label, state_label, channel_label, source_label,

@@ -1,0 +1,26 @@
+"""Labels shown to people: money in each language's own currency pattern (Babel, not a hand-written one), and the
+names of languages inside sentences in the reader's language."""
+import pytest
+from flask_babel import force_locale
+
+from survey_app.labels import language_name, money
+
+
+@pytest.mark.parametrize("locale, expected", [("en", "€2,576,950"), ("fr", "2\u202f576\u202f950\u00a0€"),
+                                              ("pl", "2\u00a0576\u00a0950\u00a0€"), ("ru", "2\u00a0576\u00a0950\u00a0€")])
+def test_money_follows_each_languages_pattern_in_whole_units(app, locale, expected):
+    with app.test_request_context(), force_locale(locale):
+        assert money(2576950.4) == expected
+
+
+def test_money_in_another_currency(app):
+    app.config["REPORT_CURRENCY"] = "PLN"
+    with app.test_request_context(), force_locale("pl"):
+        assert money(1234) == "1\u00a0234\u00a0zł"
+
+
+@pytest.mark.parametrize("locale, expected", [("en", "Polish"), ("fr", "polonais"), ("pl", "polski"),
+                                              ("ru", "польский")])
+def test_language_names_in_the_readers_language(app, locale, expected):
+    with app.test_request_context(), force_locale(locale):
+        assert language_name("pl") == expected
