@@ -5,9 +5,12 @@ from flask_babel import force_locale
 
 from survey_app.labels import language_name, money
 
+NBSP, NNBSP = "\u00a0", "\u202f"
 
-@pytest.mark.parametrize("locale, expected", [("en", "€2,576,950"), ("fr", "2\u202f576\u202f950\u00a0€"),
-                                              ("pl", "2\u00a0576\u00a0950\u00a0€"), ("ru", "2\u00a0576\u00a0950\u00a0€")])
+
+@pytest.mark.parametrize("locale, expected", [("en", "€2,576,950"), ("fr", f"2{NNBSP}576{NNBSP}950{NBSP}€"),
+                                              ("pl", f"2{NBSP}576{NBSP}950{NBSP}€"),
+                                              ("ru", f"2{NBSP}576{NBSP}950{NBSP}€")])
 def test_money_follows_each_languages_pattern_in_whole_units(app, locale, expected):
     with app.test_request_context(), force_locale(locale):
         assert money(2576950.4) == expected

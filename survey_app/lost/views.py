@@ -19,6 +19,7 @@ from ..extensions import cache, db
 from ..formutil import ConfirmForm
 from ..reports.charts import ratio_lines
 from ..reports.exports import FORMATS, send_table
+from ..reports.services import percent
 from ..reports.state import data_state
 from ..routing import day_arg, int_arg
 from ..taxonomy import BUCKETS
@@ -118,7 +119,7 @@ def chart():
     body = ratio_lines(_("Lost customers per hundred at the start of each period"),
                        [p.label for p in report.periods], series, _("Period"), total=total,
                        band=NORMAL_YEARLY_LOSS if report.unit == "year" else None,
-                       band_label=_("Normal yearly loss (9–11 %)"))
+                       band_label=_("Normal yearly loss (9–11 %)"), percent=percent)
     response = Response(body, mimetype="image/png")
     response.headers["Cache-Control"] = "private, max-age=60"
     return response

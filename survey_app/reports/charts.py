@@ -41,8 +41,17 @@ def _tidy(ax, title: str, axis_label: str) -> None:
     ax.spines[["top", "right"]].set_visible(False)
 
 
+def plain_percent(share: float) -> str:
+    """A share (0–1) as a whole percentage, where no language's number format is given."""
+    return f"{share * 100:.0f} %"
+
+
+#: Turns a share (0–1) into text: pass the reader's language's format (Babel's) so charts match the tables.
+PercentFormat = Callable[[float], str]
+
+
 def paired_bars(title: str, labels: Sequence[str], first: Sequence[float], second: Sequence[float],
-                legend: tuple[str, str], axis_label: str, *, fmt: str = "png",
+                legend: tuple[str, str], axis_label: str, *, fmt: str = "png", percent: PercentFormat = plain_percent,
                 intervals: Sequence[tuple[float, float]] | None = None, second_colour: str = BENCHMARK_COLOUR,
                 second_intervals: Sequence[tuple[float, float]] | None = None) -> bytes:
     """Two shares (0–1) per row as horizontal bars, the first with optional 95 % interval whiskers."""
@@ -61,7 +70,7 @@ def paired_bars(title: str, labels: Sequence[str], first: Sequence[float], secon
                 xerr=errors, error_kw={"ecolor": "#333", "capsize": 3})
         ends = [hi for _lo, hi in whiskers] if whiskers else values
         for p, value, end in zip(positions, values, ends, strict=True):  # the label goes past the whisker
-            ax.annotate(f"{value * 100:.0f} %", (max(value, end) * 100, p + offset), xytext=(4, 0),
+            ax.annotate(percent(value), (max(value, end) * 100, p + offset), xytext=(4, 0),
                         textcoords="offset points", va="center", fontsize=9)
     ax.set_yticks(list(positions), labels)
     ax.invert_yaxis()
@@ -73,7 +82,7 @@ def paired_bars(title: str, labels: Sequence[str], first: Sequence[float], secon
 
 def grouped_bars(title: str, labels: Sequence[str],
                  series: Sequence[tuple[str, Sequence[float], Sequence[tuple[float, float]], str]], axis_label: str,
-                 *, fmt: str = "png") -> bytes:
+                 *, fmt: str = "png", percent: PercentFormat = plain_percent) -> bytes:
     """Several shares (0–1) per row as horizontal bars side by side, each with 95 % interval whiskers;
     ``series`` is (legend, shares, intervals, colour) per group."""
     figure = _figure(9, 1.6 + 0.3 * max(len(series), 1) * len(labels))
@@ -88,7 +97,7 @@ def grouped_bars(title: str, labels: Sequence[str],
         ax.barh([p + offset for p in positions], [v * 100 for v in values], height, label=name, color=colour,
                 xerr=errors, error_kw={"ecolor": "#333", "capsize": 2})
         for p, value, (_lo, hi) in zip(positions, values, whiskers, strict=True):
-            ax.annotate(f"{value * 100:.0f} %", (max(value, hi) * 100, p + offset), xytext=(4, 0),
+            ax.annotate(percent(value), (max(value, hi) * 100, p + offset), xytext=(4, 0),
                         textcoords="offset points", va="center", fontsize=8)
     ax.set_yticks(list(positions), labels)
     ax.invert_yaxis()
@@ -155,7 +164,7 @@ def month_bars(title: str, labels: Sequence[str], amounts: Sequence[float], anno
 
 def ratio_lines(title: str, labels: Sequence[str], series: Mapping[str, Sequence[float | None]], axis_label: str,
                 *, total: str | None = None, band: tuple[float, float] | None = None, band_label: str = "",
-                fmt: str = "png") -> bytes:
+                fmt: str = "png", percent: PercentFormat = plain_percent) -> bytes:
     """Percentages per period, one line per series (``total`` drawn thicker), with an optional shaded band."""
     figure = _figure(9, 3.6)
     ax = figure.subplots()
@@ -173,7 +182,7 @@ def ratio_lines(title: str, labels: Sequence[str], series: Mapping[str, Sequence
     ax.set_xticks(positions, labels, rotation=45 if len(labels) > 8 else 0, ha="right" if len(labels) > 8 else "center",
                   fontsize=8)
     ax.set_ylim(bottom=0)
-    ax.yaxis.set_major_formatter(lambda value, _position: f"{value:g} %")
+    ax.yaxis.set_major_formatter(lambda value, _position: percent(value / 100))
     if series or band is not None:
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     _tidy(ax, title, axis_label)
@@ -181,7 +190,7 @@ def ratio_lines(title: str, labels: Sequence[str], series: Mapping[str, Sequence
 
 
 def share_panels(title: str, panels: Sequence[tuple[str, Sequence[str], Sequence[float | None], Sequence[str]]],
-                 axis_label: str, *, fmt: str = "png") -> bytes:
+                 axis_label: str, *, fmt: str = "png", percent: PercentFormat = plain_percent) -> bytes:
     """Shares (0–1) as horizontal bars in one panel per grouping, stacked; ``panels`` is (heading, labels, shares,
     notes) per grouping, each bar labelled with its percentage and its note (a share of None is drawn empty)."""
     rows = [max(len(labels), 1) for _heading, labels, _shares, _notes in panels]
@@ -192,14 +201,14 @@ def share_panels(title: str, panels: Sequence[tuple[str, Sequence[str], Sequence
         values = _finite([0.0 if s is None else s * 100 for s in shares])
         ax.barh(positions, values, 0.6, color=OBSERVED_COLOUR)
         for p, share, value, note in zip(positions, shares, values, notes, strict=True):
-            text = "—" if share is None else f"{value:.0f} %"
+            text = "—" if share is None else percent(value / 100)
             ax.annotate(f"{text} ({note})" if note else text, (value, p), xytext=(4, 0), textcoords="offset points",
                         va="center", fontsize=9)
         ax.set_yticks(positions, labels)
         ax.invert_yaxis()
         ax.set_xlim(0, 115)
         ax.set_xticks([0, 25, 50, 75, 100])
-        ax.xaxis.set_major_formatter(lambda value, _position: f"{value:g} %")
+        ax.xaxis.set_major_formatter(lambda value, _position: percent(value / 100))
         _tidy(ax, heading, "")
     axes[-1].set_xlabel(axis_label)
     figure.suptitle(title, x=0.01, ha="left", fontsize=13)

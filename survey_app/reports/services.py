@@ -349,7 +349,7 @@ def _plan_benchmark(f: ReportFilter) -> Plan:
         ngettext("Why customers leave: %(num)d classified answer", "Why customers leave: %(num)d classified answers",
                  data.n),
         _short_labels(), [data.shares[b] for b in BUCKETS], [data.benchmark_shares[b] for b in BUCKETS],
-        _benchmark_legend(data), _("Share of classified answers (%)"), fmt=fmt,
+        _benchmark_legend(data), _("Share of classified answers (%)"), fmt=fmt, percent=percent,
         intervals=[data.interval(b) for b in BUCKETS])
 
 
@@ -361,7 +361,8 @@ def _plan_groups(f: ReportFilter) -> Plan:
         _("Controllable churn: %(share)s company-caused", share=percent(data.group_shares[COMPANY])),
         [group_label(c) for c in CAUSE_GROUPS], [data.group_shares[c] for c in CAUSE_GROUPS],
         [data.benchmark_group_shares[c] for c in CAUSE_GROUPS], _benchmark_legend(data),
-        _("Share of classified answers (%)"), fmt=fmt, intervals=[group_interval(data, c) for c in CAUSE_GROUPS])
+        _("Share of classified answers (%)"), fmt=fmt, percent=percent,
+        intervals=[group_interval(data, c) for c in CAUSE_GROUPS])
 
 
 def _plan_kinds(f: ReportFilter) -> Plan:
@@ -372,7 +373,7 @@ def _plan_kinds(f: ReportFilter) -> Plan:
         _("Why customers left, and what would make loyal customers leave"), _short_labels(),
         [comparison.exit.shares[b] for b in BUCKETS], [comparison.loyalty.shares[b] for b in BUCKETS],
         (_("Departed customers (exit surveys)"), _("Loyal customers (loyalty surveys)")),
-        _("Share of classified answers (%)"), fmt=fmt, second_colour=charts.LOYALTY_COLOUR,
+        _("Share of classified answers (%)"), fmt=fmt, percent=percent, second_colour=charts.LOYALTY_COLOUR,
         intervals=[comparison.exit.interval(b) for b in BUCKETS],
         second_intervals=[comparison.loyalty.interval(b) for b in BUCKETS])
 
@@ -396,7 +397,7 @@ def _plan_beliefs(f: ReportFilter) -> Plan:
                          colours[name]))
         return charts.grouped_bars(_("What staff believe, what loyal customers fear, what departed customers said"),
                                    [*_short_labels(), *(group_label(c) for c in CAUSE_GROUPS)], rows,
-                                   _("Share of classified answers (%)"), fmt=fmt)
+                                   _("Share of classified answers (%)"), fmt=fmt, percent=percent)
 
     return tuple((name, comparison.of(name).counts) for name in groups), series
 

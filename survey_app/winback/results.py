@@ -21,6 +21,7 @@ from ..labels import bucket_label, group_label
 from ..lost.forms import PRIORITY_LABELS
 from ..reports.charts import share_panels
 from ..reports.exports import FORMATS, send_table
+from ..reports.services import percent
 from ..routing import day_arg
 from .forms import CHANNEL_LABELS
 from .queries import Results, results
@@ -123,7 +124,7 @@ def chart():
     panels = [(t.heading, [label for label, _rate in t.rows], [rate.rate for _label, rate in t.rows],
                [f"{rate.won_back}/{rate.cases}" for _label, rate in t.rows])
               for t in tables(found) if t.grouping in shown]
-    body = share_panels(_("Win-back rate of the cases lost in the span"), panels, _("Cases won back"))
+    body = share_panels(_("Win-back rate of the cases lost in the span"), panels, _("Cases won back"), percent=percent)
     response = Response(body, mimetype="image/png")
     response.headers["Cache-Control"] = "private, max-age=60"
     return response
