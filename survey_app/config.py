@@ -123,6 +123,8 @@ class Config:
     JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "10"))
     #: Days an invitation link stays valid.
     INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 60)
+    #: Days the emailed link with which a new or reset staff member chooses a password works (once).
+    STAFF_LINK_DAYS = env_int("STAFF_LINK_DAYS", 7)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

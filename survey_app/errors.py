@@ -87,6 +87,19 @@ _TEXTS: dict[str, tuple[LazyString | None, LazyString]] = {
     "account_exists": (None, _l("%(email)s already has an account.")),
     "password_too_short": (None, _l("A password needs at least %(min)s characters.")),
     "no_account": (None, _l("No account has the email %(email)s.")),
+    "own_account": (None, _l("You cannot do this to your own account: ask another administrator.")),
+    "inactive_account": (None, _l("This account is deactivated: reactivate it first.")),
+    "last_admin": (None, _l("%(email)s is the last active administrator: make another account an administrator "
+                            "first.")),
+    "password_link_unknown": (_l("This link is not valid"),
+                              _l("This link to choose a password cannot be read. Please check that you copied the "
+                                 "whole address from the email, or ask an administrator to send you a new link.")),
+    "password_link_expired": (_l("This link has expired"),
+                              _l("This link to choose a password is too old to be used. Please ask an administrator "
+                                 "to send you a new one.")),
+    "password_link_used": (_l("This link has been used"),
+                           _l("A password was already chosen with this link, or a newer link was sent since. Sign "
+                              "in with your password, or ask an administrator to send you a new link.")),
     "bad_priority": (None, _l("A win-back priority is 1, 2, 3 or 4, given to one of the nine ABC × XYZ cells.")),
     "note_too_long": (None, _l("The note may be at most %(max)s characters long.")),
     "case_exists": (_l("A case is open already"),

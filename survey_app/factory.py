@@ -64,6 +64,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Register the blueprints of each feature: one for its public pages (``/s/…``), one for its staff pages."""
+    from .auth.staff import bp as users_bp
     from .auth.views import bp as auth_bp
     from .classification.views import bp as classification_bp
     from .core import bp as core_bp
@@ -80,8 +81,8 @@ def register_blueprints(app: Flask) -> None:
     from .winback.results import bp as winback_results_bp
     from .winback.views import bp as winback_bp
 
-    for bp in (core_bp, auth_bp, surveys_bp, customers_bp, purchases_bp, invitations_bp, respond_bp, responses_bp,
-               reports_bp, survey_reports_bp, classification_bp, lost_bp, followups_bp, winback_bp,
+    for bp in (core_bp, auth_bp, users_bp, surveys_bp, customers_bp, purchases_bp, invitations_bp, respond_bp,
+               responses_bp, reports_bp, survey_reports_bp, classification_bp, lost_bp, followups_bp, winback_bp,
                winback_results_bp):
         app.register_blueprint(bp)
 

@@ -29,6 +29,11 @@ def _stand_in_hash() -> str:
     return generate_password_hash(secrets.token_urlsafe(16))
 
 
+#: Starts the stored hash of an account no password signs in to: invited, or reset by an administrator, and waiting
+#: for its owner to choose a password through an emailed link.
+UNUSABLE_PREFIX = "!"
+
+
 def check_password_of_nobody(password: str) -> bool:
     """Spend the work of one password check where there is no account to check, so failures all take as long."""
     check_password_hash(_stand_in_hash(), password)
@@ -81,9 +86,20 @@ class StaffUser(UserMixin, db.Model):
         """Store a slow hash of ``password``."""
         self.password_hash = generate_password_hash(password)
 
+    def set_unusable_password(self) -> None:
+        """Leave the account without a password anybody knows, until its owner sets one through an emailed link."""
+        self.password_hash = UNUSABLE_PREFIX + generate_password_hash(secrets.token_urlsafe(32))
+
+    @property
+    def has_password(self) -> bool:
+        """Tell whether the account has a password its owner chose."""
+        return not self.password_hash.startswith(UNUSABLE_PREFIX)
+
     def check_password(self, password: str) -> bool:
-        """Tell whether ``password`` matches the stored hash."""
-        return check_password_hash(self.password_hash, password)
+        """Tell whether ``password`` matches the stored hash (never for an account without a password)."""
+        # The hash behind the prefix is checked too, so a refusal takes as long as for any account.
+        matches = check_password_hash(self.password_hash.removeprefix(UNUSABLE_PREFIX), password)
+        return matches and self.has_password
 
     def has_role(self, *roles: Role) -> bool:
         """Tell whether the user holds one of ``roles`` (admins hold every role)."""

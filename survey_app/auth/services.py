@@ -1,14 +1,16 @@
-"""Staff accounts: creating them, signing in and out, passwords and deactivation."""
+"""Staff accounts: creating and inviting them, roles, signing in and out, passwords and deactivation."""
 from __future__ import annotations
 
 import logging
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..dbtypes import utcnow
-from ..domain import Invalid
+from ..domain import Conflict, Invalid
 from ..extensions import db
+from ..languages import is_language
 from ..text import one_line
 from .models import Role, StaffUser, check_password_of_nobody
 
@@ -19,6 +21,10 @@ MIN_PASSWORD_LENGTH = 10
 
 class AccountError(Invalid):
     """A staff account cannot be created or changed as asked; the code says why."""
+
+
+class AccountRefused(Conflict):
+    """A change refused to keep the staff area administered: done to one's own account, or to the last admin."""
 
 
 def normalise_email(email: str) -> str:
@@ -35,21 +41,55 @@ def normalise_email(email: str) -> str:
 def create_user(email: str, role: Role | str, password: str, name: str = "", locale: str | None = None) -> StaffUser:
     """Create a staff account.
 
-    :raise AccountError: if the email is invalid or taken, the role unknown or the password too short.
+    :raise AccountError: if the email is invalid or taken, the role or language unknown or the password too short.
     """
-    email = normalise_email(email)
+    email, role = normalise_email(email), _role(role)
+    check_new_password(password)
+    user = _add_account(email, role, name, locale, password)
+    logger.info("Staff account %s created with role %s", email, role)
+    return user
+
+
+def invite_user(email: str, role: Role | str, name: str = "", locale: str | None = None) -> StaffUser:
+    """Create a staff account without a password; its owner chooses one through an emailed link.
+
+    :raise AccountError: if the email is invalid or taken, or the role or language unknown.
+    """
+    user = _add_account(normalise_email(email), _role(role), name, locale, None)
+    logger.info("Staff account %s invited with role %s", user.email, user.role)
+    return user
+
+
+def _role(role: Role | str) -> Role:
+    """The role named ``role``.
+
+    :raise AccountError: if there is no such role.
+    """
     try:
-        role = Role(role)
+        return Role(role)
     except ValueError as error:
         raise AccountError("unknown_role", role=str(role)) from error
-    check_new_password(password)
+
+
+def _add_account(email: str, role: Role, name: str, locale: str | None, password: str | None) -> StaffUser:
+    """Store a new account with ``password``, or none that can sign in (None).
+
+    :raise AccountError: if the language is unknown or the email taken (also by an account added meanwhile).
+    """
+    if locale is not None and not is_language(locale):
+        raise AccountError("unknown_language")
     if find_user(email) is not None:
         raise AccountError("account_exists", email=email)
     user = StaffUser(email=email, role=role, name=one_line(name) or email.split("@")[0], locale=locale)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
-    logger.info("Staff account %s created with role %s", email, role)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+    except IntegrityError as error:  # another request added the same email since it was looked up
+        raise AccountError("account_exists", email=email) from error
     return user
 
 
@@ -119,14 +159,82 @@ def change_password(user: StaffUser, password: str) -> None:
     logger.info("Password of staff account %s changed", user.email)
 
 
-def deactivate(user: StaffUser) -> None:
-    """Stop ``user`` from signing in, and end every session they have."""
+def deactivate(user: StaffUser, by: StaffUser | None = None) -> None:
+    """Stop ``user`` from signing in, and end every session they have (and every password link sent to them).
+
+    :param by: the administrator doing it from the staff pages (None: an operator at the command line, who can always
+        create another admin there).
+    :raise AccountRefused: from the staff pages, if ``by`` is ``user`` or ``user`` is the last active admin.
+    """
+    if by is not None:
+        _refuse_own_account(user, by)
+        _keep_an_admin(user)
     user.active = False
     user.end_sessions()
-    logger.info("Staff account %s deactivated", user.email)
+    logger.info("Staff account %s deactivated%s", user.email, f" by {by.email}" if by else "")
 
 
 def activate(user: StaffUser) -> None:
     """Let ``user`` sign in again (sessions ended before stay ended)."""
     user.active = True
     logger.info("Staff account %s activated", user.email)
+
+
+def staff_list() -> list[StaffUser]:
+    """Every staff account: active ones first, then by name."""
+    return list(db.session.scalars(select(StaffUser).order_by(StaffUser.active.desc(), func.lower(StaffUser.name),
+                                                              StaffUser.id)))
+
+
+def update_account(user: StaffUser, role: Role | str, locale: str | None, by: StaffUser) -> None:
+    """Give ``user`` a role and a preferred language (None: the browser's).
+
+    :raise AccountError: if the role or language is unknown.
+    :raise AccountRefused: if an admin would take the admin role from themselves, or from the last active admin.
+    """
+    role = _role(role)
+    if locale is not None and not is_language(locale):
+        raise AccountError("unknown_language")
+    if user.role == Role.ADMIN and role != Role.ADMIN:
+        _refuse_own_account(user, by)
+        _keep_an_admin(user)
+    if role != user.role:
+        logger.info("Staff account %s given the role %s by %s", user.email, role, by.email)
+    user.role, user.locale = role, locale
+
+
+def reset_password(user: StaffUser, by: StaffUser) -> None:
+    """Take away ``user``'s password and end their sessions at once; they choose a new one through an emailed link.
+
+    :raise AccountRefused: if ``by`` is ``user`` (an admin changes their own password otherwise), or the account is
+        deactivated.
+    """
+    _refuse_own_account(user, by)
+    if not user.active:  # the link would not work: deactivation spends every link
+        raise AccountRefused("inactive_account")
+    user.set_unusable_password()
+    user.end_sessions()
+    logger.info("Password of staff account %s reset by %s", user.email, by.email)
+
+
+def _refuse_own_account(user: StaffUser, by: StaffUser | None) -> None:
+    """Refuse an admin locking themselves out.
+
+    :raise AccountRefused: if ``by`` is ``user``.
+    """
+    if by is not None and by.id == user.id:
+        raise AccountRefused("own_account")
+
+
+def _keep_an_admin(user: StaffUser) -> None:
+    """Refuse to take the last active admin away.
+
+    :raise AccountRefused: if ``user`` is an active admin and no other account is.
+    """
+    if user.role != Role.ADMIN or not user.active:
+        return
+    # Locks the admins' rows (PostgreSQL), so two admins cannot take each other's role at the same time.
+    others = db.session.scalars(select(StaffUser.id).where(StaffUser.role == Role.ADMIN, StaffUser.active.is_(True),
+                                                          StaffUser.id != user.id).with_for_update()).all()
+    if not others:
+        raise AccountRefused("last_admin", email=user.email)

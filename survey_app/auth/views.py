@@ -1,4 +1,4 @@
-"""Staff sign-in and sign-out."""
+"""Staff sign-in and sign-out, and choosing a password through an emailed link."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -8,10 +8,19 @@ from flask_wtf.csrf import CSRFError
 
 from ..errors import csrf_page, never_send_again
 from ..extensions import db, limiter, login_manager
+from ..i18n import use_respondent_locale
 from ..routing import is_site_path
-from .forms import LoginForm
+from .forms import LoginForm, SetPasswordForm
+from .links import account_for_token
 from .models import StaffUser
-from .services import authenticate, sign_out_everywhere, user_for_session
+from .services import (
+    MIN_PASSWORD_LENGTH,
+    AccountError,
+    authenticate,
+    change_password,
+    sign_out_everywhere,
+    user_for_session,
+)
 
 bp = Blueprint("auth", __name__, url_prefix="/staff", template_folder="templates")
 
@@ -47,6 +56,32 @@ def login():
     elif form.is_submitted():
         status = 400
     return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/password/<token>", methods=["GET", "POST"])
+@never_send_again
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
+def set_password(token: str):
+    """Let the owner of an emailed link choose their password, once; then send them to sign in with it."""
+    user = account_for_token(token)
+    # Before anyone signs in, the page speaks the account's language (unless the visitor chose another).
+    use_respondent_locale([user.locale], None)
+    form = SetPasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            change_password(user, form.password.data)
+        except AccountError as error:
+            form.password.errors.append(str(error))
+            status = 400
+        else:
+            db.session.commit()
+            logout_user()  # whoever was signed in in this browser: the next step is signing in with this account
+            flash(_("Your password is set. Please sign in with it."), "success")
+            return redirect(url_for(".login"))
+    elif form.is_submitted():
+        status = 400
+    return render_template("auth/set_password.html", form=form, user=user, min_length=MIN_PASSWORD_LENGTH), status
 
 
 @bp.errorhandler(CSRFError)

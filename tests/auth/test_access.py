@@ -14,6 +14,8 @@ ACCESS = {
     f"/staff/surveys/{SLUG}/settings": {"admin"},
     f"/staff/surveys/{SLUG}/invitations/": {"admin"},
     "/staff/customers/": {"admin"},
+    "/staff/users/": {"admin"},
+    "/staff/users/invite": {"admin"},
     "/staff/responses": {"admin", "analyst"},
     f"/staff/surveys/{SLUG}/responses/import": {"admin", "analyst"},
     f"/staff/reports/?survey={SLUG}": {"admin", "analyst"},

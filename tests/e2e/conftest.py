@@ -65,7 +65,10 @@ class Mailbox:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """Seed a fresh SQLite database, email the invitations through a real SMTP server on 127.0.0.1, and serve the
-    app with gunicorn; yield the base URL and the seeded facts, with each language's links as received by email."""
+    app with gunicorn; yield the base URL and the seeded facts, with each language's links as received by email.
+
+    The SMTP server keeps running, so what the app sends later arrives in ``facts["mailbox"]`` too.
+    """
     from aiosmtpd.controller import Controller
 
     instance = tmp_path_factory.mktemp("e2e-instance")
@@ -86,12 +89,12 @@ def live_server(tmp_path_factory):
     facts = json.loads(seeded.stdout.strip().splitlines()[-1])
     subprocess.run([sys.executable, "-m", "flask", "--app", "survey_app", "invitations", "send"], cwd=ROOT, env=env,
                    check=True, capture_output=True)
-    smtp.stop()
     link = re.compile(rf"http://127\.0\.0\.1:{port}/s/[\w-]+(?=\s)")
     by_address = {m["To"].addresses[0].addr_spec: m for m in mailbox.messages}
     facts["emails"] = {lang: [by_address[a] for a in addresses] for lang, addresses in facts["addresses"].items()}
     facts["links"] = {lang: [link.search(m.get_body(("plain",)).get_content()).group(0) for m in messages]
                       for lang, messages in facts["emails"].items()}
+    facts["mailbox"] = mailbox
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
     server = subprocess.Popen([gunicorn, "-c", "gunicorn.conf.py", "wsgi:app"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -107,6 +110,7 @@ def live_server(tmp_path_factory):
     yield base, facts
     server.terminate()
     server.wait(10)
+    smtp.stop()
 
 
 @pytest.fixture(scope="session")

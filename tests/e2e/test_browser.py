@@ -314,3 +314,53 @@ def test_admin_gives_the_thank_you_page_a_next_step_that_a_polish_customer_sees(
     assert customer.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     shot(customer, "2-thanks")
     assert axe_violations(customer) == []
+
+
+def test_admin_invites_a_colleague_who_chooses_a_password_from_the_email_and_signs_in(live_server, new_page, shot):
+    import re
+
+    base, facts = live_server
+    mailbox = facts["mailbox"]
+    page = new_page(DESKTOP)
+    sign_in(page, base, facts, "admin")
+    page.click("header a[href='/staff/users/']")
+    page.click("main a[href='/staff/users/invite']")
+    page.fill("input[name=email]", "newcomer@example.com")
+    page.fill("input[name=name]", "Nowa Analityczka")
+    page.select_option("select[name=role]", "analyst")
+    page.select_option("select[name=locale]", "pl")
+    shot(page, "1-invite")
+    assert axe_violations(page) == []
+    assert submit(page) == 302
+    assert page.locator(".flash-success").is_visible() and page.get_by_text("newcomer@example.com").count()
+    shot(page, "2-invited")
+
+    # The email was accepted by the SMTP server before the page answered; look for it among those received.
+    received = [m for m in mailbox.messages if m["To"].addresses[0].addr_spec == "newcomer@example.com"]
+    assert len(received) == 1 and received[0]["Content-Language"] == "pl"
+    link = re.search(rf"{re.escape(base)}/staff/password/\S+", received[0].get_body(("plain",)).get_content()).group(0)
+
+    invitee = new_page(PHONE)  # another browser: the colleague's
+    invitee.goto(link)
+    assert html_lang(invitee) == "pl", "the page speaks the language the admin chose for the account"
+    assert invitee.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert axe_violations(invitee) == []
+    invitee.fill("input[name=password]", "short")
+    invitee.fill("input[name=confirm]", "short")
+    assert submit(invitee) == 400
+    assert invitee.locator(".errors").first.is_visible()
+    shot(invitee, "3-too-short")
+    invitee.fill("input[name=password]", "my own long password")
+    invitee.fill("input[name=confirm]", "my own long password")
+    assert submit(invitee) == 302
+    assert "/staff/login" in invitee.url
+    invitee.fill("input[name=email]", "newcomer@example.com")
+    invitee.fill("input[name=password]", "my own long password")
+    invitee.click("main button[type=submit]")
+    assert "/staff/login" not in invitee.url
+    assert html_lang(invitee) == "pl"  # signed in: the account's language
+    assert invitee.locator("header a[href='/staff/reports/']").count() == 1  # an analyst's menu
+    shot(invitee, "4-signed-in")
+
+    again = invitee.goto(link)
+    assert again.status == 410, "the link works once"
