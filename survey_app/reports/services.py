@@ -202,10 +202,18 @@ def verdict(data: Breakdown) -> str | None:
     if not result.differs:
         return _("Your answers do not differ clearly from the benchmark (χ² = %(chi2)s, p %(p)s).", **figures)
     leading = [(b, r) for b, r in result.residuals if abs(r) >= 1.0][:3] or list(result.residuals[:1])
-    parts = [(_("%(bucket)s: more often than the benchmark", bucket=bucket_label(b, short=True)) if r > 0 else
-              _("%(bucket)s: less often than the benchmark", bucket=bucket_label(b, short=True))) for b, r in leading]
-    return _("Your answers differ from the benchmark (χ² = %(chi2)s, p %(p)s), mainly in — %(buckets)s.",
-             buckets=format_list(parts, locale=str(get_locale())), **figures)
+    locale = str(get_locale())
+    named = {sign: format_list([_("“%(name)s”", name=bucket_label(b, short=True)) for b, r in leading
+                                if (r > 0) == sign], locale=locale) for sign in (True, False)}
+    more, less = named[True], named[False]
+    if more and less:
+        return _("Your answers differ from the benchmark (χ² = %(chi2)s, p %(p)s): they give %(more)s more often "
+                 "and %(less)s less often.", more=more, less=less, **figures)
+    if more:
+        return _("Your answers differ from the benchmark (χ² = %(chi2)s, p %(p)s): they give %(more)s more often.",
+                 more=more, **figures)
+    return _("Your answers differ from the benchmark (χ² = %(chi2)s, p %(p)s): they give %(less)s less often.",
+             less=less, **figures)
 
 
 def p_value_text(p: float) -> str:
