@@ -99,9 +99,9 @@ def has_cases() -> bool:
                              .where(Customer.external_ref.like(DEMO_REFS)).limit(1)) is not None
 
 
-def load_cases(today: date, seed: int) -> None:
+def load_cases(today: date, seed: int) -> int:
     """Open the cases of the demo's lost customers (and one by hand), then plan, work and close them as staff would
-    have since each customer was lost."""
+    have since each customer was lost; return how many cases it took up."""
     rng = random.Random(seed)
     staff = demo_staff()
     customers = _demo_customers()
@@ -118,6 +118,7 @@ def load_cases(today: date, seed: int) -> None:
         case.owner_id = case.customer.account_manager_id or case.owner_id
         if case.created_by_id is None:  # opened by the sweep on the day the customer was found lost
             case.created_at = case.state_changed_at = _at(case.lost_at, 6)
+    taken = len(cases)
     if by_hand is not None:
         _planned(rng, by_hand, today, overdue=False)
     cases = [c for c in cases if c is not by_hand]
@@ -142,6 +143,7 @@ def load_cases(today: date, seed: int) -> None:
             _closed(rng, case, kind, today)
     _note_reminders(today)
     db.session.flush()
+    return taken
 
 
 def _open_by_hand(today: date) -> WinbackCase | None:
@@ -294,9 +296,9 @@ def has_followups() -> bool:
     return db.session.scalar(select(Response.id).where(Response.submission_key == FOLLOWUP_KEY.format(1))) is not None
 
 
-def load_followups(seed: int) -> None:
+def load_followups(seed: int) -> int:
     """Record recent interviews in which customers named a company-caused reason and agreed to be contacted, open
-    their follow-ups as the app does, then close some with what came of them."""
+    their follow-ups as the app does, then close some with what came of them; return how many were recorded."""
     rng = random.Random(seed)
     interviewer = find_user("interviewer@example.com")
     now = utcnow()
@@ -347,4 +349,6 @@ def load_followups(seed: int) -> None:
             close(task, Outcome(outcome), rng.choice(FOLLOWUP_NOTES[outcome]), closer)
             task.closed_at = min(submitted + timedelta(days=after), now)
     db.session.commit()
-    sort_pending()  # the interviews' free text
+    if recorded:
+        sort_pending()  # the interviews' free text
+    return len(recorded)

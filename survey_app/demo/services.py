@@ -87,13 +87,11 @@ def load_demo(instance_path: str, seed: int = 2026) -> DemoResult:
         db.session.commit()
         result.created = True
     if not has_cases():  # also added to a demo loaded before win-back cases existed
-        load_cases(date.today(), seed + 2)
+        result.created = load_cases(date.today(), seed + 2) > 0 or result.created
         db.session.commit()
-        result.created = True
     if not has_followups():
-        load_followups(seed + 3)
+        result.created = load_followups(seed + 3) > 0 or result.created
         db.session.commit()
-        result.created = True
     db.session.flush()
     result.links = [(k.split()[1], v) for k, v in saved.items() if k.startswith("link ")]
     _write_saved(secrets_file, saved)

@@ -144,8 +144,8 @@ def assert_follow_ups_open_and_closed(db):
 
 @pytest.mark.slow
 def test_a_demo_loaded_before_cases_and_follow_ups_gets_them_once(runner, db, monkeypatch):
-    monkeypatch.setattr(demo_services, "load_cases", lambda today, seed: None)
-    monkeypatch.setattr(demo_services, "load_followups", lambda seed: None)
+    monkeypatch.setattr(demo_services, "load_cases", lambda today, seed: 0)
+    monkeypatch.setattr(demo_services, "load_followups", lambda seed: 0)
     assert runner.invoke(args=["seed", "demo"]).exit_code == 0
     monkeypatch.undo()
     with db() as session:  # as before: the admin managed every demo customer
