@@ -196,11 +196,11 @@ def _planned(rng: random.Random, case: WinbackCase, today: date, overdue: bool) 
 
 
 def _in_progress(rng: random.Random, case: WinbackCase, today: date, agreed: bool, overdue: bool) -> None:
-    """Two steps done since the loss, the next one due soon (``overdue``: passed); ``agreed``: they promised to
-    return, and the next step is their first order."""
+    """Two steps done since the loss, the second lately, and the next one due soon (``overdue``: passed);
+    ``agreed``: they promised to return, and the next step is their first order."""
     yesterday = today - timedelta(days=1)
     first = min(case.lost_at + timedelta(days=rng.randint(2, 5)), yesterday - timedelta(days=2))
-    second = min(first + timedelta(days=rng.randint(6, 20)), yesterday)
+    second = min(first + timedelta(days=max(1, round((yesterday - first).days * rng.uniform(0.6, 0.95)))), yesterday)
     plan = _plan(rng, case)
     nxt = today - timedelta(days=2) if overdue else today + timedelta(days=rng.randint(1, 6))
     if agreed:
