@@ -1,5 +1,5 @@
 """Demo data: staff accounts, customers in four languages with two years of purchases, two open customer surveys with
-months of answers, and a staff survey with the team's beliefs."""
+months of answers, a staff survey with the team's beliefs, win-back cases in every state and follow-ups."""
 from __future__ import annotations
 
 import logging
@@ -25,6 +25,7 @@ from ..responses.services import record_response
 from ..surveys.models import QuestionType, Survey, SurveyKind
 from ..surveys.services import create_from_template, get_survey, install_catalogue, open_survey
 from ..taxonomy import BUCKETS
+from .cases import assign_managers, demo_staff, has_cases, has_followups, load_cases, load_followups
 from .texts import CUSTOMERS, EXIT_TEXTS, LOYALTY_TEXTS
 
 logger = logging.getLogger(__name__)
@@ -85,6 +86,12 @@ def load_demo(instance_path: str, seed: int = 2026) -> DemoResult:
         _answers(random.Random(seed + 1), staff_survey, [], STAFF_WEIGHTS, None, STAFF_ANSWERS, None)
         db.session.commit()
         result.created = True
+    if not has_cases():  # also added to a demo loaded before win-back cases existed
+        result.created = load_cases(date.today(), seed + 2) > 0 or result.created
+        db.session.commit()
+    if not has_followups():
+        result.created = load_followups(seed + 3) > 0 or result.created
+        db.session.commit()
     db.session.flush()
     result.links = [(k.split()[1], v) for k, v in saved.items() if k.startswith("link ")]
     _write_saved(secrets_file, saved)
@@ -103,8 +110,8 @@ def _write_saved(path: Path, saved: dict[str, str]) -> None:
 
 
 def _customers(rng: random.Random) -> list[Customer]:
-    """The demo customers, each with two years of purchases at their own rhythm; two in three have left."""
-    manager = find_user("admin@example.com")
+    """The demo customers, each with two years of purchases at their own rhythm; two in three have left; the demo
+    staff manage them in turn."""
     today = date.today()
     customers, rhythms = [], []
     for locale, people in CUSTOMERS.items():
@@ -119,13 +126,14 @@ def _customers(rng: random.Random) -> list[Customer]:
                 lost_at, last = None, today - timedelta(days=rng.randint(0, interval))
             customer = Customer(
                 external_ref=f"DEMO-{locale.upper()}-{i:03d}", name=name, email=f"{local_part}@example.com",
-                locale=locale, segment=SEGMENTS[i % len(SEGMENTS)], account_manager=manager,
+                locale=locale, segment=SEGMENTS[i % len(SEGMENTS)],
                 annual_revenue=annual, customer_since=today - timedelta(days=rng.randint(800, 3000)),
                 status=CustomerStatus.LOST if lost else CustomerStatus.ACTIVE, lost_at=lost_at, last_purchase=last,
             )
             db.session.add(customer)
             customers.append(customer)
             rhythms.append((interval, last))
+    assign_managers(customers, demo_staff())
     db.session.flush()
     for customer, (interval, last) in zip(customers, rhythms, strict=True):
         _purchases(rng, customer, interval, last, since=today - timedelta(days=730))

@@ -366,3 +366,123 @@ LOYALTY_TEXTS: dict[str, dict[str, list[str]]] = {
         ],
     },
 }
+
+#: Staff's own words in win-back cases and follow-ups, written in English (the demo team's working language).
+
+#: bucket -> offers that answer a real reason of that kind.
+WINBACK_OFFERS: dict[str, list[str]] = {
+    "indifference": [
+        "A named contact who calls them every month, and a direct line to the support lead for the first quarter.",
+        "An apology from the head of customer service in person, and the renewal discount they were promised.",
+        "Their complaint reopened and settled within a week, plus a credit note for the last two invoices.",
+    ],
+    "dissatisfaction": [
+        "Replacement of the faulty batch at our cost and a free quality check on their next three deliveries.",
+        "A guaranteed delivery slot with a 10% refund on any late delivery for six months.",
+        "Early access to the new version with the PDF export, and onboarding for their team at no charge.",
+    ],
+    "competitor": [
+        "Match the competitor's price for twelve months, with installation and training included.",
+        "A two-year fixed price, 15% below their old rate, with support included.",
+        "The premium plan at the standard price for the first year.",
+    ],
+    "relationship": [
+        "A single invoice for everything they order, and the account manager they knew back on the account.",
+        "A short trial of the bundled service so their new manager can compare us side by side.",
+    ],
+    "circumstances": [
+        "A paused account instead of a closed one, ready to restart with their old terms.",
+        "Delivery to their new address through our partner carrier at the usual price.",
+    ],
+}
+
+#: bucket -> plans: (channel, what to do) in the order they are done.
+WINBACK_PLANS: dict[str, list[list[tuple[str, str]]]] = {
+    "indifference": [
+        [("call", "Call to apologise and hear what went wrong, without selling anything."),
+         ("meeting", "Meet the owner with the head of customer service and agree on a contact plan."),
+         ("offer", "Send the written offer with the renewal discount."),
+         ("call", "Check that the first order went smoothly.")],
+        [("letter", "Personal letter from the managing director acknowledging the unanswered complaints."),
+         ("call", "Follow up the letter by phone and book a visit."),
+         ("visit", "Visit their office with the new account manager."),
+         ("offer", "Confirm the offer in writing.")],
+    ],
+    "dissatisfaction": [
+        [("call", "Call to go through the defects they reported, one by one."),
+         ("visit", "Visit with the quality engineer and bring samples from the new batch."),
+         ("offer", "Send the offer: replacement at our cost and a quality guarantee."),
+         ("call", "Ask how the first delivery after the return went.")],
+        [("email", "Email the delivery report for the last quarter and what we changed since."),
+         ("meeting", "Online meeting with logistics to agree on a guaranteed delivery slot."),
+         ("offer", "Send the offer with the late-delivery refund."),
+         ("event", "Invite them to the product day to see the new version.")],
+    ],
+    "competitor": [
+        [("call", "Call to learn what the competitor offered and what matters most to them."),
+         ("offer", "Send a price-matched offer with installation and training included."),
+         ("meeting", "Meet to walk through the offer against the competitor's quote."),
+         ("call", "Call before their trial period with the competitor ends.")],
+        [("email", "Email a side-by-side comparison with the features they actually use."),
+         ("event", "Invite them to the customer day in town."),
+         ("offer", "Send the two-year fixed-price offer.")],
+    ],
+    "relationship": [
+        [("call", "Call the new decision-maker to introduce ourselves."),
+         ("meeting", "Meet the new manager together with their former account manager."),
+         ("offer", "Offer the single invoice and a trial of the bundle.")],
+    ],
+    "circumstances": [
+        [("call", "Call to check whether anything has changed since they left."),
+         ("letter", "Send a letter with the pause option and how to restart.")],
+    ],
+}
+
+#: A first step for a case whose real reason is not known yet.
+ASK_WHY = ("call", "Call to ask why they stopped ordering, and offer the exit survey link if they prefer to write.")
+#: The step a manager plans once a customer has agreed to return.
+FIRST_ORDER = ("call", "Help them place the first order and make sure the agreed terms are on it.")
+
+#: bucket -> why staff closed a case as not won back.
+NOT_WON_BACK_NOTES: dict[str, list[str]] = {
+    "indifference": [
+        "They heard us out and appreciated the apology, but have settled in with the new supplier. "
+        "Asked us to try again in a year.",
+        "Three calls and a letter, no answer after the first conversation. Closing; the contact stays in the "
+        "newsletter.",
+    ],
+    "dissatisfaction": [
+        "The quality guarantee was not enough: they want a supplier with a local warehouse. Nothing more to offer "
+        "for now.",
+    ],
+    "competitor": [
+        "Signed a two-year contract with the competitor before our offer arrived. Reminder set for the renewal.",
+        "Our best price was still 12% above the competitor's. Management decided not to go lower.",
+    ],
+    "relationship": [
+        "The new manager stays with the supplier she has worked with for years. Polite, but a clear no.",
+    ],
+    "circumstances": [
+        "They still have no need for the service after the move. Parted on good terms.",
+    ],
+}
+
+#: Why staff let a case go (nothing left to win back, or not worth more effort).
+LET_GO_NOTES: list[str] = [
+    "The business closed for good in the spring; nothing to win back. Sent a thank-you note.",
+    "They moved outside our delivery area and our partner carrier does not cover it yet.",
+    "Small account, no answer to a call, an email and a letter. Not worth more effort this year.",
+]
+
+#: Follow-up outcome -> what the owner wrote when closing it.
+FOLLOWUP_NOTES: dict[str, list[str]] = {
+    "apologised": ["Called, listened and apologised for how we handled it. They accepted and said they would stay.",
+                   "Apologised by phone and in writing; they appreciated that someone finally got back to them."],
+    "fixed": ["Went through the problem with them and had it sorted the same week; confirmed in writing, and they "
+              "thanked us.",
+              "The cause is fixed and the team briefed. Called them back to say so; they were satisfied."],
+    "offer_made": ["Offered a credit note on the next order and a named contact; they will think it over.",
+                   "Offered a month free and a direct line to the team lead. They will let us know by Friday."],
+    "not_reached": ["Tried twice by phone and once by email, no answer. Left a voicemail with a direct number.",
+                    "No answer to two calls; sent an email with the apology and a direct number."],
+}
