@@ -11,9 +11,9 @@ from flask_login import current_user
 
 from ..auth.access import role_required
 from ..auth.models import Role
+from ..bounds import MAX_ID
 from ..csvimport.forms import ImportForm
 from ..csvimport.rows import ImportFileError
-from ..bounds import MAX_ID
 from ..customers.forms import STATUS_LABELS
 from ..customers.models import Customer
 from ..customers.services import find_customer, search_customers
@@ -26,17 +26,16 @@ from ..formutil import ConfirmForm
 from ..i18n import LANGUAGES
 from ..routing import int_arg
 from ..surveys.models import Survey, SurveyKind, SurveyState
-from ..text import one_line
 from ..surveys.rules import asks_customers
 from ..surveys.services import list_surveys, require_customer_survey, require_survey
+from ..text import one_line
 from ..uploads import takes_import_upload
 from .answers import Submission, new_submission_key, read_answers, submission_key
 from .definition import SurveyDefinition, survey_definition
 from .fieldviews import fields_html
 from .forms import InterviewForm
 from .importer import open_file
-from .interviews import (CALLS_PER_PAGE, call_list, earlier_interviews, interviewed_among,
-                         interviews_by)
+from .interviews import CALLS_PER_PAGE, call_list, earlier_interviews, interviewed_among, interviews_by
 from .jobs import imports
 from .messages import describe, describe_file_error
 from .models import Channel
