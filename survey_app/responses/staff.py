@@ -118,7 +118,7 @@ def interview(slug: str):
     if customer is None and form.customer_ref.data:
         form.customer_ref.errors.append(_("No customer has this reference."))
         valid = False
-    if not valid:
+    if not valid or customer is None:
         return _interview_page(survey, definition, form, customer, 400, submission)
     if (not form.confirm_repeat.data and earlier_interviews(survey.id, customer.id)
             and response_sent_with(definition, key) is None):
