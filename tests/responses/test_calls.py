@@ -12,7 +12,7 @@ from survey_app.customers.models import Customer
 from survey_app.responses.interviews import CALLS_PER_PAGE
 from survey_app.responses.models import Channel, Response
 from survey_app.surveys.catalogue import REASONS
-from tests.conftest import answer_data, csrf_token
+from tests.conftest import answer_data, csrf_token, question_fields
 
 LABELS = {code: labels for code, _bucket, labels in REASONS}
 TODAY = date.today()
@@ -211,6 +211,13 @@ def test_a_second_interview_of_a_customer_asks_first_and_is_recorded_once_confir
     assert f"by {first_by.name}" in warned.text and str(TODAY.year) in warned.text
     assert "Second call, new details." in warned.text and 'name="confirm_repeat"' in warned.text
     assert "/staff/responses/" not in warned.text  # the colleague's interview is theirs to open
+    assert stored(db) == 1
+
+    # Ticked, but the main reason left out: the page asks for it and keeps the confirmation.
+    missing = {**data, "confirm_repeat": "y", question_fields(survey)["main_reason"]: ""}
+    refused = client.post(f"/staff/surveys/{survey.slug}/interview", data=missing)
+    assert refused.status_code == 400
+    assert re.search(r'type="hidden" name="confirm_repeat" value="y"', refused.text)
     assert stored(db) == 1
 
     confirmed = client.post(f"/staff/surveys/{survey.slug}/interview", data={**data, "confirm_repeat": "y"})
