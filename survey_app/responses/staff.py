@@ -1,37 +1,46 @@
 """Staff pages of responses (``/staff/…``): phone interviews, the response list and imports of past answers."""
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.access import role_required
 from ..auth.models import Role
+from ..bounds import MAX_ID
 from ..csvimport.forms import ImportForm
 from ..csvimport.rows import ImportFileError
-from ..customers.services import find_customer
+from ..customers.forms import STATUS_LABELS
+from ..customers.models import Customer
+from ..customers.services import find_customer, search_customers
 from ..dbtypes import utcnow
+from ..domain import Invalid, UnknownLanguage
+from ..extensions import db
 from ..followups.forms import OUTCOME_LABELS, CloseForm
 from ..followups.services import followups_of
 from ..formutil import ConfirmForm
+from ..i18n import LANGUAGES
 from ..routing import int_arg
-from ..surveys.models import Survey, SurveyState
+from ..surveys.models import Survey, SurveyKind, SurveyState
 from ..surveys.rules import asks_customers
 from ..surveys.services import list_surveys, require_customer_survey, require_survey
+from ..text import one_line
 from ..uploads import takes_import_upload
 from .answers import Submission, new_submission_key, read_answers, submission_key
 from .definition import SurveyDefinition, survey_definition
 from .fieldviews import fields_html
 from .forms import InterviewForm
 from .importer import open_file
+from .interviews import CALLS_PER_PAGE, call_list, earlier_interviews, interviewed_among, interviews_by
 from .jobs import imports
 from .messages import describe, describe_file_error
 from .models import Channel
 from .queries import ResponseFilter, filter_choices, get_response, search_responses
-from .services import submit_response
+from .services import response_sent_with, submit_response
 
 #: Pages for signed-in staff; every route is under ``/staff/``.
 bp = Blueprint("responses", __name__, url_prefix="/staff", template_folder="templates")
@@ -44,9 +53,41 @@ def _read(definition: SurveyDefinition) -> Submission:
 @bp.get("/interviews")
 @role_required(Role.INTERVIEWER)
 def interview_start():
-    """Choose the survey for a phone interview."""
+    """Choose the survey and the customer of a phone interview: from the call list, or by a search."""
     surveys = [s for s, _n in list_surveys() if s.state == SurveyState.OPEN and asks_customers(s.kind)]
-    return render_template("responses/interview_start.html", surveys=surveys)
+    survey = _chosen_survey(surveys)
+    text = one_line(request.args.get("q", ""))[:100].strip()
+    page = int_arg("page", 1)
+    customers, interviewed = None, set()
+    if survey is not None:
+        customers = (search_customers(text, page, CALLS_PER_PAGE) if text
+                     else call_list(survey, current_user.id, page))
+        interviewed = interviewed_among(survey.id, [c.id for c in customers.items])
+    return render_template("responses/interview_start.html", surveys=surveys, survey=survey, q=text,
+                           customers=customers, interviewed=interviewed, status_labels=STATUS_LABELS,
+                           args={k: v for k, v in {"survey": survey.slug if survey else "", "q": text}.items() if v})
+
+
+def _chosen_survey(surveys: list[Survey]) -> Survey | None:
+    """The survey named by ``?survey=``, else the first open exit survey, else the first one open.
+
+    :raise Invalid: if ``?survey=`` names no open survey that asks customers.
+    """
+    slug = request.args.get("survey", "")
+    if slug:
+        chosen = next((s for s in surveys if s.slug == slug), None)
+        if chosen is None:
+            raise Invalid("bad_query_value", name="survey")
+        return chosen
+    return next((s for s in surveys if s.kind == SurveyKind.EXIT), surveys[0] if surveys else None)
+
+
+@bp.get("/interviews/mine")
+@role_required(Role.INTERVIEWER)
+def my_interviews():
+    """The interviews I recorded, newest first."""
+    page = interviews_by(current_user.id, int_arg("page", 1))
+    return render_template("responses/my_interviews.html", page=page)
 
 
 @bp.route("/surveys/<slug>/interview", methods=["GET", "POST"])
@@ -62,18 +103,26 @@ def interview(slug: str):
     key = submission_key(form.submission_key.data)
     form.submission_key.data = key or new_submission_key()
     if request.method == "GET":
-        form.customer_ref.data = request.args.get("customer", "")
-        customer = find_customer(form.customer_ref.data) if form.customer_ref.data else None
-        form.interview_locale.data = customer.locale if customer else survey.default_locale
-        return _interview_page(survey, definition, form)
+        customer = _customer_from_args()
+        form.customer_ref.data = customer.external_ref if customer else request.args.get("customer", "")[:64]
+        form.interview_locale.data = (_language_arg() or (customer.locale if customer else None)
+                                      or survey.default_locale)
+        return _interview_page(survey, definition, form, customer)
     submission = _read(definition)
     customer = find_customer(form.customer_ref.data or "")
+    if request.form.get("show_questions"):  # the language was changed: the same form, its questions in that one
+        if form.interview_locale.data not in LANGUAGES:
+            raise UnknownLanguage()
+        return _interview_page(survey, definition, form, customer, submission=replace(submission, errors={}))
     valid = form.validate() and submission.valid
     if customer is None and form.customer_ref.data:
         form.customer_ref.errors.append(_("No customer has this reference."))
         valid = False
-    if not valid:
-        return _interview_page(survey, definition, form, 400, submission)
+    if not valid or customer is None:
+        return _interview_page(survey, definition, form, customer, 400, submission)
+    if (not form.confirm_repeat.data and earlier_interviews(survey.id, customer.id)
+            and response_sent_with(definition, key) is None):
+        return _interview_page(survey, definition, form, customer, 409, submission, confirm=True)
     name = customer.name or customer.external_ref
     result = submit_response(definition, submission, locale=form.interview_locale.data, channel=Channel.INTERVIEW,
                              submission_key=key, customer_id=customer.id, interviewer_id=current_user.id)
@@ -81,11 +130,36 @@ def interview(slug: str):
     return redirect(url_for(".show", response_id=result.response_id))
 
 
-def _interview_page(survey: Survey, definition: SurveyDefinition, form: InterviewForm, status: int = 200,
-                    submission: Submission | None = None):
+def _customer_from_args() -> Customer | None:
+    """The customer given by ``?customer_id=`` (a 404 if there is none) or by the exact ``?customer=`` reference."""
+    customer_id = int_arg("customer_id", 0, high=MAX_ID)
+    if customer_id:
+        return db.get_or_404(Customer, customer_id)
+    ref = request.args.get("customer", "")
+    return find_customer(ref) if ref else None
+
+
+def _language_arg() -> str | None:
+    """The interview language asked for by ``?interview_locale=``.
+
+    :raise UnknownLanguage: if it is not one of the application's languages.
+    """
+    lang = request.args.get("interview_locale", "")
+    if lang and lang not in LANGUAGES:
+        raise UnknownLanguage()
+    return lang or None
+
+
+def _interview_page(survey: Survey, definition: SurveyDefinition, form: InterviewForm, customer: Customer | None,
+                    status: int = 200, submission: Submission | None = None, confirm: bool = False):
     errors = len(form.errors) + (len(submission.errors) if submission else 0)
-    return render_template("responses/interview.html", survey=survey, form=form, errors=errors,
-                           fields=fields_html(definition, str(get_locale()), submission)), status
+    lang = form.interview_locale.data if form.interview_locale.data in LANGUAGES else survey.default_locale
+    with force_locale(lang):  # the questions, their choices and their messages as the customer hears them
+        fields = fields_html(definition, lang, submission)
+    earlier = earlier_interviews(survey.id, customer.id) if customer else []
+    return render_template("responses/interview.html", survey=survey, form=form, errors=errors, fields=fields,
+                           lang=lang, customer=customer, earlier=earlier, confirm=confirm,
+                           status_labels=STATUS_LABELS), status
 
 
 @bp.get("/responses")

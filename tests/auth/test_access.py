@@ -23,6 +23,7 @@ ACCESS = {
     f"/staff/reports/export/answers.csv?survey={SLUG}": {"admin", "analyst"},
     "/staff/reports/export/benchmark.xlsx": {"admin", "analyst"},
     "/staff/interviews": {"admin", "interviewer"},
+    "/staff/interviews/mine": {"admin", "interviewer"},
     f"/staff/surveys/{SLUG}/interview": {"admin", "interviewer"},
 }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_migrate import upgrade
@@ -29,9 +30,9 @@ def seed() -> dict:
     """Migrate, then add staff, an exit and a loyalty survey, invited customers and earlier answers."""
     upgrade()
     install_catalogue()
-    logins = {}
+    logins, staff = {}, {}
     for role in ("admin", "analyst", "interviewer"):
-        create_user(f"{role}@example.com", role, PASSWORD, name=f"{role.title()} Tester")
+        staff[role] = create_user(f"{role}@example.com", role, PASSWORD, name=f"{role.title()} Tester")
         logins[role] = [f"{role}@example.com", PASSWORD]
     surveys = {}
     for kind in ("exit", "loyalty"):
@@ -57,10 +58,14 @@ def seed() -> dict:
     # Departed customers nobody has invited yet (for the invitation pages).
     uninvited = [add_customer(f"E2E-new-{n}", f"New {n}", f"new{n}@example.com", "fr", status="lost").external_ref
                  for n in range(3)]
+    # The interviewer's own departed customer, lost yesterday: first on their call list.
+    call = add_customer("E2E-call-pl", "Zofia Dzwoniąca", "zofia@example.com", "pl", status="lost",
+                        segment="Retail", lost_at=date.today() - timedelta(days=1),
+                        last_purchase=date.today() - timedelta(days=70), account_manager_id=staff["interviewer"].id)
     db.session.commit()
     sort_pending()
     return {"logins": logins, "surveys": {k: s.slug for k, s in surveys.items()}, "addresses": addresses,
-            "uninvited": uninvited}
+            "uninvited": uninvited, "call": call.external_ref}
 
 
 if __name__ == "__main__":

@@ -197,10 +197,96 @@ def test_interviewer_records_a_phone_interview(live_server, new_page, shot):
     page.locator("fieldset.choices input[type=radio]").first.check()
     page.fill("textarea", "Au téléphone : le client est parti chez un concurrent moins cher.")
     shot(page, "1-form")
-    assert submit(page) == 302
+    assert save_interview(page) == 302
     assert "/staff/responses/" in page.url
     assert page.get_by_text("E2E-fr-5").count() or page.get_by_text("Client fr 5").count()
     shot(page, "2-recorded")
+
+
+def save_interview(page) -> int:
+    """Press "Save interview"; return the status of the POST."""
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.click("#save-interview")
+    return answer.value.status
+
+
+def test_interviewer_calls_a_customer_from_the_call_list_in_their_language(live_server, new_page, shot):
+    from playwright.sync_api import expect
+
+    base, facts = live_server
+    ref = facts["call"]
+    page = new_page(DESKTOP)
+    sign_in(page, base, facts, "interviewer")
+    page.goto(f"{base}/staff/interviews")
+    first = page.locator("table.calls tbody tr").first
+    expect(first.locator("th")).to_contain_text(ref)  # mine, lost most recently: at the top
+    shot(page, "1-call-list")
+    assert axe_violations(page) == []
+    first.get_by_role("link", name="Start interview").click()
+
+    # The customer's details, and the questions in the customer's language.
+    details = page.locator("section.customer")
+    for shown in (ref, "Polski", "Retail", "Interviewer Tester", "Lost on"):
+        expect(details).to_contain_text(shown)
+    assert page.input_value("input[name=customer_ref]") == ref
+    assert page.input_value("select[name=interview_locale]") == "pl"
+    questions = page.locator("#questions")
+    assert questions.get_attribute("lang") == "pl"
+    polish = page.locator("#questions legend").first.inner_text()
+    page.locator("#questions input[type=radio][value=better_offer]").check()
+    page.fill("#questions textarea", "Konkurencja zaproponowała niższą cenę.")
+    shot(page, "2-polish")
+    assert axe_violations(page) == []
+
+    # Another language: the questions change in place (the script hides the button that reloads without it), and
+    # what was typed stays.
+    expect(page.locator("[data-switch-language]")).to_be_hidden()
+    page.evaluate("window.sameDocument = true")
+    page.select_option("select[name=interview_locale]", "fr")
+    expect(questions).to_have_attribute("lang", "fr")
+    assert page.locator("#questions legend").first.inner_text() != polish
+    expect(page.locator("#questions")).to_contain_text("Offre plus intéressante chez un concurrent")
+    assert page.locator("#questions input[type=radio][value=better_offer]").is_checked()
+    assert page.input_value("#questions textarea") == "Konkurencja zaproponowała niższą cenę."
+    assert page.evaluate("window.sameDocument === true")
+    shot(page, "3-french")
+    assert save_interview(page) == 302
+    assert "/staff/responses/" in page.url
+    expect(page.locator("main")).to_contain_text("Konkurencja zaproponowała niższą cenę.")
+    recorded = page.url
+    shot(page, "4-recorded")
+
+    # No longer on the call list; found by a search, a second interview asks first.
+    page.goto(f"{base}/staff/interviews")
+    expect(page.locator("table.calls")).not_to_contain_text(ref)
+    page.fill("input[name=q]", "e2e-CALL")  # part of the reference, in another case
+    page.click("form[role=search] button[type=submit]")
+    page.locator("table.calls tbody tr", has_text=ref).get_by_role("link", name="Start interview").click()
+    expect(page.locator("section.customer .notice")).to_be_visible()
+    page.locator("#questions input[type=radio][value=moved]").check()
+    page.fill("#questions textarea", "Drugi telefon.")
+    assert save_interview(page) == 409
+    warning = page.locator("#repeat-warning")
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("Interviewer Tester")
+    assert page.input_value("#questions textarea") == "Drugi telefon."
+    shot(page, "5-second-interview-warning")
+    assert axe_violations(page) == []
+    page.check("input[name=confirm_repeat]")
+    assert save_interview(page) == 302
+    second = page.url
+    assert second != recorded
+
+    # Both in My interviews, newest first, each opening its response.
+    page.goto(f"{base}/staff/interviews/mine")
+    links = page.locator("table.mine tbody tr a")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert hrefs[:2] == [second.removeprefix(base), recorded.removeprefix(base)]
+    expect(page.locator("table.mine tbody tr").first).to_contain_text(ref)
+    shot(page, "6-my-interviews")
+    assert axe_violations(page) == []
+    links.first.click()
+    assert page.url == second
 
 
 def test_a_stale_form_is_sent_again_but_a_form_planted_by_another_site_is_not(live_server, new_page, shot):
@@ -215,7 +301,7 @@ def test_a_stale_form_is_sent_again_but_a_form_planted_by_another_site_is_not(li
     page.locator("fieldset.choices input[type=radio]").first.check()
     page.fill("textarea", "Kept through a stale form token.")
     page.evaluate("document.querySelector('main input[name=csrf_token]').value = 'stale'")
-    assert submit(page) == 400
+    assert save_interview(page) == 400
     shot(page, "1-send-again")
     assert page.locator("main button[type=submit]").inner_text() == "Send again"
     assert submit(page) == 302 and "/staff/responses/" in page.url
