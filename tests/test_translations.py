@@ -70,3 +70,75 @@ def test_placeholders_match_the_english(locale):
 def test_catalogue_covers_every_extracted_string(locale, source_ids):
     translated = {m.id if isinstance(m.id, str) else m.id[0] for m in catalogue(locale) if m.id}
     assert source_ids - translated == set()
+
+
+def glossary_rows() -> list[dict]:
+    """The rows of translations/GLOSSARY.md's table: the concept, its English pattern, the exception and, per
+    language, the chosen term and the banned variants (regular expressions)."""
+    rows = []
+    for line in (ROOT / "translations" / "GLOSSARY.md").read_text(encoding="utf-8").splitlines():
+        if not line.startswith("| ") or line.startswith("| Concept"):
+            continue
+        cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", line.strip().strip("|"))]
+        concept, english, unless, *terms = cells
+        banned = terms[3:]
+        rows.append({"concept": concept, "english": english.strip("`"), "unless": unless.strip("`"),
+                     "terms": dict(zip(sorted(PLURALS), terms[:3], strict=True)),
+                     "banned": {locale: [b.strip().strip("`") for b in cell.split("` | `") if b.strip().strip("`")]
+                                for locale, cell in zip(sorted(PLURALS), banned, strict=True)}})
+    return rows
+
+
+def test_the_glossary_has_a_term_for_every_concept_in_every_language():
+    rows = glossary_rows()
+    assert len(rows) >= 10
+    for row in rows:
+        assert all(row["terms"].values()), row["concept"]
+        re.compile(row["english"])
+        for patterns in row["banned"].values():
+            for pattern in patterns:
+                re.compile(pattern)
+
+
+@pytest.mark.parametrize("locale", sorted(PLURALS))
+def test_catalogues_use_the_glossary_terms(locale):
+    found = []
+    entries = [m for m in catalogue(locale) if m.id]
+    for row in glossary_rows():
+        for message in entries:
+            ids = [message.id] if isinstance(message.id, str) else list(message.id)
+            if not any(re.search(row["english"], i, re.I) for i in ids):
+                continue
+            if row["unless"] and any(re.search(row["unless"], i, re.I) for i in ids):
+                continue
+            texts = [message.string] if isinstance(message.string, str) else list(message.string)
+            texts = [PLACEHOLDER.sub("", t) for t in texts]
+            for pattern in row["banned"][locale]:
+                if any(re.search(pattern, t, re.I) for t in texts):
+                    found.append(f"{row['concept']}: {pattern!r} in {ids[0]!r}")
+    assert found == []
+
+
+def test_french_typography():
+    """A narrow no-break space before : ; ? ! and inside « », curly apostrophes."""
+    wrong = []
+    for message in catalogue("fr"):
+        if not message.id:
+            continue
+        for text in [message.string] if isinstance(message.string, str) else message.string:
+            text = PLACEHOLDER.sub("x", text)
+            if (re.search(r"[ \u00a0][:;?!]", text) or re.search(r"\w'\w", text)
+                    or re.search(r"«(?!\u202f)|(?<!\u202f)»", text) or re.search(r"\w[;?!](\s|$)", text)):
+                wrong.append(text)
+    assert wrong == []
+
+
+@pytest.mark.parametrize("locale", sorted(PLURALS))
+def test_no_stray_percent_sign(locale):
+    """A % that is not a placeholder or %% breaks the %-formatting of the message (Jinja's _ always formats), unless
+    the English has one too (a message never formatted)."""
+    bare = re.compile(r"%\(\w+\)[sd]|%%")
+    wrong = [m.id for m in catalogue(locale) if m.id
+             for text in ([m.string] if isinstance(m.string, str) else m.string)
+             if "%" in bare.sub("", text) and "%" not in bare.sub("", m.id if isinstance(m.id, str) else m.id[0])]
+    assert wrong == []

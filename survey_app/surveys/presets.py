@@ -88,7 +88,7 @@ PRESETS: dict[str, dict] = {
             {"type": "other_reasons", "required": False, "text": {
                 "en": "Did anything else play a part? Tick all that apply.",
                 "fr": "D’autres raisons ont-elles joué un rôle\u202f? Cochez toutes les réponses pertinentes.",
-                "pl": "Czy coś jeszcze wpłynęło na Państwa decyzję? Proszę zaznaczyć wszystkie pasujące odpowiedzi.",
+                "pl": "Czy coś jeszcze wpłynęło na Państwa decyzję? Prosimy zaznaczyć wszystkie pasujące odpowiedzi.",
                 "ru": "Что ещё повлияло на ваше решение? Отметьте все подходящие варианты.",
             }},
             {"type": "free_text", "required": False, "text": {
@@ -116,7 +116,7 @@ PRESETS: dict[str, dict] = {
             "en": "What would make you leave us?",
             "fr": "Qu’est-ce qui vous ferait nous quitter\u202f?",
             "pl": "Co mogłoby skłonić Państwa do odejścia?",
-            "ru": "Что могло бы заставить вас уйти от нас?",
+            "ru": "Что могло бы побудить вас перейти к другому поставщику?",
         },
         "intro": {
             "en": (
@@ -139,7 +139,7 @@ PRESETS: dict[str, dict] = {
             ),
             "ru": (
                 "Спасибо, что остаётесь с нами. Нам важно знать, что могло бы "
-                "заставить вас задуматься об уходе, чтобы мы успели это "
+                "заставить вас задуматься о смене поставщика, чтобы мы успели это "
                 "исправить заранее. Опрос займёт около двух минут, все ответы "
                 "конфиденциальны."
             ),
@@ -158,7 +158,7 @@ PRESETS: dict[str, dict] = {
                 "Zrobimy wszystko, by nadal zasługiwać na Państwa zaufanie."
             ),
             "ru": (
-                "Спасибо за ответы и за вашу верность. Мы сделаем всё, чтобы "
+                "Спасибо за ответы и за то, что вы с нами. Мы сделаем всё, чтобы "
                 "и дальше оправдывать ваше доверие."
             ),
         },
@@ -168,13 +168,13 @@ PRESETS: dict[str, dict] = {
                 "en": "What would be most likely to make you leave us?",
                 "fr": "Quelle raison serait la plus susceptible de vous faire nous quitter\u202f?",
                 "pl": "Co najprawdopodobniej skłoniłoby Państwa do odejścia?",
-                "ru": "Какая причина скорее всего заставила бы вас уйти от нас?",
+                "ru": "Какая причина вероятнее всего побудила бы вас перейти к другому поставщику?",
             }},
             {"type": "other_reasons", "required": False, "text": {
                 "en": "What else could make you consider leaving? Tick all that apply.",
                 "fr": "Qu’est-ce qui pourrait encore vous inciter à nous quitter\u202f? Cochez toutes les réponses pertinentes.",
-                "pl": "Co jeszcze mogłoby skłonić Państwa do rozważenia odejścia? Proszę zaznaczyć wszystkie pasujące odpowiedzi.",
-                "ru": "Что ещё могло бы заставить вас задуматься об уходе? Отметьте все подходящие варианты.",
+                "pl": "Co jeszcze mogłoby skłonić Państwa do rozważenia odejścia? Prosimy zaznaczyć wszystkie pasujące odpowiedzi.",
+                "ru": "Что ещё могло бы заставить вас задуматься о смене поставщика? Отметьте все подходящие варианты.",
             }},
             {"type": "free_text", "required": False, "text": {
                 "en": "What should we improve first?",
@@ -190,7 +190,7 @@ PRESETS: dict[str, dict] = {
             }},
             {"type": "contact_consent", "required": False, "text": {
                 "en": "May we contact you about your answers?",
-                "fr": "Pouvons-nous vous recontacter au sujet de vos réponses ?",
+                "fr": "Pouvons-nous vous recontacter au sujet de vos réponses\u202f?",
                 "pl": "Czy możemy skontaktować się z Państwem w sprawie udzielonych odpowiedzi?",
                 "ru": "Можно ли связаться с вами по поводу ваших ответов?",
             }},
@@ -260,7 +260,7 @@ PRESETS: dict[str, dict] = {
             {"type": "other_reasons", "required": False, "text": {
                 "en": "What else do you think plays a part? Tick all that apply.",
                 "fr": "Quelles autres raisons jouent un rôle, selon vous\u202f? Cochez toutes les réponses pertinentes.",
-                "pl": "Co jeszcze Państwa zdaniem ma na to wpływ? Proszę zaznaczyć wszystkie pasujące odpowiedzi.",
+                "pl": "Co jeszcze Państwa zdaniem ma na to wpływ? Prosimy zaznaczyć wszystkie pasujące odpowiedzi.",
                 "ru": "Что ещё, на ваш взгляд, играет роль? Отметьте все подходящие варианты.",
             }},
             {"type": "free_text", "required": False, "text": {

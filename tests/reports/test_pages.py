@@ -105,7 +105,7 @@ def test_print_page_spells_out_every_filter(analyst, big_dataset, manager):
     page = analyst.get(f"/staff/reports/print?survey=exit-big&kind=exit&since=2024-03-01&until=2024-05-31&locale=pl"
                        f"&segment=SMB&manager={boss.id}&channel=email").text
     summary = re.search(r'<p class="muted">(.*?)</p>', page).group(1)
-    assert unescape(summary) == ("Surveys: exit-big · Exit survey · from Mar 1, 2024 to May 31, 2024 · Polski · "
+    assert unescape(summary) == ("Surveys: exit-big · Exit survey · from Mar 1, 2024 to May 31, 2024 · Polish · "
                                  "segment SMB · account manager Marta Manager · Email invitation")
     for section in ("benchmark", "groups", "kinds", "revenue", "reach"):
         assert f'id="table-{section}"' in page
