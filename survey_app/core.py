@@ -12,7 +12,7 @@ bp = Blueprint("core", __name__)
 @bp.get("/")
 def index():
     """Send visitors to the staff area (respondents arrive with their own link)."""
-    return redirect(url_for("surveys.index"))
+    return redirect(url_for("home.index"))
 
 
 @bp.get("/healthz")

@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     from .core import bp as core_bp
     from .customers.views import bp as customers_bp
     from .followups.views import bp as followups_bp
+    from .home.views import bp as home_bp
     from .invitations.views import bp as invitations_bp
     from .lost.views import bp as lost_bp
     from .purchases.views import bp as purchases_bp
@@ -81,9 +82,9 @@ def register_blueprints(app: Flask) -> None:
     from .winback.results import bp as winback_results_bp
     from .winback.views import bp as winback_bp
 
-    for bp in (core_bp, auth_bp, users_bp, surveys_bp, customers_bp, purchases_bp, invitations_bp, respond_bp,
-               responses_bp, reports_bp, survey_reports_bp, classification_bp, lost_bp, followups_bp, winback_bp,
-               winback_results_bp):
+    for bp in (core_bp, auth_bp, home_bp, users_bp, surveys_bp, customers_bp, purchases_bp, invitations_bp,
+               respond_bp, responses_bp, reports_bp, survey_reports_bp, classification_bp, lost_bp, followups_bp,
+               winback_bp, winback_results_bp):
         app.register_blueprint(bp)
 
 

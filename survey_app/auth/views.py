@@ -33,7 +33,7 @@ def load_user(user_id: str) -> StaffUser | None:
 
 def _safe_next(target: str | None) -> str:
     """Follow ``next`` only to a path on this site."""
-    return target if is_site_path(target) else url_for("surveys.index")
+    return target if is_site_path(target) else url_for("home.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -7,6 +7,7 @@ ALL_STAFF = {"admin", "analyst", "interviewer"}
 
 #: URL → the roles allowed in; the others get 403 (anonymous visitors are sent to sign in).
 ACCESS = {
+    "/staff/": ALL_STAFF,
     "/staff/surveys/": ALL_STAFF,
     "/staff/surveys/new": {"admin"},
     f"/staff/surveys/{SLUG}": ALL_STAFF,

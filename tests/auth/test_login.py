@@ -28,7 +28,7 @@ def test_wrong_password_is_refused_and_the_email_kept(client, make_user):
 def test_next_never_leaves_the_site(client, make_user):
     user = make_user("admin")
     response = client.post("/staff/login?next=//evil.example/x", data={"email": user.email, "password": PASSWORD})
-    assert response.headers["Location"] == "/staff/surveys/"
+    assert response.headers["Location"] == "/staff/"
 
 
 def test_inactive_account_cannot_sign_in(client, db, make_user):

@@ -1,0 +1,1 @@
+"""The staff home: headline numbers, each linking to what is behind it."""
