@@ -38,7 +38,15 @@ def _page(template: str, printed: bool = False):
         period_label=services.period_label, money=services.money, funnel_labels=services.funnel_labels(),
         period_names=_period_names(), filter_summary=_summary(f) if printed else None,
         belief_groups=BELIEF_GROUPS, wilson_interval=wilson_interval, p_value_text=services.p_value_text,
-        followed_up=on_time(utcnow().date(), since=f.since), waiting_for_review=services.review_waiting())
+        followed_up=on_time(utcnow().date(), since=f.since), waiting_for_review=services.review_waiting(),
+        answers_link=lambda **narrower: _answers_link(f, **narrower))
+
+
+def _answers_link(f: ReportFilter, **narrower: str) -> str:
+    """The response list narrowed as the report is, and further (a bucket, a cause group, a kind): the answers
+    behind a count."""
+    args = {k: v for k, v in f.to_args().items() if k not in ("benchmark", "period", "weight")}
+    return url_for("responses.index", **{**args, **narrower})
 
 
 def _period_names() -> dict[str, str]:

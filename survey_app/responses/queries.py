@@ -9,19 +9,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
+from ..customers.models import Customer
 from ..extensions import db
 from ..i18n import LANGUAGES
 from ..routing import day_arg
 from ..surveys.models import Survey, SurveyKind
-from ..taxonomy import BUCKETS, PENDING, UNCLASSIFIED
+from ..taxonomy import BUCKETS, CAUSE_GROUPS, PENDING, UNCLASSIFIED, cause_group
 from .models import Answer, Channel, Response
 
 PER_PAGE = 50
+#: Surveys a list link may name at most (as the report filter).
+MAX_SURVEYS = 50
 
 
 @dataclass
 class ResponseFilter:
-    """What the staff response list is narrowed to; unknown choices are ignored, a bad date is refused."""
+    """What the staff response list is narrowed to; unknown choices are ignored, a bad date is refused.
+
+    Besides the list's own form, it takes what the report's filter narrows to (several surveys, a kind, a segment,
+    an account manager, a cause group), so every count on the dashboard links to the responses behind it.
+    """
 
     survey: str = ""
     channel: str = ""
@@ -29,6 +36,12 @@ class ResponseFilter:
     bucket: str = ""
     since: date | None = None
     until: date | None = None
+    #: More surveys named by a dashboard link (the first is ``survey``).
+    more_surveys: tuple[str, ...] = ()
+    kind: str = ""
+    segment: str = ""
+    manager: int | None = None
+    group: str = ""
 
     @classmethod
     def from_args(cls, args: MultiDict) -> ResponseFilter:
@@ -39,18 +52,31 @@ class ResponseFilter:
         channel = args.get("channel", "")
         locale = args.get("locale", "")
         bucket = args.get("bucket", "")
+        kind = args.get("kind", "")
+        group = args.get("group", "")
+        manager = args.get("manager", "")
+        surveys = [s.strip()[:64] for s in args.getlist("survey") if s.strip()][:MAX_SURVEYS]
         return cls(
-            survey=args.get("survey", "")[:64],
+            survey=surveys[0] if surveys else "",
             channel=channel if channel in {c.value for c in Channel} else "",
             locale=locale if locale in LANGUAGES else "",
             bucket=bucket if bucket in (*BUCKETS, UNCLASSIFIED, PENDING) else "",
             since=day_arg("since", args),
             until=day_arg("until", args),
+            more_surveys=tuple(surveys[1:]),
+            kind=kind if kind in (SurveyKind.EXIT.value, SurveyKind.LOYALTY.value) else "",
+            segment=args.get("segment", "").strip()[:64],
+            manager=int(manager) if manager.isdigit() and len(manager) < 10 else None,
+            group=group if group in CAUSE_GROUPS else "",
         )
 
-    def as_args(self) -> dict[str, str]:
+    def as_args(self) -> dict[str, object]:
         """The filter as query arguments (empty ones left out)."""
-        return {k: v.isoformat() if isinstance(v, date) else v for k, v in asdict(self).items() if v}
+        args: dict[str, object] = {k: v.isoformat() if isinstance(v, date) else v for k, v in asdict(self).items()
+                                   if v and k not in ("survey", "more_surveys")}
+        if self.survey:
+            args["survey"] = [self.survey, *self.more_surveys]
+        return args
 
 
 def search_responses(filters: ResponseFilter, page: int = 1) -> Pagination:
@@ -62,9 +88,20 @@ def search_responses(filters: ResponseFilter, page: int = 1) -> Pagination:
                                       selectinload(Response.survey))
              .order_by(Response.submitted_at.desc(), Response.id.desc()))
     if filters.survey:
-        query = query.join(Survey, Survey.id == Response.survey_id).where(Survey.slug == filters.survey)
+        slugs = [filters.survey, *filters.more_surveys]
+        query = query.join(Survey, Survey.id == Response.survey_id).where(Survey.slug.in_(slugs))
+        if len(slugs) > 1:  # a dashboard link: staff surveys count nothing there
+            query = query.where(Survey.kind != SurveyKind.STAFF)
     else:
         query = query.where(Response.survey_id.not_in(select(Survey.id).where(Survey.kind == SurveyKind.STAFF)))
+    if filters.kind:
+        query = query.where(Response.survey_id.in_(select(Survey.id).where(Survey.kind == SurveyKind(filters.kind))))
+    customer = [*([Customer.segment == filters.segment] if filters.segment else []),
+                *([Customer.account_manager_id == filters.manager] if filters.manager is not None else [])]
+    if customer:
+        query = query.where(Response.customer_id.in_(select(Customer.id).where(*customer)))
+    if filters.group:
+        query = query.where(Response.primary_bucket.in_([b for b in BUCKETS if cause_group(b) == filters.group]))
     if filters.channel:
         query = query.where(Response.channel == Channel(filters.channel))
     if filters.locale:

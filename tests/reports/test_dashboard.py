@@ -21,7 +21,8 @@ def answered_survey(app, make_survey, make_optional):
 
 def benchmark_rows(page: str) -> list[tuple]:
     table = re.search(r'<table class="table" id="table-benchmark">.*?</table>', page, re.S).group(0)
-    return re.findall(r"<tr><th scope=\"row\">(.*?)</th>.*?<td class=\"num\">(\d+)</td><td class=\"num\">([^<]+)</td>"
+    return re.findall(r"<tr><th scope=\"row\">(.*?)</th>.*?<td class=\"num\"><a href=\"[^\"]*\">(\d+)</a></td>"
+                      r"<td class=\"num\">([^<]+)</td>"
                       r"<td class=\"num\">([^<]+)</td><td class=\"num\">([^<]+)</td>", table, re.S)
 
 

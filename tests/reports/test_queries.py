@@ -315,7 +315,8 @@ def page_figures(client, query: str = "") -> dict:
     text = page.text
     benchmark = re.search(r'id="table-benchmark">.*?</table>', text, re.S).group(0)
     revenue = re.search(r'id="table-revenue">.*?</table>', text, re.S).group(0)
-    counts = re.findall(r'<td class="num">([\d,]+)</td>', re.sub(r"<tfoot>.*", "", benchmark, flags=re.S))
+    counts = re.findall(r'<td class="num">(?:<a href="[^"]*">)?([\d,]+)(?:</a>)?</td>',
+                        re.sub(r"<tfoot>.*", "", benchmark, flags=re.S))
     return {
         "responses": int(re.search(r"(\d+) responses?\b", text).group(1)),
         "unclassified": int(re.search(r"(\d+) not classified yet", text).group(1)),
