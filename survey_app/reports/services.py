@@ -11,7 +11,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import TypeVar
 
 from flask import current_app, g
@@ -177,13 +177,30 @@ def reach(f: ReportFilter) -> Funnel:
 
 # -- words -------------------------------------------------------------------------------------
 
-def period_label(day: date, unit: str) -> str:
-    """A week, month or quarter by its first day, in the current language."""
+def period_label(day: date, unit: str, partial: bool = False) -> str:
+    """A week, month or quarter by its first day, in the current language; a period not over yet says so."""
     if unit == "week":
-        return _("Week of %(date)s", date=format_date(day, "medium"))
-    if unit == "quarter":
-        return _("Q%(quarter)s %(year)s", quarter=(day.month - 1) // 3 + 1, year=day.year)
-    return format_date(day, "LLLL y")
+        label = _("Week of %(date)s", date=format_date(day, "medium"))
+    elif unit == "quarter":
+        label = _("Q%(quarter)s %(year)s", quarter=(day.month - 1) // 3 + 1, year=day.year)
+    else:
+        label = format_date(day, "LLLL y")
+    return _("%(period)s (so far)", period=label) if partial else label
+
+
+def period_end(day: date, unit: str) -> date:
+    """The last day of the week, month or quarter starting on ``day``."""
+    if unit == "week":
+        return day + timedelta(days=6)
+    months = 3 if unit == "quarter" else 1
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1) - timedelta(days=1)
+
+
+def last_period_partial(f: ReportFilter, rows: list[tuple[date, Breakdown]], today: date) -> bool:
+    """Whether the trend's last period goes on past the last day counted (the filter's end, else today): its
+    answers are those of part of a period only."""
+    return bool(rows) and period_end(rows[-1][0], f.period) > (f.until or today)
 
 
 def percent(share: float) -> str:
@@ -414,8 +431,10 @@ def _plan_trend(f: ReportFilter) -> Plan:
     rows = trend(f)
     if not rows:
         return None
-    return (f.period, [(day, data.counts) for day, data in rows]), lambda fmt: charts.stacked_periods(
-        _("Causes over time"), [day for day, _data in rows], lambda day: period_label(day, f.period),
+    partial = last_period_partial(f, rows, date.today())
+    return (f.period, partial, [(day, data.counts) for day, data in rows]), lambda fmt: charts.stacked_periods(
+        _("Causes over time"), [day for day, _data in rows],
+        lambda day: period_label(day, f.period, partial=partial and day == rows[-1][0]),
         [data.shares for _day, data in rows], BUCKETS, {b: bucket_label(b, short=True) for b in BUCKETS},
         [data.n for _day, data in rows], _("Share of classified answers (%)"), fmt=fmt)
 
@@ -465,6 +484,8 @@ class Report:
     #: The largest misperception in one sentence; None when too few answers.
     misperception: str | None
     trend: list[tuple[date, Breakdown]]
+    #: The trend's last period is not over (it counts part of a period only).
+    trend_partial: bool
     revenue: Weighted
     reach: Funnel
 
@@ -474,7 +495,9 @@ def build_report(f: ReportFilter) -> Report:
     data = survey_breakdown(f)
     comparison = kinds(f)
     believed = beliefs(f)
+    rows = trend(f)
     return Report(filter=f, responses=responses(f), data=data, verdict=verdict(data),
                   headline=controllable_headline(data), kinds=comparison, kinds_verdict=kinds_verdict(comparison),
                   beliefs=believed, beliefs_verdict=beliefs_verdict(believed),
-                  misperception=misperception_sentence(believed), trend=trend(f), revenue=revenue(f), reach=reach(f))
+                  misperception=misperception_sentence(believed), trend=rows,
+                  trend_partial=last_period_partial(f, rows, date.today()), revenue=revenue(f), reach=reach(f))
