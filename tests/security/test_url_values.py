@@ -94,7 +94,7 @@ def test_the_largest_id_is_still_found(admin, db):
 def test_page_numbers_and_dates_out_of_range_are_a_translated_400_naming_the_value(admin, url, name):
     page = admin.get(url)
     assert page.status_code == 400, page.text[:500]
-    assert f"« {name} »" in page.text or f"“{name}”" in page.text
+    assert f"«\u202f{name}\u202f»" in page.text or f"“{name}”" in page.text
 
 
 @pytest.mark.parametrize("url", [
