@@ -4,7 +4,7 @@ from __future__ import annotations
 from email.header import decode_header, make_header
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, ngettext
+from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -124,18 +124,40 @@ def index(slug: str):
     return _page(survey, form, status=409)
 
 
-@bp.get("/preview/<locale>")
-@role_required(Role.ADMIN)
-def preview_email(slug: str, locale: str):
-    """Show the invitation email (or reminder) as a customer would receive it in ``locale``."""
+def _sample_email(slug: str, locale: str):
+    """The invitation (or reminder, ``?reminder=1``) a customer would receive in ``locale``, to a sample customer
+    named in that language; and its parts by subtype."""
     survey = require_survey(slug)
     if locale not in LANGUAGES:
         abort(404)
-    sample = Customer(name=_("Sample Customer"), email="customer@example.com", locale=locale)
+    with force_locale(locale):
+        sample = Customer(name=_("Sample Customer"), email="customer@example.com", locale=locale)
     reminder = request.args.get("reminder") == "1"
     message = render_invitation(survey, sample, locale, "SAMPLE-LINK-TOKEN", reminder=reminder)
     parts = {part.get_content_subtype(): part.get_payload(decode=True).decode("utf-8")
              for part in message.get_payload()}
+    return survey, message, parts, reminder
+
+
+@bp.get("/preview/<locale>")
+@role_required(Role.ADMIN)
+def preview_email(slug: str, locale: str):
+    """Show the invitation email (or reminder) as a customer would receive it in ``locale``: the HTML version
+    drawn, the text version and the HTML source."""
+    survey, message, parts, reminder = _sample_email(slug, locale)
     return render_template("invitations/preview.html", survey=survey, locale=locale, message=message,
                            subject=str(make_header(decode_header(message["Subject"]))), text=parts["plain"],
                            html=parts["html"], reminder=reminder)
+
+
+@bp.get("/preview/<locale>/email.html")
+@role_required(Role.ADMIN)
+def preview_html(slug: str, locale: str):
+    """The HTML version alone, drawn in the preview page's sandboxed frame: no script, nothing loaded from
+    elsewhere, the email's own inline styles allowed."""
+    _survey, _message, parts, _reminder = _sample_email(slug, locale)
+    response = current_app.response_class(parts["html"], mimetype="text/html")
+    response.headers["Content-Security-Policy"] = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+                                                   "base-uri 'none'; form-action 'none'; frame-ancestors 'self'")
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response

@@ -1,4 +1,6 @@
 """Choosing recipients, sending and reminding from the staff area; in-process worker and RQ on Redis."""
+import html
+import re
 import time
 
 import pytest
@@ -87,12 +89,20 @@ def test_with_redis_the_work_goes_to_rq_workers(app, client, db, login, smtp_ser
     connection.flushdb()
 
 
-@pytest.mark.parametrize("locale, words", [("fr", "Bonjour"), ("pl", "Dzień dobry"), ("ru", "Здравствуйте")])
-def test_admin_previews_the_email_in_each_language(client, login, make_survey, locale, words):
+@pytest.mark.parametrize("locale, words, name", [("fr", "Bonjour", "Camille Martin"),
+                                                 ("pl", "Dzień dobry", "Anna Kowalska"),
+                                                 ("ru", "Здравствуйте", "Анна Иванова")])
+def test_admin_previews_the_email_in_each_language(client, login, make_survey, locale, words, name):
     survey = make_survey("exit")
-    login("admin")
+    login("admin", locale="en")  # the sample customer is named in the email's language, not the admin's
     page = client.get(f"/staff/surveys/{survey.slug}/invitations/preview/{locale}")
-    assert page.status_code == 200 and words in page.text
+    assert page.status_code == 200 and words in page.text and name in page.text
+    frame = re.search(r'<iframe class="email-frame card" src="([^"]+)" sandbox', page.text).group(1)
+    drawn = client.get(html.unescape(frame))
+    assert drawn.status_code == 200 and drawn.mimetype == "text/html" and name in drawn.text
+    assert "script-src" not in drawn.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in drawn.headers["Content-Security-Policy"]
+    assert drawn.headers["X-Frame-Options"] == "SAMEORIGIN"
     reminder = client.get(f"/staff/surveys/{survey.slug}/invitations/preview/{locale}?reminder=1")
     assert reminder.status_code == 200 and "SAMPLE-LINK-TOKEN" in reminder.text
     assert client.get(f"/staff/surveys/{survey.slug}/invitations/preview/xx").status_code == 404
