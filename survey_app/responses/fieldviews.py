@@ -93,14 +93,14 @@ def field_views(definition: SurveyDefinition, locale: str, submission: Submissio
 
 
 def fields_html(definition: SurveyDefinition, locale: str, submission: Submission | None = None,
-                mark: Marker | None = None) -> Markup:
+                mark: Marker | None = None, note_lang: str = "") -> Markup:
     """The question fields as HTML; untouched fields are rendered once per survey version and language (a preview,
-    given ``mark``, every time)."""
+    given ``mark`` and the language of its notes, every time)."""
     max_text = current_app.config["MAX_TEXT_LENGTH"]
 
     def render() -> Markup:
         # The template escapes every value itself (autoescape); Markup only stops a second escaping.
-        return Markup(render_template("responses/_answer_fields.html", max_text=max_text,  # nosec B704
+        return Markup(render_template("responses/_answer_fields.html", max_text=max_text, note_lang=note_lang,  # nosec B704
                                       fields=field_views(definition, locale, submission, mark)))
 
     if submission is not None or mark is not None:

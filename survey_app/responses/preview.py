@@ -53,7 +53,8 @@ def preview_page(survey: Survey, locale: str, posted: Callable[[str], list[str]]
                             _("A respondent would be asked to correct these answers. Nothing was recorded."))
     with force_locale(locale):
         return answer_page(definition, locale, submission, 200 if submission is None or submission.valid else 400,
-                           template="responses/preview.html", mark=mark, preview=banner)
+                           template="responses/preview.html", mark=mark, note_lang=banner["lang"],
+                           preview=banner)
 
 
 def _marker(locale: str, default_locale: str) -> Marker:

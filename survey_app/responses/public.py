@@ -37,15 +37,16 @@ def _public_limit() -> str:
 
 def answer_page(definition: SurveyDefinition, locale: str, submission: Submission | None = None,
                 status: int = 200, csrf: str | None = None, csrf_expired: bool = False, key: str | None = None,
-                template: str = "responses/answer.html", mark: Marker | None = None, **context):
+                template: str = "responses/answer.html", mark: Marker | None = None, note_lang: str = "",
+                **context):
     """The respondent's form page; a staff preview gives its own ``template`` (extending the respondent's), the
-    ``mark`` of texts shown in another language, and its ``context``."""
+    ``mark`` of texts shown in another language with the language of those notes, and its ``context``."""
     problems = ([(f.target, f.label, f.error) for f in field_views(definition, locale, submission) if f.error]
                 if submission is not None and submission.errors else [])
     return render_template(template, locale=locale, csrf=csrf, csrf_expired=csrf_expired,
                            submission_key=key or new_submission_key(), problems=problems,
                            any_required=any(q.required for q in definition.questions),
-                           fields=fields_html(definition, locale, submission, mark),
+                           fields=fields_html(definition, locale, submission, mark, note_lang), note_lang=note_lang,
                            title=localized(definition.title, locale, definition.default_locale),
                            title_note=mark(definition.title) if mark else "",
                            intro=localized(definition.intro, locale, definition.default_locale),

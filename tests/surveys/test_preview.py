@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from survey_app.responses.models import Response
-from survey_app.surveys.models import Survey
+from survey_app.surveys.models import Reason, Survey
 from survey_app.surveys.presets import PRESETS
 from tests.conftest import PASSWORD, answer_data, csrf_token
 
@@ -76,6 +76,14 @@ def test_missing_translations_are_marked_where_they_fall_back(client, db, login,
     assert "<li>Title</li>" in page and "<li>Question 1</li>" in page
     assert re.search(r'lang="pl" aria-current="page">Polski</strong> <span class="small">\(2 texts not '
                      r'translated\)</span>', page)
+    # A reason without a Polish label is marked in each question offering it.
+    with db() as session:
+        reason = session.scalar(select(Reason).where(Reason.code == "moved"))
+        reason.label = {k: v for k, v in reason.label.items() if k != "pl"}
+        session.get(Survey, survey.id).touch()
+    page = client.get(f"/staff/surveys/{survey.slug}/preview?lang=pl").text
+    assert re.findall(r'value="moved"[^<]*>[^<]*<span class="untranslated" lang="en">([^<]*)</span>', page) == [
+        "Not translated into Polish: shown in English."] * 2
     # A complete language has no marks.
     english = client.get(f"/staff/surveys/{survey.slug}/preview?lang=en").text
     assert 'class="untranslated"' not in english
