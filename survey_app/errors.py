@@ -74,6 +74,10 @@ _TEXTS: dict[str, tuple[LazyString | None, LazyString]] = {
     "nothing_to_undo": (_l("Nothing to undo"), _l("Your last decision was undone already, or changed since.")),
     "no_reasons": (None, _l("Offer at least one reason.")),
     "question_has_answers": (None, _l("This question already has answers and cannot be removed.")),
+    "question_type_answered": (_l("This question already has answers"),
+                               _l("This question already has answers, so its type cannot change: the stored answers "
+                                  "would no longer fit it. Add a new question of the other type instead.")),
+    "no_question_text": (None, _l("Write the question's text.")),
     "reference_taken": (None, _l("Another customer already has this reference.")),
     "already_invited": (None, _l("This customer is already invited to this survey.")),
     "staff_survey_no_interviews": (_l("No interviews on a staff survey"),

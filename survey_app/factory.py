@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from . import ROOT
 from .config import Config, config_from_env
 from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate
-from .i18n import LANGUAGES, select_locale
+from .i18n import LANGUAGES, remembers_language, select_locale
 from .routing import register_converters, this_page
 from .wsgi_request import AppRequest
 
@@ -107,7 +107,7 @@ def register_request_hooks(app: Flask) -> None:
         if lang is not None:
             if lang not in LANGUAGES:
                 raise UnknownLanguage()
-            if session.get("lang") != lang:
+            if remembers_language(app.view_functions.get(request.endpoint or "")) and session.get("lang") != lang:
                 session["lang"] = lang
 
     # Before CSRF protection, which reads the body: the upload limit must not cut it at MAX_CONTENT_LENGTH on

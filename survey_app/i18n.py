@@ -1,7 +1,7 @@
 """The locale chain of a request; the languages themselves are in :mod:`survey_app.languages`."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from flask import g, has_request_context, request, session
 from flask_babel import refresh
@@ -9,8 +9,8 @@ from flask_login import current_user
 
 from .languages import DEFAULT_LOCALE, LANGUAGES, is_language, localized, missing_locales
 
-__all__ = ["DEFAULT_LOCALE", "LANGUAGES", "is_language", "localized", "missing_locales", "select_locale",
-           "use_respondent_locale"]
+__all__ = ["DEFAULT_LOCALE", "LANGUAGES", "is_language", "language_of_page_only", "localized", "missing_locales",
+           "remembers_language", "select_locale", "use_respondent_locale"]
 
 
 def select_locale() -> str:
@@ -35,6 +35,17 @@ def select_locale() -> str:
         return best
     fallback = g.get("fallback_locale")
     return fallback if is_language(fallback) else DEFAULT_LOCALE
+
+
+def language_of_page_only(view: Callable) -> Callable:
+    """Mark a view whose ``?lang=`` picks the language of what it shows, not the visitor's language (a preview)."""
+    view.remembers_language = False  # type: ignore[attr-defined]
+    return view
+
+
+def remembers_language(view: Callable | None) -> bool:
+    """Tell whether ``?lang=`` on this view becomes the visitor's language for the pages that follow."""
+    return getattr(view, "remembers_language", True)
 
 
 def use_respondent_locale(hints: Iterable[str | None], fallback: str | None) -> None:

@@ -39,6 +39,16 @@ def localized(texts: Mapping[str, str] | None, *locales: str | None) -> str:
     return next((t for t in texts.values() if t), "")
 
 
+def source_locale(texts: Mapping[str, str] | None, *locales: str | None) -> str | None:
+    """Return the language whose text ``localized`` gives for the same arguments (None when there is no text)."""
+    if not texts:
+        return None
+    for code in (*locales, DEFAULT_LOCALE):
+        if code and texts.get(code):
+            return code
+    return next((code for code, t in texts.items() if t), None)
+
+
 def missing_locales(texts: Mapping[str, str] | None) -> list[str]:
     """List the supported locales that have no text."""
     return [code for code in LANGUAGES if not (texts or {}).get(code, "").strip()]

@@ -15,7 +15,7 @@ from .cache import respondent_cache
 from .snapshot import QuestionDef, ReasonDef, SurveyDefinition
 
 __all__ = ["QuestionDef", "ReasonDef", "SurveyDefinition", "definition_by_id", "definition_by_slug",
-           "reason_catalogue", "survey_definition"]
+           "fresh_definition", "reason_catalogue", "survey_definition"]
 
 
 def reason_catalogue() -> dict[str, ReasonDef]:
@@ -32,6 +32,11 @@ def _read_catalogue() -> dict[str, ReasonDef]:
 def survey_definition(survey: Survey) -> SurveyDefinition:
     """Return the snapshot of ``survey`` at its current version."""
     return respondent_cache().definition((survey.id, survey.updated_at), lambda: _build(survey))
+
+
+def fresh_definition(survey: Survey) -> SurveyDefinition:
+    """Build a snapshot of ``survey`` from its row as it is now, bypassing the cache (for staff previews)."""
+    return _build(survey)
 
 
 _VERSION = select(Survey.id, Survey.updated_at)

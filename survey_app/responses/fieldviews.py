@@ -1,7 +1,8 @@
 """What the answer-field template shows for each question, in the current language."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from flask import current_app, render_template
 from flask_babel import gettext as _
@@ -32,6 +33,10 @@ class FieldView:
     selected: frozenset[str]
     text: str
     error: str
+    #: Staff previews only: says the label is shown in another language than the page's.
+    note: str = ""
+    #: Staff previews only: the same, per choice value.
+    choice_notes: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def target(self) -> str:
@@ -56,8 +61,14 @@ def error_message(qtype: QuestionType, code: str, params: dict) -> str:
     return _("Please choose one of the answers offered.")
 
 
-def field_views(definition: SurveyDefinition, locale: str, submission: Submission | None) -> list[FieldView]:
-    """Describe every question, with what was submitted and its error, if any."""
+#: Given a text per language, says (in a preview) that the text shown is not in the page's language; "" if it is.
+Marker = Callable[[Mapping[str, str]], str]
+
+
+def field_views(definition: SurveyDefinition, locale: str, submission: Submission | None,
+                mark: Marker | None = None) -> list[FieldView]:
+    """Describe every question, with what was submitted and its error, if any (and, given ``mark``, which texts
+    are shown in another language)."""
     yes_no = (_("Yes"), _("No"))
     views = []
 
@@ -74,19 +85,24 @@ def field_views(definition: SurveyDefinition, locale: str, submission: Submissio
             choices=list(choices(q, definition, reason_label, yes_no)),
             selected=frozenset(raw), text="\n".join(raw) if kind == "text" else "",
             error=error_message(q.type, *error) if error else "",
+            note=mark(q.text) if mark else "",
+            choice_notes=({r.code: note for r in definition.reasons if (note := mark(r.label))}
+                          if mark and q.type in (QuestionType.MAIN_REASON, QuestionType.OTHER_REASONS) else {}),
         ))
     return views
 
 
-def fields_html(definition: SurveyDefinition, locale: str, submission: Submission | None = None) -> Markup:
-    """The question fields as HTML; untouched fields are rendered once per survey version and language."""
+def fields_html(definition: SurveyDefinition, locale: str, submission: Submission | None = None,
+                mark: Marker | None = None, note_lang: str = "") -> Markup:
+    """The question fields as HTML; untouched fields are rendered once per survey version and language (a preview,
+    given ``mark`` and the language of its notes, every time)."""
     max_text = current_app.config["MAX_TEXT_LENGTH"]
 
     def render() -> Markup:
         # The template escapes every value itself (autoescape); Markup only stops a second escaping.
-        return Markup(render_template("responses/_answer_fields.html", max_text=max_text,  # nosec B704
-                                      fields=field_views(definition, locale, submission)))
+        return Markup(render_template("responses/_answer_fields.html", max_text=max_text, note_lang=note_lang,  # nosec B704
+                                      fields=field_views(definition, locale, submission, mark)))
 
-    if submission is not None:
+    if submission is not None or mark is not None:
         return render()
     return respondent_cache().fields_html((definition.key, locale, max_text), render)

@@ -15,7 +15,7 @@ from ..surveys.models import SurveyState
 from .answers import SUBMISSION_KEY, Submission, new_submission_key, read_answers, submission_key
 from .cache import respondent_cache
 from .definition import SurveyDefinition, definition_by_id, definition_by_slug
-from .fieldviews import field_views, fields_html
+from .fieldviews import Marker, field_views, fields_html
 from .models import Channel
 from .services import (
     Outcome,
@@ -35,16 +35,22 @@ def _public_limit() -> str:
     return current_app.config["RATELIMIT_PUBLIC"]
 
 
-def _answer_page(definition: SurveyDefinition, locale: str, submission: Submission | None = None,
-                 status: int = 200, csrf: str | None = None, csrf_expired: bool = False, key: str | None = None):
+def answer_page(definition: SurveyDefinition, locale: str, submission: Submission | None = None,
+                status: int = 200, csrf: str | None = None, csrf_expired: bool = False, key: str | None = None,
+                template: str = "responses/answer.html", mark: Marker | None = None, note_lang: str = "",
+                **context):
+    """The respondent's form page; a staff preview gives its own ``template`` (extending the respondent's), the
+    ``mark`` of texts shown in another language with the language of those notes, and its ``context``."""
     problems = ([(f.target, f.label, f.error) for f in field_views(definition, locale, submission) if f.error]
                 if submission is not None and submission.errors else [])
-    return render_template("responses/answer.html", locale=locale, csrf=csrf, csrf_expired=csrf_expired,
+    return render_template(template, locale=locale, csrf=csrf, csrf_expired=csrf_expired,
                            submission_key=key or new_submission_key(), problems=problems,
                            any_required=any(q.required for q in definition.questions),
-                           fields=fields_html(definition, locale, submission),
+                           fields=fields_html(definition, locale, submission, mark, note_lang), note_lang=note_lang,
                            title=localized(definition.title, locale, definition.default_locale),
-                           intro=localized(definition.intro, locale, definition.default_locale)), status
+                           title_note=mark(definition.title) if mark else "",
+                           intro=localized(definition.intro, locale, definition.default_locale),
+                           intro_note=mark(definition.intro) if mark else "", **context), status
 
 
 def _read(definition: SurveyDefinition) -> Submission:
@@ -71,9 +77,9 @@ def _blank_answer_page(definition: SurveyDefinition, locale: str):
     """The untouched form page: rendered once per survey version, language and URL; only the CSRF token and the
     submission key change."""
     if session.get("_flashes"):  # a message waiting to be shown makes the page one of a kind
-        return _answer_page(definition, locale)
+        return answer_page(definition, locale)
     key = (definition.key, locale, request.full_path, current_app.config["MAX_TEXT_LENGTH"])
-    page = respondent_cache().blank_page(key, lambda: _answer_page(definition, locale, csrf=_CSRF_SLOT,
+    page = respondent_cache().blank_page(key, lambda: answer_page(definition, locale, csrf=_CSRF_SLOT,
                                                                    key=_KEY_SLOT)[0])
     return page.replace(_CSRF_SLOT, generate_csrf()).replace(_KEY_SLOT, new_submission_key())
 
@@ -92,7 +98,7 @@ def _respond(definition: SurveyDefinition, locale: str, channel: Channel, invita
     result = submit_response(definition, submission, locale=locale, channel=channel, submission_key=key,
                              invitation=invitation, form_trusted=not expired)
     if result.outcome == Outcome.REFUSED:
-        return _answer_page(definition, locale, submission, 400, csrf_expired=expired, key=key)
+        return answer_page(definition, locale, submission, 400, csrf_expired=expired, key=key)
     return _thanks(definition, locale)
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..formutil import DayRange, MultiCheckboxField, choices
 from ..i18n import LANGUAGES
-from .models import QuestionType, SurveyKind
+from .models import TEXT_MAX, QuestionType, SurveyKind
 
 TITLE_MAX = 200
-TEXT_MAX = 2000
 
 
 def language_choices():
@@ -84,3 +83,16 @@ class AddQuestionForm(FlaskForm):
     text = TextAreaField(_l("Question text"), validators=[InputRequired(), Length(max=TEXT_MAX)])
     locale = SelectField(_l("Language of this text"), choices=language_choices())
     required = BooleanField(_l("An answer is required"))
+
+
+def _stripped(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class EditQuestionForm(FlaskForm):
+    """Change a question in place: its text in the survey's own language, whether it is required, its type."""
+
+    text = TextAreaField(_l("Question text"), filters=[_stripped],
+                         validators=[DataRequired(message=_l("Write the question's text.")), Length(max=TEXT_MAX)])
+    required = BooleanField(_l("An answer is required"))
+    type = SelectField(_l("Type"), choices=choices((t.value, label) for t, label in QUESTION_TYPE_LABELS.items()))

@@ -14,8 +14,11 @@ from ..i18n import localized
 from ..taxonomy import cause_group
 from .rules import QuestionType, SurveyKind, SurveyState, takes_answers
 
-__all__ = ["InvalidTransition", "Question", "QuestionType", "Reason", "Survey", "SurveyKind", "SurveyState",
-           "takes_answers"]
+__all__ = ["TEXT_MAX", "InvalidTransition", "Question", "QuestionType", "Reason", "Survey", "SurveyKind",
+           "SurveyState", "takes_answers"]
+
+#: Longest text of a survey or question in one language (an introduction, a question).
+TEXT_MAX = 2000
 
 
 class InvalidTransition(Conflict):

@@ -17,7 +17,7 @@ from ..i18n import LANGUAGES, missing_locales
 from ..signals import reasons_changed, survey_changed
 from ..taxonomy import is_bucket
 from .catalogue import REASONS
-from .models import Question, QuestionType, Reason, Survey, SurveyKind
+from .models import TEXT_MAX, Question, QuestionType, Reason, Survey, SurveyKind
 from .presets import PRESETS
 from .rules import asks_customers
 
@@ -28,6 +28,12 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
 
 class SurveyError(Invalid):
     """A survey cannot be created or changed as asked; the code says why."""
+
+
+class QuestionAnswered(Conflict):
+    """A question with stored answers cannot change in a way that would misread them (its type)."""
+
+    code = "question_type_answered"
 
 
 class NotForCustomers(Conflict):
@@ -287,14 +293,69 @@ def add_question(survey: Survey, qtype: QuestionType | str, required: bool, text
     return question
 
 
+def require_question(survey: Survey, question_id: int) -> Question:
+    """Return the question ``question_id`` of ``survey``.
+
+    :raise NotFound: if ``survey`` has no such question (another survey's question included).
+    """
+    question = next((q for q in survey.questions if q.id == question_id), None)
+    if question is None:
+        raise NotFound()
+    return question
+
+
+def has_answers(question: Question) -> bool:
+    """Tell whether answers to ``question`` are stored."""
+    from ..responses.models import Answer
+
+    return bool(db.session.scalar(select(func.count()).where(Answer.question_id == question.id)))
+
+
+def move_question(survey: Survey, question: Question, offset: int) -> bool:
+    """Move a question ``offset`` places (-1: up, 1: down); return False if it is already first or last.
+
+    Positions are presentation only (answers name their question by id), so this is allowed once answers exist.
+    """
+    ordered = sorted(survey.questions, key=lambda q: q.position)
+    index = ordered.index(question)
+    target = index + offset
+    if not 0 <= target < len(ordered):
+        return False
+    ordered.insert(target, ordered.pop(index))
+    for position, q in enumerate(ordered, start=1):
+        q.position = position
+    survey.questions = ordered
+    _changed(survey)
+    return True
+
+
+def edit_question(survey: Survey, question: Question, *, text: str, required: bool,
+                  qtype: QuestionType | str | None = None) -> None:
+    """Change a question's text in the survey's own language, whether it needs an answer, and its type.
+
+    :raise SurveyError: if the text is empty or too long.
+    :raise QuestionAnswered: if the type would change while answers to the question are stored.
+    """
+    text = (text or "").strip()
+    if not text:
+        raise SurveyError("no_question_text")
+    if len(text) > TEXT_MAX:
+        raise SurveyError("text_too_long", max=TEXT_MAX)
+    new_type = QuestionType(qtype) if qtype is not None else question.type
+    if new_type != question.type and has_answers(question):
+        raise QuestionAnswered()
+    question.text = {**(question.text or {}), survey.default_locale: text}
+    question.required = required
+    question.type = new_type
+    _changed(survey)
+
+
 def remove_question(survey: Survey, question: Question) -> None:
     """Remove a question that has no answers yet.
 
     :raise SurveyError: if answers to it are stored.
     """
-    from ..responses.models import Answer
-
-    if db.session.scalar(select(func.count()).where(Answer.question_id == question.id)):
+    if has_answers(question):
         raise SurveyError("question_has_answers")
     survey.questions.remove(question)
     for position, q in enumerate(survey.questions, start=1):

@@ -7,21 +7,26 @@ from flask_babel import gettext as _
 
 from ..auth.access import ANY_STAFF, role_required
 from ..auth.models import Role
+from ..domain import UnknownLanguage
 from ..extensions import db
 from ..formutil import ConfirmForm, choices
-from ..i18n import LANGUAGES, localized
+from ..i18n import LANGUAGES, language_of_page_only, localized
 from ..labels import language_name
-from .forms import QUESTION_TYPE_LABELS, AddQuestionForm, NewSurveyForm, SettingsForm, texts_form
-from .models import InvalidTransition, Survey
+from .forms import QUESTION_TYPE_LABELS, AddQuestionForm, EditQuestionForm, NewSurveyForm, SettingsForm, texts_form
+from .models import InvalidTransition, Question, Survey
 from .services import (
+    QuestionAnswered,
     SurveyError,
     add_question,
     close_survey,
     create_from_template,
+    edit_question,
     list_surveys,
+    move_question,
     open_survey,
     reasons_by_code,
     remove_question,
+    require_question,
     require_survey,
     set_texts,
     untranslated,
@@ -64,12 +69,40 @@ def show(slug: str):
     return _render_show(survey, AddQuestionForm(locale=survey.default_locale))
 
 
-def _render_show(survey: Survey, add_form: AddQuestionForm | None = None, status: int = 200):
+def _render_show(survey: Survey, add_form: AddQuestionForm | None = None, status: int = 200,
+                 edit_form: tuple[int, EditQuestionForm] | None = None):
     reasons = reasons_by_code(list(survey.reason_codes))
+    edit_forms = {q.id: _edit_form(survey, q) for q in survey.questions}
+    if edit_form is not None:
+        edit_forms[edit_form[0]] = edit_form[1]
     return render_template("surveys/show.html", survey=survey, missing=untranslated(survey),
                            reasons=[reasons[c] for c in survey.reason_codes if c in reasons],
-                           type_labels=QUESTION_TYPE_LABELS, confirm=ConfirmForm(),
+                           type_labels=QUESTION_TYPE_LABELS, confirm=ConfirmForm(), edit_forms=edit_forms,
+                           editing=edit_form[0] if edit_form else None,
                            add_form=add_form or AddQuestionForm(locale=survey.default_locale)), status
+
+
+def _edit_form(survey: Survey, question: Question, submitted: bool = False) -> EditQuestionForm:
+    """The small form editing ``question`` on the survey page (its fields named after the question)."""
+    if submitted:
+        return EditQuestionForm(prefix=question.field_name)
+    return EditQuestionForm(prefix=question.field_name, formdata=None, required=question.required,
+                            text=question.text.get(survey.default_locale, ""), type=question.type.value)
+
+
+@bp.route("/<slug>/preview", methods=["GET", "POST"])
+@language_of_page_only
+@role_required(Role.ANALYST)
+def preview(slug: str):
+    """Show the respondent's form in any language (``?lang=``), whatever the survey's state; answers sent to it are
+    only checked, never recorded."""
+    from ..responses.preview import preview_page  # the respondent's pages are built on the surveys package
+
+    survey = require_survey(slug)
+    locale = request.args.get("lang") or survey.default_locale
+    if locale not in LANGUAGES:
+        raise UnknownLanguage()
+    return preview_page(survey, locale, request.form.getlist if request.method == "POST" else None)
 
 
 @bp.route("/<slug>/texts/<locale>", methods=["GET", "POST"])
@@ -141,9 +174,7 @@ def question_add(slug: str):
 def question_delete(slug: str, question_id: int):
     """Remove a question that has no answers."""
     survey = require_survey(slug)
-    question = next((q for q in survey.questions if q.id == question_id), None)
-    if question is None:
-        abort(404)
+    question = require_question(survey, question_id)
     try:
         remove_question(survey, question)
     except SurveyError as error:
@@ -152,6 +183,47 @@ def question_delete(slug: str, question_id: int):
     db.session.commit()
     flash(_("Question removed."), "success")
     return redirect(url_for(".show", slug=slug))
+
+
+@bp.post("/<slug>/questions/<int:question_id>/move")
+@role_required(Role.ADMIN)
+def question_move(slug: str, question_id: int):
+    """Move a question one place up or down (``direction``); allowed while answers exist."""
+    survey = require_survey(slug)
+    question = require_question(survey, question_id)
+    offset = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
+    if offset is None or not ConfirmForm().validate_on_submit():
+        abort(400)
+    if move_question(survey, question, offset):
+        db.session.commit()
+        flash(_("Question moved."), "success")
+    return redirect(url_for(".show", slug=slug, _anchor=f"question-{question.id}"))
+
+
+@bp.post("/<slug>/questions/<int:question_id>/edit")
+@role_required(Role.ADMIN)
+def question_edit(slug: str, question_id: int):
+    """Change a question's text in the survey's own language, whether it is required, and (before any answer) its
+    type."""
+    survey = require_survey(slug)
+    question = require_question(survey, question_id)
+    form = _edit_form(survey, question, submitted=True)
+    if not form.validate_on_submit():
+        return _render_show(survey, status=400, edit_form=(question.id, form))
+    try:
+        edit_question(survey, question, text=form.text.data, required=form.required.data, qtype=form.type.data)
+    except QuestionAnswered as error:
+        db.session.rollback()
+        form.type.errors = [str(error)]
+        return _render_show(require_survey(slug), status=409,
+                            edit_form=(question_id, form))
+    except SurveyError as error:
+        db.session.rollback()
+        form.text.errors = [str(error)]
+        return _render_show(require_survey(slug), status=400, edit_form=(question_id, form))
+    db.session.commit()
+    flash(_("Question saved. Check its translations: they were not changed."), "success")
+    return redirect(url_for(".show", slug=slug, _anchor=f"question-{question.id}"))
 
 
 @bp.post("/<slug>/open")

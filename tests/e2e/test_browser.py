@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from survey_app.surveys.presets import PRESETS
 from tests.e2e.conftest import DESKTOP, PHONE, axe_violations
 
 LANGUAGES = ("fr", "pl", "ru", "en")
@@ -450,3 +451,60 @@ def test_admin_invites_a_colleague_who_chooses_a_password_from_the_email_and_sig
 
     again = invitee.goto(link)
     assert again.status == 410, "the link works once"
+
+
+def test_admin_previews_a_draft_in_russian_on_a_phone_reorders_and_edits_a_question(live_server, new_page, shot):
+    base, facts = live_server
+    texts = {q["type"]: q["text"]["ru"] for q in PRESETS["exit"]["questions"]}
+    admin = new_page(PHONE)
+    sign_in(admin, base, facts, "admin")
+    admin.goto(f"{base}/staff/surveys/new")
+    admin.select_option("select[name=template]", "exit")
+    admin.fill("input[name=slug]", "preview-e2e")
+    admin.select_option("select[name=default_locale]", "ru")
+    assert submit(admin) == 302
+    assert admin.url == f"{base}/staff/surveys/preview-e2e"
+
+    # The draft's form in Russian, inside the preview banner; the staff pages stay in English.
+    admin.click("#preview-links a[hreflang=ru]")
+    assert html_lang(admin) == "ru"
+    banner = admin.locator("section.preview-banner")
+    assert banner.is_visible() and "Preview — answers are not recorded" in banner.inner_text()
+    legends = admin.locator("main legend, main div.field > label")
+    assert texts["main_reason"] in legends.nth(0).inner_text()
+    assert texts["other_reasons"] in legends.nth(1).inner_text()
+    assert admin.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(admin, "1-preview")
+    assert axe_violations(admin) == []
+    # Sending it only shows what a respondent would be told.
+    assert submit(admin) == 400
+    assert admin.locator("#error-summary").is_visible()
+    assert "Nothing was recorded" in banner.inner_text()
+    assert admin.url.startswith(f"{base}/staff/surveys/preview-e2e/preview")
+
+    banner.get_by_role("link", name="Back to the survey").click()
+    assert html_lang(admin) == "en"
+    questions = admin.locator("ol.questions > li")
+    with admin.expect_response(lambda r: r.request.method == "POST") as moved:
+        questions.nth(0).get_by_role("button", name="Move down").click()
+    assert moved.value.status == 302
+    assert "Question moved." in admin.inner_text("main")
+    english = {q["type"]: q["text"]["en"] for q in PRESETS["exit"]["questions"]}
+    assert questions.nth(0).locator("strong").inner_text() == english["other_reasons"]  # in the admin's language
+
+    free_text = questions.nth(2)
+    free_text.locator("summary").click()
+    assert free_text.locator("textarea").input_value() == texts["free_text"]  # the survey's own language
+    free_text.locator("textarea").fill("Что нам стоило сделать иначе?")
+    with admin.expect_response(lambda r: r.request.method == "POST") as saved:
+        free_text.get_by_role("button", name="Save question").click()
+    assert saved.value.status == 302
+    shot(admin, "2-survey-page")
+
+    admin.click("#preview-links a[hreflang=ru]")
+    assert html_lang(admin) == "ru"
+    assert texts["other_reasons"] in legends.nth(0).inner_text()
+    assert texts["main_reason"] in legends.nth(1).inner_text()
+    assert "Что нам стоило сделать иначе?" in legends.nth(2).inner_text()
+    assert texts["free_text"] not in admin.inner_text("main")
+    shot(admin, "3-preview-after")
