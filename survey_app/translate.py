@@ -29,7 +29,8 @@ def translate_cli() -> None:
 @translate_cli.command("extract")
 def extract() -> None:
     """Collect every translatable string into translations/messages.pot."""
-    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "N_", "--no-location", "--sort-output",
+    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "N_", "-k", "lazy_pgettext:1c,2", "--no-location",
+             "--sort-output",
              "--project", "survey_app", "--width", WIDTH, "-o", POT, "survey_app")
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
@@ -20,11 +21,11 @@ CHANNEL_LABELS = {
     Channel.OFFER: _l("Offer"),
 }
 STATE_LABELS = {
-    CaseState.OPEN: _l("Open"),
-    CaseState.IN_PROGRESS: _l("In progress"),
-    CaseState.WON_BACK: _l("Won back"),
-    CaseState.NOT_WON_BACK: _l("Not won back"),
-    CaseState.LET_GO: _l("Let go"),
+    CaseState.OPEN: lazy_pgettext("win-back case", "Open"),
+    CaseState.IN_PROGRESS: lazy_pgettext("win-back case", "In progress"),
+    CaseState.WON_BACK: lazy_pgettext("win-back case", "Won back"),
+    CaseState.NOT_WON_BACK: lazy_pgettext("win-back case", "Not won back"),
+    CaseState.LET_GO: lazy_pgettext("win-back case", "Let go"),
 }
 
 
@@ -61,8 +62,9 @@ class AgreeForm(FlaskForm):
 class CloseCaseForm(FlaskForm):
     """Closing a case without a return: not won back or let go, and why."""
 
-    close_as = SelectField(_l("Close as"), choices=choices([(CaseState.NOT_WON_BACK.value, _l("Not won back")),
-                                                         (CaseState.LET_GO.value, _l("Let go"))]),
+    close_as = SelectField(_l("Close as"), choices=choices([(CaseState.NOT_WON_BACK.value,
+                                                          STATE_LABELS[CaseState.NOT_WON_BACK]),
+                                                         (CaseState.LET_GO.value, STATE_LABELS[CaseState.LET_GO])]),
                         validators=[InputRequired()])
     close_note = TextAreaField(_l("Why"), validators=[DataRequired(message=_l("Please say why the case is closed.")),
                                                 Length(max=MAX_TEXT)])
