@@ -151,3 +151,21 @@ class Answer(db.Model):
     def __repr__(self) -> str:
         return f"<Answer {self.id} q={self.question_id} {self.reason_code or self.number} {self.bucket}>"
 
+
+
+class Draft(db.Model):
+    """What a customer typed through their personal link and has not sent yet: never a response, never counted."""
+
+    __tablename__ = "response_draft"
+
+    #: The invitation (one draft each); the draft goes with it.
+    invitation_id: Mapped[int] = mapped_column(sa.ForeignKey("invitation.id", ondelete="CASCADE"), primary_key=True)
+    #: The form's values as typed, by field name.
+    values: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    #: The language the form was shown in.
+    locale: Mapped[str] = mapped_column(sa.String(5))
+    #: When it was last saved.
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Draft invitation={self.invitation_id}>"

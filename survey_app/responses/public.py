@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
@@ -15,6 +16,7 @@ from ..surveys.models import SurveyState
 from .answers import SUBMISSION_KEY, Submission, new_submission_key, read_answers, submission_key
 from .cache import respondent_cache
 from .definition import SurveyDefinition, definition_by_id, definition_by_slug
+from .drafts import resume, save_draft
 from .fieldviews import Marker, field_views, fields_html
 from .models import Channel
 from .services import (
@@ -73,14 +75,14 @@ _CSRF_SLOT = secrets.token_hex(16)
 _KEY_SLOT = secrets.token_hex(16)
 
 
-def _blank_answer_page(definition: SurveyDefinition, locale: str):
+def _blank_answer_page(definition: SurveyDefinition, locale: str, **context):
     """The untouched form page: rendered once per survey version, language and URL; only the CSRF token and the
     submission key change."""
     if session.get("_flashes"):  # a message waiting to be shown makes the page one of a kind
-        return answer_page(definition, locale)
+        return answer_page(definition, locale, **context)
     key = (definition.key, locale, request.full_path, current_app.config["MAX_TEXT_LENGTH"])
     page = respondent_cache().blank_page(key, lambda: answer_page(definition, locale, csrf=_CSRF_SLOT,
-                                                                   key=_KEY_SLOT)[0])
+                                                                   key=_KEY_SLOT, **context)[0])
     return page.replace(_CSRF_SLOT, generate_csrf()).replace(_KEY_SLOT, new_submission_key())
 
 
@@ -89,17 +91,55 @@ def _thanks(definition: SurveyDefinition, locale: str):
 
 
 def _respond(definition: SurveyDefinition, locale: str, channel: Channel, invitation: Invitation | None = None):
-    """Show the form (GET) or validate and store the answers (POST); the same form sent twice is stored once."""
+    """Show the form (GET) or validate and store the answers (POST); the same form sent twice is stored once.
+
+    Through a personal link, a saved draft fills the form again, and "Save and finish later" keeps what was typed.
+    """
+    max_text = current_app.config["MAX_TEXT_LENGTH"]
     if request.method == "GET":
-        return _blank_answer_page(definition, locale)
+        resumed = resume(invitation.id, definition, max_text) if invitation is not None else None
+        if resumed is None:
+            return _blank_answer_page(definition, locale, draft_url=_draft_url(invitation))
+        submission, saved_at = resumed
+        return answer_page(definition, locale, submission, draft_url=_draft_url(invitation), resumed_at=saved_at)
     submission = _read(definition)
     expired = _csrf_expired()
+    if invitation is not None and request.form.get("save_draft"):
+        if expired:
+            return answer_page(definition, locale, replace(submission, errors={}), 400, csrf_expired=True)
+        check_answerable(invitation, definition)
+        save_draft(invitation.id, definition, request.form.getlist, locale, max_text)
+        db.session.commit()
+        return answer_page(definition, locale, replace(submission, errors={}), draft_url=_draft_url(invitation),
+                           draft_saved=True)
     key = submission_key(request.form.get(SUBMISSION_KEY))
     result = submit_response(definition, submission, locale=locale, channel=channel, submission_key=key,
                              invitation=invitation, form_trusted=not expired)
     if result.outcome == Outcome.REFUSED:
         return answer_page(definition, locale, submission, 400, csrf_expired=expired, key=key)
     return _thanks(definition, locale)
+
+
+def _draft_url(invitation: Invitation | None) -> str | None:
+    """Where the page saves its draft as the customer types (personal links only)."""
+    return url_for(".draft", token=request.view_args["token"]) if invitation is not None else None
+
+
+@bp.post("/<token>/draft")
+@limiter.limit(_public_limit)
+@csrf.exempt  # checked below: a page left open past its token's life just stops saving
+def draft(token: str):
+    """Keep what the form holds now (sent by the page as the customer types); 204, or 400 with a stale token."""
+    invitation = invitation_for_token(token)
+    definition = definition_by_id(invitation.survey_id)
+    if _csrf_expired():
+        abort(400)
+    check_answerable(invitation, definition)
+    locale = request.form.get("locale", "")
+    save_draft(invitation.id, definition, request.form.getlist, locale if locale in LANGUAGES else invitation.locale,
+               current_app.config["MAX_TEXT_LENGTH"])
+    db.session.commit()
+    return "", 204
 
 
 @bp.route("/<token>", methods=["GET", "POST"])

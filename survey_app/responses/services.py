@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy import Connection, delete, insert, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ..classification.jobs import after_storing
@@ -24,7 +24,7 @@ from ..surveys.models import QuestionType, SurveyState
 from ..taxonomy import PENDING
 from .answers import Submission
 from .definition import SurveyDefinition, definition_by_slug
-from .models import Answer, Channel, Response, month_of
+from .models import Answer, Channel, Draft, Response, month_of
 
 logger = logging.getLogger(__name__)
 
@@ -200,6 +200,8 @@ def submit_response(definition: SurveyDefinition, submission: Submission, *, loc
                 response_id = record_response(connection, definition, submission.values, locale=locale,
                                               channel=channel, invitation=invitation, submission_key=submission_key,
                                               customer_id=customer_id, interviewer_id=interviewer_id, rows=rows)
+                if invitation is not None:  # sent: what was kept while typing is no longer needed
+                    connection.execute(delete(Draft).where(Draft.invitation_id == invitation.id))
                 db.session.commit()
     except (IntegrityError, AlreadyAnswered):
         _rollback()
