@@ -20,6 +20,7 @@ from survey_app.demo.texts import EXIT_TEXTS, LOYALTY_TEXTS
 from survey_app.extensions import db
 from survey_app.invitations.services import create_invitation
 from survey_app.surveys.services import create_from_template, install_catalogue, open_survey
+from survey_app.winback.services import open_case
 
 PASSWORD = "browser tests only"
 LANGUAGES = ("fr", "pl", "ru", "en")
@@ -64,6 +65,9 @@ def seed() -> dict:
                         last_purchase=date.today() - timedelta(days=70), account_manager_id=staff["interviewer"].id)
     db.session.commit()
     sort_pending()
+    # A win-back case the admin is working on (for the case's page).
+    open_case(history[-1], date.today(), staff["admin"].id)
+    db.session.commit()
     return {"logins": logins, "surveys": {k: s.slug for k, s in surveys.items()}, "addresses": addresses,
             "uninvited": uninvited, "call": call.external_ref}
 
