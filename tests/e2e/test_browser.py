@@ -508,3 +508,22 @@ def test_admin_previews_a_draft_in_russian_on_a_phone_reorders_and_edits_a_quest
     assert "Что нам стоило сделать иначе?" in legends.nth(2).inner_text()
     assert texts["free_text"] not in admin.inner_text("main")
     shot(admin, "3-preview-after")
+
+
+def test_a_customer_on_a_phone_leaves_the_form_half_done_and_finds_it_again(live_server, new_page, shot):
+    from playwright.sync_api import expect
+
+    _base, facts = live_server
+    link = facts["links"]["fr"][2]
+    page = new_page(PHONE)
+    page.goto(link)
+    page.fill("textarea", "Je reviendrai finir plus tard.")
+    status = page.locator("#draft-status")
+    expect(status).not_to_be_empty(timeout=15000)  # saved as they typed, without pressing anything
+    shot(page, "1-typing")
+    again = new_page(PHONE)  # another tab, later: the same link from the email
+    again.goto(link)
+    assert again.input_value("textarea") == "Je reviendrai finir plus tard."
+    assert again.locator("p.notice[role=status]").is_visible()
+    shot(again, "2-resumed")
+    assert axe_violations(again) == []
