@@ -7,7 +7,7 @@ import re
 from babel import Locale
 from babel.numbers import format_currency as babel_currency
 from flask import current_app
-from flask_babel import get_locale
+from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -84,6 +84,12 @@ def language_name(code: str) -> str:
     return Locale.parse(code).get_language_name(str(get_locale() or "en")) or code
 
 
+def when(moment) -> str:
+    """A date and time no reader can misread: the month by name, the time to the minute ("Dec 1, 2026 9:05 PM",
+    "1 déc. 2026 21:05"), never the ambiguous 12/1/26."""
+    return f"{format_date(moment, 'medium')} {format_time(moment, 'short')}"
+
+
 def money(amount: float) -> str:
     """An amount in the report currency, in the current language ("—" for a number that is not finite)."""
     if not math.isfinite(amount):
@@ -96,7 +102,7 @@ def money(amount: float) -> str:
 
 
 TEMPLATE_GLOBALS = {f.__name__: f for f in (kind_label, state_label, channel_label, source_label,
-                                            invitation_state_label, language_name,
+                                            invitation_state_label, language_name, when,
                                             bucket_label, group_label, reason_label, translate, money)}
 #: What staff may set an answer's bucket to: one of the five, or "not a reason".
 TEMPLATE_GLOBALS["correctable_buckets"] = (*BUCKETS, NOT_A_REASON)  # type: ignore[assignment]

@@ -27,3 +27,14 @@ def test_money_in_another_currency(app):
 def test_language_names_in_the_readers_language(app, locale, expected):
     with app.test_request_context(), force_locale(locale):
         assert language_name("pl") == expected
+
+
+@pytest.mark.parametrize("locale, expected", [("en", "Dec 1, 2026 9:05\u202fPM"), ("fr", "1 déc. 2026 21:05"),
+                                              ("pl", "1 gru 2026 21:05"), ("ru", "1 дек. 2026\u202fг. 21:05")])
+def test_dates_and_times_name_the_month(app, locale, expected):
+    from datetime import datetime
+
+    from survey_app.labels import when
+
+    with app.test_request_context(), force_locale(locale):
+        assert when(datetime(2026, 12, 1, 21, 5)) == expected
