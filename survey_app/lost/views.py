@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -18,7 +18,7 @@ from ..domain import Invalid
 from ..extensions import cache, db
 from ..formutil import ConfirmForm
 from ..reports.charts import ratio_lines
-from ..reports.exports import FORMATS, send_table
+from ..reports.exports import FORMATS, send_chart, send_table
 from ..reports.services import percent
 from ..reports.state import data_state
 from ..routing import day_arg, int_arg
@@ -120,9 +120,7 @@ def chart():
                        [p.label for p in report.periods], series, _("Period"), total=total,
                        band=NORMAL_YEARLY_LOSS if report.unit == "year" else None,
                        band_label=_("Normal yearly loss (9–11 %)"), percent=percent)
-    response = Response(body, mimetype="image/png")
-    response.headers["Cache-Control"] = "private, max-age=60"
-    return response
+    return send_chart(body)
 
 
 @bp.get("/export.<fmt>")

@@ -1,7 +1,7 @@
 """Staff pages for purchases: the import, and a customer's purchase chart."""
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Blueprint
 from flask_babel import format_date
 from flask_babel import gettext as _
 
@@ -13,6 +13,7 @@ from ..dbtypes import utcnow
 from ..extensions import db
 from ..labels import money
 from ..reports.charts import month_bars
+from ..reports.exports import send_chart
 from .importer import open_file
 from .jobs import imports
 from .messages import describe, describe_file_error
@@ -33,6 +34,4 @@ def customer_chart(customer_id: int):
     months = monthly_totals(customer.id, utcnow().date())
     body = month_bars(_("Purchases per month"), [format_date(start, "MMM y") for start, _amount in months],
                       [float(amount) for _start, amount in months], lambda value: money(value), _("Amount"))
-    response = Response(body, mimetype="image/png")
-    response.headers["Cache-Control"] = "private, max-age=60"
-    return response
+    return send_chart(body)

@@ -169,3 +169,10 @@ def _xlsx_value(value):
         # Control characters go first (a cell cannot hold them), then the formula check sees what is stored.
         return safe_xlsx_cell(ILLEGAL_CHARACTERS_RE.sub("", value))
     return value
+
+
+def send_chart(body: bytes) -> Response:
+    """A chart drawn as PNG, kept a minute by the viewer's browser only (it is in their language, from their data)."""
+    response = Response(body, mimetype="image/png")
+    response.headers["Cache-Control"] = "private, max-age=60"
+    return response

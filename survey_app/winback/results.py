@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -20,7 +20,7 @@ from ..domain import Invalid
 from ..labels import bucket_label, group_label
 from ..lost.forms import PRIORITY_LABELS
 from ..reports.charts import share_panels
-from ..reports.exports import FORMATS, send_table
+from ..reports.exports import FORMATS, send_chart, send_table
 from ..reports.services import percent
 from ..routing import day_arg
 from .forms import CHANNEL_LABELS
@@ -125,9 +125,7 @@ def chart():
                [f"{rate.won_back}/{rate.cases}" for _label, rate in t.rows])
               for t in tables(found) if t.grouping in shown]
     body = share_panels(_("Win-back rate of the cases lost in the span"), panels, _("Cases won back"), percent=percent)
-    response = Response(body, mimetype="image/png")
-    response.headers["Cache-Control"] = "private, max-age=60"
-    return response
+    return send_chart(body)
 
 
 @bp.get("/export.<fmt>")
