@@ -67,9 +67,13 @@ def seed() -> dict:
     sort_pending()
     # A win-back case the admin is working on (for the case's page).
     open_case(history[-1], date.today(), staff["admin"].id)
+    # The analyst's customer, lost a month ago, to win back.
+    lost = add_customer("E2E-winback", "Odile Perdue", "odile@example.com", "fr", status="lost",
+                        lost_at=date.today() - timedelta(days=30), account_manager_id=staff["analyst"].id)
+    winback = open_case(lost, date.today(), staff["analyst"].id)
     db.session.commit()
     return {"logins": logins, "surveys": {k: s.slug for k, s in surveys.items()}, "addresses": addresses,
-            "uninvited": uninvited, "call": call.external_ref}
+            "uninvited": uninvited, "call": call.external_ref, "winback_case": winback.id}
 
 
 if __name__ == "__main__":

@@ -527,3 +527,40 @@ def test_a_customer_on_a_phone_leaves_the_form_half_done_and_finds_it_again(live
     assert again.locator("p.notice[role=status]").is_visible()
     shot(again, "2-resumed")
     assert axe_violations(again) == []
+
+
+def test_analyst_plans_a_win_back_from_home_and_only_a_purchase_wins_the_customer_back(live_server, new_page, shot):
+    from datetime import date
+
+    from playwright.sync_api import expect
+
+    base, facts = live_server
+    page = new_page(PHONE)
+    sign_in(page, base, facts, "analyst")
+    assert page.url.rstrip("/").endswith("/staff")  # signing in leads home
+    shot(page, "1-home")
+    assert axe_violations(page) == []
+    page.click("a:has-text('Win-back cases being worked on')")
+    page.click("a:has-text('Odile Perdue')")
+    assert page.url.endswith(f"/staff/winback/{facts['winback_case']}")
+    # A plan step, done: the case is in progress.
+    page.select_option("select[name=channel]", "call")
+    page.fill("input[name=action]", "Ask what went wrong")
+    page.fill("input[name=due]", date.today().isoformat())
+    page.click("button:has-text('Add the step')")
+    page.click("button:has-text('Mark done')")
+    expect(page.locator("dl.facts")).to_contain_text("In progress")
+    # A promise is not a return.
+    page.click("button:has-text('Record their promise')")
+    expect(page.locator("p.notice[role=status]")).to_contain_text("That is a promise, not a return")
+    expect(page.locator("dl.facts")).to_contain_text("In progress")
+    # A purchase after the lost date is.
+    page.fill("input[name=amount]", "120")
+    page.fill("input[name=order_ref]", "TEL-42")
+    page.click("button:has-text('Record the purchase')")
+    expect(page.locator("p.notice.ok")).to_contain_text("30 days after they were lost")
+    expect(page.locator("p.notice.ok")).to_contain_text("Call")
+    expect(page.locator("dl.facts")).to_contain_text("Won back")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, "2-won-back")
+    assert axe_violations(page) == []
