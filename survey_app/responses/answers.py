@@ -18,6 +18,22 @@ from .snapshot import QuestionDef, SurveyDefinition
 REQUIRED = "required"
 INVALID_CHOICE = "invalid_choice"
 TOO_LONG = "too_long"
+#: "Other — please specify" chosen with nothing specified.
+OTHER_UNSAID = "other_unsaid"
+
+#: The main reason's last option: the respondent's own words, sorted like any free text.
+OTHER = "other"
+
+
+def other_field(field_name: str) -> str:
+    """The name of the text box that goes with a main reason's "Other — please specify"."""
+    return f"{field_name}-other"
+
+
+class OtherReason(str):
+    """A main reason given in the respondent's own words ("Other — please specify"): its text."""
+
+    __slots__ = ()
 
 #: Name of the hidden field that tells one showing of a form from another (see ``new_submission_key``).
 SUBMISSION_KEY = "submission_key"
@@ -55,12 +71,26 @@ def read_answers(definition: SurveyDefinition, getlist: Callable[[str], list[str
     for question in definition.questions:
         raw = [v for v in getlist(question.field_name) if v is not None]
         result.raw[question.id] = raw
-        value, error = _read_one(question, raw, reason_codes, max_text)
+        if question.type == QuestionType.MAIN_REASON and OTHER in raw:
+            said = "\n".join(v for v in getlist(other_field(question.field_name)) if v).strip()
+            result.raw[question.id] = [OTHER, said]  # the choice, then the words, to show again
+            value, error = _read_other(said, max_text)
+        else:
+            value, error = _read_one(question, raw, reason_codes, max_text)
         if error:
             result.errors[question.id] = error
         elif value not in (None, "", []):
             result.values[question.id] = value
     return result
+
+
+def _read_other(said: str, max_text: int):
+    """ "Other — please specify": the words are the answer."""
+    if not said:
+        return None, (OTHER_UNSAID, {})
+    if len(said) > max_text:
+        return None, (TOO_LONG, {"max": max_text, "length": len(said)})
+    return OtherReason(said), None
 
 
 def _read_one(question: QuestionDef, raw: list[str], reason_codes: set[str], max_text: int):

@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..dbtypes import utcnow
 from ..extensions import db
-from .answers import Submission, read_answers
+from ..surveys.rules import QuestionType
+from .answers import Submission, other_field, read_answers
 from .definition import SurveyDefinition
 from .models import Draft
 
@@ -25,9 +26,13 @@ def save_draft(invitation_id: int, definition: SurveyDefinition, getlist: Callab
     caller's transaction."""
     values = {}
     for question in definition.questions:
-        kept = [v[:max_text] for v in getlist(question.field_name) if v][:MAX_VALUES]
-        if kept:
-            values[question.field_name] = kept
+        names = [question.field_name]
+        if question.type == QuestionType.MAIN_REASON:
+            names.append(other_field(question.field_name))  # "Other — please specify": its words
+        for name in names:
+            kept = [v[:max_text] for v in getlist(name) if v][:MAX_VALUES]
+            if kept:
+                values[name] = kept
     draft = db.session.get(Draft, invitation_id)
     if draft is None:
         try:

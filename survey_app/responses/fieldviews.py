@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from ..i18n import localized
 from ..surveys.models import QuestionType
-from .answers import INVALID_CHOICE, REQUIRED, TOO_LONG, Submission, choices
+from .answers import INVALID_CHOICE, OTHER, OTHER_UNSAID, REQUIRED, TOO_LONG, Submission, choices, other_field
 from .cache import respondent_cache
 from .definition import SurveyDefinition
 
@@ -37,10 +37,17 @@ class FieldView:
     note: str = ""
     #: Staff previews only: the same, per choice value.
     choice_notes: Mapping[str, str] = field(default_factory=dict)
+    #: The main reason's "Other — please specify" box: its name ("" for other questions) and what was typed.
+    other_name: str = ""
+    other_text: str = ""
+    #: Nothing was said after choosing "Other": the error is the box's.
+    other_unsaid: bool = False
 
     @property
     def target(self) -> str:
         """The id of what a link to this question moves focus to: its text box, or its first option."""
+        if self.other_unsaid:
+            return self.other_name
         return self.name if self.kind == "text" else f"{self.name}-0"
 
 
@@ -55,6 +62,8 @@ def error_message(qtype: QuestionType, code: str, params: dict) -> str:
             QuestionType.YES_NO: _("Please answer yes or no."),
             QuestionType.CONTACT_CONSENT: _("Please answer yes or no."),
         }[qtype]
+    if code == OTHER_UNSAID:
+        return _("Please say in a few words what it was.")
     if code == TOO_LONG:
         return _("Please keep your answer to %(max)d characters at most (it has %(length)d now).", **params)
     assert code == INVALID_CHOICE
@@ -79,11 +88,17 @@ def field_views(definition: SurveyDefinition, locale: str, submission: Submissio
         kind, css = _KIND[q.type]
         raw = submission.raw.get(q.id, []) if submission else []
         error = submission.errors.get(q.id) if submission else None
+        main = q.type == QuestionType.MAIN_REASON
+        offered = list(choices(q, definition, reason_label, yes_no))
         views.append(FieldView(
             name=q.field_name, label=localized(q.text, locale, definition.default_locale), required=q.required,
             kind=kind, css=css,
-            choices=list(choices(q, definition, reason_label, yes_no)),
-            selected=frozenset(raw), text="\n".join(raw) if kind == "text" else "",
+            choices=[*offered, (OTHER, _("Other — please specify"))] if main else offered,
+            selected=frozenset(raw[:1] if main and raw[:1] == [OTHER] else raw),
+            text="\n".join(raw) if kind == "text" else "",
+            other_name=other_field(q.field_name) if main else "",
+            other_text=raw[1] if main and raw[:1] == [OTHER] and len(raw) > 1 else "",
+            other_unsaid=bool(error and error[0] == OTHER_UNSAID),
             error=error_message(q.type, *error) if error else "",
             note=mark(q.text) if mark else "",
             choice_notes=({r.code: note for r in definition.reasons if (note := mark(r.label))}

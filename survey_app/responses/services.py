@@ -22,7 +22,7 @@ from ..invitations.services import find_invitation
 from ..signals import answers_changed, customer_erasing, response_stored
 from ..surveys.models import QuestionType, SurveyState
 from ..taxonomy import PENDING
-from .answers import Submission
+from .answers import OTHER, OtherReason, Submission
 from .definition import SurveyDefinition, definition_by_slug
 from .models import Answer, Channel, Draft, Response, month_of
 
@@ -254,7 +254,11 @@ def answer_rows(definition: SurveyDefinition, values: dict[int, object], locale:
             continue
         qtype = question.type
         row = {**_EMPTY_ROW, "question_id": question.id}
-        if qtype == QuestionType.MAIN_REASON and (reason := definition.reason(str(value))):
+        if qtype == QuestionType.MAIN_REASON and isinstance(value, OtherReason):
+            # In their own words: the response's cause, once the sorting job has read it.
+            rows.append({**row, "text": str(value), "is_primary": True, **PENDING_TEXT.columns()})
+            main_code = OTHER
+        elif qtype == QuestionType.MAIN_REASON and (reason := definition.reason(str(value))):
             main_code = reason.code
             rows.append({**row, "reason_code": reason.code, "is_primary": True, **classify_choice(reason).columns()})
         elif qtype == QuestionType.OTHER_REASONS:

@@ -564,3 +564,25 @@ def test_analyst_plans_a_win_back_from_home_and_only_a_purchase_wins_the_custome
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     shot(page, "2-won-back")
     assert axe_violations(page) == []
+
+
+def test_the_russian_form_on_a_phone_lists_the_reasons_once_and_takes_other_in_own_words(live_server, new_page,
+                                                                                         shot):
+    base, facts = live_server
+    page = new_page(PHONE)
+    page.goto(f"{base}/s/o/{facts['surveys']['exit']}?lang=ru")
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 2600, height  # was 3,370 px with the reasons listed twice
+    assert page.locator("details.more-reasons").get_attribute("open") is None  # the second list is folded
+    page.get_by_label("Другое (уточните)").check()
+    assert submit(page) == 400  # nothing said yet: the message is at the box, and the summary leads there
+    box = page.locator("input.other-reason")
+    assert box.get_attribute("aria-invalid") == "true"
+    page.locator(".error-summary a").first.click()
+    from playwright.sync_api import expect
+
+    expect(box).to_be_focused()
+    box.fill("Новый владелец закупает всё централизованно")
+    shot(page, "other-reason")
+    assert submit(page) == 303
+    assert axe_violations(page) == []
