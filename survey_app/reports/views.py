@@ -39,7 +39,15 @@ def _page(template: str, printed: bool = False):
         period_names=_period_names(), filter_summary=_summary(f) if printed else None,
         belief_groups=BELIEF_GROUPS, wilson_interval=wilson_interval, p_value_text=services.p_value_text,
         followed_up=on_time(utcnow().date(), since=f.since), waiting_for_review=services.review_waiting(),
-        answers_link=lambda **narrower: _answers_link(f, **narrower))
+        answers_link=lambda **narrower: _answers_link(f, **narrower), period_span=lambda day: _period_span(f, day))
+
+
+def _period_span(f: ReportFilter, day) -> dict[str, str]:
+    """The days of the trend's period starting on ``day``, within the filter's own dates (as the trend counts)."""
+    since, until = max(day, f.since or day), services.period_end(day, f.period)
+    if f.until is not None:
+        until = min(until, f.until)
+    return {"since": since.isoformat(), "until": until.isoformat()}
 
 
 def _answers_link(f: ReportFilter, **narrower: str) -> str:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-TABLES = ("table-benchmark", "table-groups", "table-kinds")
+TABLES = ("table-benchmark", "table-groups", "table-kinds", "table-trend")
 
 
 def linked_counts(page: str) -> list[tuple[str, int]]:
