@@ -62,6 +62,38 @@ def timed(command: list[str], env: dict) -> tuple[float, str]:
     return time.perf_counter() - start, out
 
 
+def build(db: Path, customers_wanted: int, purchases_wanted: int, rng: random.Random, returns: int = 0) -> int:
+    """Fill a migrated database: customers (every third lost, up to 400 days ago), each with purchases at a steady
+    rhythm up to their lost date (or ``AS_OF``); the first ``returns`` lost customers bought once more after it.
+    Returns how many purchases were written."""
+    con = sqlite3.connect(db)
+    customers = []
+    for i in range(1, customers_wanted + 1):
+        lost = i % 3 == 0
+        lost_at = (AS_OF - timedelta(days=rng.randint(1, 400))).isoformat() if lost else None
+        customers.append((i, f"C{i:07d}", "lost" if lost else "active", lost_at))
+    con.executemany("insert into customer (id, external_ref, name, locale, status, lost_at, status_manual, "
+                    "unreachable, opted_out, created_at) values (?, ?, '', 'en', ?, ?, 0, 0, 0, "
+                    "datetime('now'))", customers)
+    per = purchases_wanted // customers_wanted
+    rows = []
+    for customer_id, _ref, _status, lost_at in customers:
+        end = date.fromisoformat(lost_at) if lost_at else AS_OF
+        every = rng.choice((15, 30, 45, 91))
+        for k in range(per):
+            rows.append((customer_id, (end - timedelta(days=every * k)).isoformat(),
+                         f"{rng.randint(100, 100_000) / 100:.2f}"))
+    returned = [c for c in customers if c[3]][:returns]
+    for customer_id, _ref, _status, lost_at in returned:
+        day = min(AS_OF, date.fromisoformat(lost_at) + timedelta(days=rng.randint(1, 60)))
+        rows.append((customer_id, day.isoformat(), "250.00"))
+    con.executemany("insert into purchase (customer_id, day, amount, created_at) values (?, ?, ?, "
+                    "datetime('now'))", rows)
+    con.commit()
+    con.close()
+    return len(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=20_000)
@@ -73,28 +105,8 @@ def main() -> None:
         env = {**os.environ, "INSTANCE_PATH": work, "SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{db}",
                "SCHEDULER_IN_PROCESS": "0"}
         subprocess.run([*FLASK, "db", "upgrade"], env=env, check=True, capture_output=True, cwd=ROOT)
-        con = sqlite3.connect(db)
-        customers = []
-        for i in range(1, args.customers + 1):
-            lost = i % 3 == 0
-            lost_at = (AS_OF - timedelta(days=rng.randint(1, 400))).isoformat() if lost else None
-            customers.append((i, f"C{i:07d}", "lost" if lost else "active", lost_at))
-        con.executemany("insert into customer (id, external_ref, name, locale, status, lost_at, status_manual, "
-                        "unreachable, opted_out, created_at) values (?, ?, '', 'en', ?, ?, 0, 0, 0, "
-                        "datetime('now'))", customers)
-        per = args.purchases // args.customers
-        rows = []
-        for customer_id, _ref, _status, lost_at in customers:
-            end = date.fromisoformat(lost_at) if lost_at else AS_OF
-            every = rng.choice((15, 30, 45, 91))
-            for k in range(per):
-                rows.append((customer_id, (end - timedelta(days=every * k)).isoformat(),
-                             f"{rng.randint(100, 100_000) / 100:.2f}"))
-        con.executemany("insert into purchase (customer_id, day, amount, created_at) values (?, ?, ?, "
-                        "datetime('now'))", rows)
-        con.commit()
-        con.close()
-        print(f"{args.customers:,} customers ({args.customers // 3:,} lost), {len(rows):,} purchases")
+        purchases = build(db, args.customers, args.purchases, rng)
+        print(f"{args.customers:,} customers ({args.customers // 3:,} lost), {purchases:,} purchases")
         baseline, count = timed([PYTHON, "-c", BASELINE, str(db), AS_OF.isoformat()], env)
         app, out = timed([*FLASK, "winback", "priorities", "--as-of", AS_OF.isoformat(), "--format", "json"], env)
         _seconds, inside = timed([PYTHON, "-c", IN_PROCESS, AS_OF.isoformat()], env)

@@ -17,6 +17,7 @@ NOT_PAGES = {
     "reports.chart", "lost.chart", "winback_results.chart", "purchases.customer_chart",  # PNG/SVG charts
     "reports.export", "lost.export", "winback_results.export",  # CSV and spreadsheet downloads
     "customers.import_report", "purchases.import_report", "responses.import_report",  # CSV reports of refused rows
+    "invitations.preview_html",  # an email's HTML, drawn inside the email preview's frame (measured with it)
 }
 #: Staff pages seen without signing in: the login page is measured first; the password page needs an emailed token
 #: (test_browser.py measures it on a phone when a colleague chooses their password).
@@ -116,7 +117,9 @@ def test_no_staff_page_scrolls_sideways_on_a_phone(live_server, new_page, shot):
     offenders = [f"auth.login /staff/login: {overflow(page)} px"] if overflow(page) > 0 else []
     sign_in(page, base, facts, "admin")
     start = [*import_refused_rows(page, base, facts), "/staff/surveys/",
-             f"/staff/surveys/{facts['surveys']['exit']}/dashboard"]  # a survey's dashboard has no link to it
+             f"/staff/surveys/{facts['surveys']['exit']}/dashboard",  # a survey's dashboard has no link to it
+             f"/staff/surveys/{facts['surveys']['exit']}/preview",  # its links all choose a language (?lang=)
+             "/staff/reports/lost/customers"]
     visited: dict[str, dict] = {"admin": crawl(page, base, start, endpoint_of)}
     for role in ("analyst", "interviewer"):
         other = new_page(PHONE)
