@@ -471,8 +471,8 @@ def test_admin_previews_a_draft_in_russian_on_a_phone_reorders_and_edits_a_quest
     banner = admin.locator("section.preview-banner")
     assert banner.is_visible() and "Preview — answers are not recorded" in banner.inner_text()
     legends = admin.locator("main legend, main div.field > label")
-    assert texts["main_reason"] in legends.nth(0).inner_text()
-    assert texts["other_reasons"] in legends.nth(1).inner_text()
+    assert texts["main_reason"] in legends.nth(0).text_content()
+    assert texts["other_reasons"] in legends.nth(1).text_content()  # folded: its legend is for screen readers
     assert admin.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     shot(admin, "1-preview")
     assert axe_violations(admin) == []
@@ -503,9 +503,9 @@ def test_admin_previews_a_draft_in_russian_on_a_phone_reorders_and_edits_a_quest
 
     admin.click("#preview-links a[hreflang=ru]")
     assert html_lang(admin) == "ru"
-    assert texts["other_reasons"] in legends.nth(0).inner_text()
-    assert texts["main_reason"] in legends.nth(1).inner_text()
-    assert "Что нам стоило сделать иначе?" in legends.nth(2).inner_text()
+    assert texts["other_reasons"] in legends.nth(0).text_content()
+    assert texts["main_reason"] in legends.nth(1).text_content()
+    assert "Что нам стоило сделать иначе?" in legends.nth(2).text_content()
     assert texts["free_text"] not in admin.inner_text("main")
     shot(admin, "3-preview-after")
 
