@@ -14,7 +14,7 @@ from ..reports import services as reports
 from ..reports.filters import ReportFilter
 from ..taxonomy import COMPANY
 from ..winback.models import WinbackCase
-from ..winback.queries import fragile_cases
+from ..winback.queries import fragile_count
 from ..winback.rules import ACTIVE
 
 
@@ -84,4 +84,4 @@ def cases(today: date, owner_id: int | None) -> Cases:
     """Win-back cases being worked on (one owner's, or everyone's) and the returned customers still fragile."""
     where = [WinbackCase.state.in_(ACTIVE), *([WinbackCase.owner_id == owner_id] if owner_id else [])]
     active = db.session.scalar(select(func.count()).select_from(WinbackCase).where(*where)) or 0
-    return Cases(active, len(fragile_cases(today, owner_id)))
+    return Cases(active, fragile_count(today, owner_id))

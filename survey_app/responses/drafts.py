@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from ..dbtypes import utcnow
@@ -60,7 +60,3 @@ def drop_draft(invitation_id: int) -> None:
     """Forget the draft once the answers are sent (in the caller's transaction)."""
     db.session.execute(delete(Draft).where(Draft.invitation_id == invitation_id))
 
-
-def draft_count() -> int:
-    """Drafts kept (for checks: they are never responses)."""
-    return len(db.session.scalars(select(Draft.invitation_id)).all())

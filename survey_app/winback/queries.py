@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import cast
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
 from ..auth.models import StaffUser
@@ -68,15 +68,22 @@ def list_cases(f: CaseFilter, today: date, limit: int | None = None) -> list[Win
     return list(db.session.scalars(query))
 
 
+def _fragile(today: date, owner_id: int | None) -> list:
+    """Conditions: won back within the last :data:`FRAGILE_DAYS` days (by ``owner_id``, if given)."""
+    return [WinbackCase.state == CaseState.WON_BACK, WinbackCase.returned_at > today - timedelta(days=FRAGILE_DAYS),
+            WinbackCase.returned_at <= today, *([WinbackCase.owner_id == owner_id] if owner_id is not None else [])]
+
+
 def fragile_cases(today: date, owner_id: int | None = None) -> list[WinbackCase]:
     """Customers won back within the last :data:`FRAGILE_DAYS` days (the most recent return first)."""
-    query = (select(WinbackCase).where(WinbackCase.state == CaseState.WON_BACK,
-                                       WinbackCase.returned_at > today - timedelta(days=FRAGILE_DAYS),
-                                       WinbackCase.returned_at <= today)
-             .options(selectinload(WinbackCase.customer)).order_by(WinbackCase.returned_at.desc(), WinbackCase.id))
-    if owner_id is not None:
-        query = query.where(WinbackCase.owner_id == owner_id)
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(select(WinbackCase).where(*_fragile(today, owner_id))
+                                   .options(selectinload(WinbackCase.customer))
+                                   .order_by(WinbackCase.returned_at.desc(), WinbackCase.id)))
+
+
+def fragile_count(today: date, owner_id: int | None = None) -> int:
+    """How many customers are still fragile after their return (counted in SQL)."""
+    return db.session.scalar(select(func.count()).select_from(WinbackCase).where(*_fragile(today, owner_id))) or 0
 
 
 def cases_of(customer_id: int) -> list[WinbackCase]:

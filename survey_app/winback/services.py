@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..customers.models import Customer, CustomerStatus
@@ -26,6 +26,8 @@ from .rules import ACTIVE, AUTO_PRIORITIES, CaseState, Channel, may_move, preced
 
 logger = logging.getLogger(__name__)
 
+#: Ids per statement (well under every database's limit on bound parameters).
+CHUNK = 500
 #: Longest offer, reason, note or step text kept.
 MAX_TEXT = 5000
 
@@ -168,41 +170,48 @@ def win_back(customer_ids: Iterable[int] | None = None) -> list[int]:
              .where(WinbackCase.state != CaseState.WON_BACK)
              .group_by(WinbackCase.id, WinbackCase.customer_id, WinbackCase.lost_at))
     found: list = []
-    chunks = [None] if ids is None else [ids[i:i + 500] for i in range(0, len(ids), 500)]
+    chunks = [None] if ids is None else [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)]
     for chunk in chunks:
         found.extend(db.session.execute(query if chunk is None else query.where(
             WinbackCase.customer_id.in_(chunk))).all())
-    won = []
-    for case_id, _customer_id, lost_at, returned_at in found:
-        steps = db.session.execute(select(WinbackStep.channel, WinbackStep.done_on)
-                                   .where(WinbackStep.case_id == case_id)).all()
-        channel = preceding_channel([(str(c.value if hasattr(c, "value") else c), d) for c, d in steps],
-                                    returned_at)
-        db.session.execute(update(WinbackCase).where(WinbackCase.id == case_id,
-                                                     WinbackCase.state != CaseState.WON_BACK)
-                           .values(state=CaseState.WON_BACK, returned_at=returned_at,
-                                   days_to_return=(returned_at - lost_at).days, return_channel=channel,
-                                   state_changed_at=utcnow()))
-        won.append(case_id)
-    _mark_returned({customer_id for _case, customer_id, _lost, _day in found})
+    table = WinbackCase.__table__
+    for start in range(0, len(found), CHUNK):
+        batch = found[start:start + CHUNK]
+        done: dict[int, list[tuple[str, date | None]]] = {}
+        for case_id, channel, done_on in db.session.execute(
+                select(WinbackStep.case_id, WinbackStep.channel, WinbackStep.done_on)
+                .where(WinbackStep.case_id.in_([row[0] for row in batch]), WinbackStep.done_on.is_not(None))):
+            done.setdefault(case_id, []).append((str(getattr(channel, "value", channel)), done_on))
+        db.session.execute(
+            update(table).where(table.c.id == bindparam("p_id"), table.c.state != CaseState.WON_BACK)
+            .values(state=CaseState.WON_BACK, returned_at=bindparam("p_day"), days_to_return=bindparam("p_days"),
+                    return_channel=bindparam("p_channel"), state_changed_at=utcnow()),
+            [{"p_id": case_id, "p_day": day, "p_days": (day - lost_at).days,
+              "p_channel": preceding_channel(done.get(case_id, []), day)} for case_id, _c, lost_at, day in batch])
+    _mark_returned(sorted({customer_id for _case, customer_id, _lost, _day in found}))
+    won = [case_id for case_id, _c, _lost, _day in found]
     if won:
         logger.info("%d win-back cases won back", len(won))
     return won
 
 
-def _mark_returned(customer_ids: set[int]) -> None:
+def _mark_returned(customer_ids: list[int]) -> None:
     """Lost customers among these who bought after their lost date become returned (first such purchase)."""
+    table = Customer.__table__
     changed = []
-    for customer in db.session.scalars(select(Customer).where(Customer.id.in_(sorted(customer_ids)),
-                                                              Customer.status == CustomerStatus.LOST,
-                                                              Customer.lost_at.is_not(None))):
-        first = db.session.scalar(select(func.min(Purchase.day)).where(Purchase.customer_id == customer.id,
-                                                                       Purchase.day > customer.lost_at))
-        if first is not None:
-            customer.status, customer.returned_at, customer.status_manual = CustomerStatus.RETURNED, first, False
-            changed.append(customer.id)
+    for start in range(0, len(customer_ids), CHUNK):
+        firsts = db.session.execute(
+            select(Customer.id, func.min(Purchase.day))
+            .join(Purchase, and_(Purchase.customer_id == Customer.id, Purchase.day > Customer.lost_at))
+            .where(Customer.id.in_(customer_ids[start:start + CHUNK]), Customer.status == CustomerStatus.LOST)
+            .group_by(Customer.id)).all()
+        if firsts:
+            db.session.execute(update(table).where(table.c.id == bindparam("p_id"))
+                               .values(status=CustomerStatus.RETURNED, returned_at=bindparam("p_day"),
+                                       status_manual=False),
+                               [{"p_id": customer_id, "p_day": day} for customer_id, day in firsts])
+            changed += [customer_id for customer_id, _day in firsts]
     if changed:
-        db.session.flush()
         customer_changed.send(None, customer_ids=changed)
 
 
