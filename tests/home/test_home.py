@@ -12,7 +12,10 @@ from survey_app.followups.rules import FollowUpKind
 from survey_app.responses.models import Response
 from tests.conftest import answer_data
 
-TODAY = utcnow().date()
+
+def today():
+    """Today as the app sees it now (read per use: a run may cross midnight)."""
+    return utcnow().date()
 
 
 def tiles(page: str) -> dict[str, tuple[str, str]]:
@@ -36,8 +39,8 @@ def test_analysts_see_every_number_and_each_agrees_with_its_page(client, db, log
     survey = make_survey("exit")
     for reason in ("no_follow_up", "cheaper_elsewhere", "poor_quality"):
         assert client.post(f"/s/o/{survey.slug}", data=answer_data(survey, main_reason=reason)).status_code == 303
-    make_customer(status=CustomerStatus.LOST, lost_at=TODAY)
-    make_customer(status=CustomerStatus.LOST, lost_at=TODAY.replace(day=1) - timedelta(days=1))  # last month
+    make_customer(status=CustomerStatus.LOST, lost_at=today())
+    make_customer(status=CustomerStatus.LOST, lost_at=today().replace(day=1) - timedelta(days=1))  # last month
     found = tiles(client.get("/staff/").text)
     assert found["Responses this month"][0] == "3"
     listed = client.get(found["Responses this month"][1])
@@ -61,7 +64,7 @@ def test_interviewers_see_only_their_own_tasks(client, db, login, make_survey, m
             session.add(response)
             session.flush()
             session.add(FollowUp(response_id=response.id, customer_id=customer.id, kind=FollowUpKind.EXIT,
-                                 owner_id=owner, due=TODAY - timedelta(days=1 if owner == other.id else 0)))
+                                 owner_id=owner, due=today() - timedelta(days=1 if owner == other.id else 0)))
     page = client.get("/staff/").text
     found = tiles(page)
     assert set(found) == {"My open follow-ups", "My win-back cases being worked on"}

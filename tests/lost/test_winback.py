@@ -32,11 +32,14 @@ from survey_app.purchases.models import Purchase
 
 from .test_report import answered_exit
 
-TODAY = utcnow().date()
+
+def today():
+    """Today as the app sees it now (read per use: a run may cross midnight)."""
+    return utcnow().date()
 
 
 def days_ago(n: int):
-    return TODAY - timedelta(days=n)
+    return today() - timedelta(days=n)
 
 
 def _buy(customer, end, amounts_by_diff: dict[int, str]) -> list[Purchase]:
@@ -64,8 +67,8 @@ def lost_team(app, make_user, make_customer, make_survey):
             *_buy(customers["L1"], ends["L1"], {d: "50" for d in monthly}),
             *_buy(customers["L1"], ends["L1"], {-1: "999", 365: "777"}),  # after the lost date; a year before
             *_buy(customers["L2"], ends["L2"], {monthly[k]: "90" for k in (0, 3, 6, 9)}),
-            *_buy(customers["A1"], TODAY, {0: "30", 61: "30", 122: "30", 183: "30", 244: "30", 364: "30"}),
-            *_buy(customers["A1"], TODAY, {365: "1000"}),  # 365 days ago: outside the twelve months
+            *_buy(customers["A1"], today(), {0: "30", 61: "30", 122: "30", 183: "30", 244: "30", 364: "30"}),
+            *_buy(customers["A1"], today(), {365: "1000"}),  # 365 days ago: outside the twelve months
             *_buy(customers["L3"], ends["L3"], {d: "5" for d in monthly}),
         ]
         _db.session.add_all(rows)
@@ -87,7 +90,7 @@ EXPECTED = [
 def test_monthly_sums_are_counted_per_twelfth_in_sql(app, lost_team):
     c = lost_team["customers"]
     with app.app_context():
-        sums = monthly_sums(TODAY)
+        sums = monthly_sums(today())
     assert sums[c["L1"].id] == [Decimal("50.00")] * 12
     assert sums[c["L2"].id] == [Decimal(90), 0, 0] * 4
     assert sums[c["A1"].id] == [Decimal(30), 0, Decimal(30), 0, Decimal(30), 0, Decimal(30), 0, Decimal(30), 0, 0,
@@ -98,15 +101,15 @@ def test_monthly_sums_are_counted_per_twelfth_in_sql(app, lost_team):
 def test_classes_and_priorities_match_the_hand_computed_table(app, lost_team):
     c = lost_team["customers"]
     with app.app_context():
-        ranked = rankings(TODAY)
+        ranked = rankings(today())
     a1 = ranked[c["A1"].id]
     assert (a1.abc, a1.xyz, a1.revenue_12m, int(a1.priority)) == ("B", "Y", Decimal(180), 2)
     with app.app_context():
-        assert [row.as_dict() for row in lost_customers(TODAY)] == EXPECTED
+        assert [row.as_dict() for row in lost_customers(today())] == EXPECTED
 
 
 def test_the_command_prints_the_lost_customers_as_json(runner, lost_team):
-    result = runner.invoke(args=["winback", "priorities", "--as-of", TODAY.isoformat(), "--format", "json"])
+    result = runner.invoke(args=["winback", "priorities", "--as-of", today().isoformat(), "--format", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == EXPECTED
 
@@ -120,7 +123,7 @@ def test_as_of_an_earlier_day_only_customers_lost_by_then_count(runner, lost_tea
 
 def test_xyz_thresholds_come_from_the_configuration(app, runner, lost_team):
     app.config.update(XYZ_X_MAX=0.1, XYZ_Y_MAX=1.5)  # L2's √2 ≈ 1.41 becomes Y: AY is priority 1
-    rows = json.loads(runner.invoke(args=["winback", "priorities", "--as-of", TODAY.isoformat()]).output)
+    rows = json.loads(runner.invoke(args=["winback", "priorities", "--as-of", today().isoformat()]).output)
     assert [(r["external_ref"], r["xyz"], r["priority"]) for r in rows][:2] == [("L1", "X", 1), ("L2", "Y", 1)]
 
 
@@ -132,7 +135,7 @@ def test_an_admin_changes_the_priority_of_a_cell(client, login, runner, lost_tea
                                             "CZ": 4}.items()}
     saved = client.post("/staff/reports/lost/priorities", data=mapping)
     assert saved.status_code == 302
-    rows = json.loads(runner.invoke(args=["winback", "priorities", "--as-of", TODAY.isoformat()]).output)
+    rows = json.loads(runner.invoke(args=["winback", "priorities", "--as-of", today().isoformat()]).output)
     assert [(r["external_ref"], r["priority"]) for r in rows] == [("L1", 1), ("L3", 2), ("L2", 3), ("L4", 4)]
     assert client.get("/staff/reports/lost/priorities").text.count('<option selected value="3">') == 3
 
@@ -150,14 +153,14 @@ def test_staff_set_one_customers_priority_with_a_note_and_give_it_back(app, clie
     saved = client.post(f"/staff/reports/lost/customers/{l4.id}/priority",
                         data={"priority": "1", "note": "Signing a new framework contract"})
     assert saved.status_code == 302 and saved.location.endswith("/staff/reports/lost/customers")
-    rows = json.loads(runner.invoke(args=["winback", "priorities", "--as-of", TODAY.isoformat()]).output)
+    rows = json.loads(runner.invoke(args=["winback", "priorities", "--as-of", today().isoformat()]).output)
     assert [(r["external_ref"], r["priority"], r["overridden"]) for r in rows][:2] == [("L1", 1, False),
                                                                                      ("L4", 1, True)]
     with app.app_context():
         override = _db.session.get(WinbackOverride, l4.id)
         assert override.note == "Signing a new framework contract" and override.set_by.role == "analyst"
     client.post(f"/staff/reports/lost/customers/{l4.id}/priority", data={"priority": "", "note": ""})
-    rows = json.loads(runner.invoke(args=["winback", "priorities", "--as-of", TODAY.isoformat()]).output)
+    rows = json.loads(runner.invoke(args=["winback", "priorities", "--as-of", today().isoformat()]).output)
     assert rows == EXPECTED
 
 
@@ -260,7 +263,7 @@ def test_interviewers_cannot_set_a_priority(client, login, lost_team):
 def test_lost_customers_without_purchases_are_c_z(app, make_customer):
     make_customer(ref="X1", status=CustomerStatus.LOST, lost_at=days_ago(5))
     with app.app_context():
-        rows = lost_customers(TODAY, LostFilter())
+        rows = lost_customers(today(), LostFilter())
     assert [(r.external_ref, r.ranking.abc, r.ranking.xyz, int(r.ranking.priority)) for r in rows] == \
         [("X1", "C", "Z", 4)]
 
@@ -276,8 +279,8 @@ def test_xyz_thresholds_out_of_order_stop_the_application(tmp_path, monkeypatch)
 def test_classes_are_kept_until_purchases_change_and_then_counted_afresh(app, lost_team, tmp_path):
     c = lost_team["customers"]
     with app.app_context():
-        assert rankings(TODAY)[c["L3"].id].abc == "C"
+        assert rankings(today())[c["L3"].id].abc == "C"
         # L3 buys a lot in their last month: an import announces it, and the next ranking counts it.
         text = f"external_ref,date,amount\nL3,{days_ago(30).isoformat()},5000\n"
         import_purchases(io.BytesIO(text.encode()))
-        assert rankings(TODAY)[c["L3"].id].abc == "A"
+        assert rankings(today())[c["L3"].id].abc == "A"

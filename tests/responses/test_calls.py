@@ -15,7 +15,9 @@ from survey_app.surveys.catalogue import REASONS
 from tests.conftest import answer_data, csrf_token, question_fields
 
 LABELS = {code: labels for code, _bucket, labels in REASONS}
-TODAY = date.today()
+def today():
+    """Today as the app sees it now (read per use: a run may cross midnight)."""
+    return date.today()
 
 
 def question_text(survey, qtype: str, lang: str) -> str:
@@ -53,16 +55,16 @@ def test_call_list_shows_lost_customers_of_mine_or_nobody_not_interviewed_yet_mo
     other_survey = make_survey("exit")
     me = login("interviewer")
     colleague = make_user("interviewer")
-    make_customer(ref="OLD", status="lost", lost_at=TODAY - timedelta(days=90))
-    make_customer(ref="RECENT", status="lost", lost_at=TODAY - timedelta(days=2), account_manager_id=me.id)
+    make_customer(ref="OLD", status="lost", lost_at=today() - timedelta(days=90))
+    make_customer(ref="RECENT", status="lost", lost_at=today() - timedelta(days=2), account_manager_id=me.id)
     make_customer(ref="UNDATED", status="lost")
-    make_customer(ref="MIDDLE", status="lost", lost_at=TODAY - timedelta(days=30))
-    make_customer(ref="THEIRS", status="lost", lost_at=TODAY, account_manager_id=colleague.id)
+    make_customer(ref="MIDDLE", status="lost", lost_at=today() - timedelta(days=30))
+    make_customer(ref="THEIRS", status="lost", lost_at=today(), account_manager_id=colleague.id)
     make_customer(ref="ACTIVE", status="active")
-    make_customer(ref="RETURNED", status="returned", lost_at=TODAY - timedelta(days=9))
-    make_customer(ref="NO-CALLS", status="lost", lost_at=TODAY, opted_out=True)
-    done = make_customer(ref="DONE", status="lost", lost_at=TODAY - timedelta(days=1))
-    elsewhere = make_customer(ref="ELSEWHERE", status="lost", lost_at=TODAY - timedelta(days=3))
+    make_customer(ref="RETURNED", status="returned", lost_at=today() - timedelta(days=9))
+    make_customer(ref="NO-CALLS", status="lost", lost_at=today(), opted_out=True)
+    done = make_customer(ref="DONE", status="lost", lost_at=today() - timedelta(days=1))
+    elsewhere = make_customer(ref="ELSEWHERE", status="lost", lost_at=today() - timedelta(days=3))
     assert record(client, survey, done).status_code == 302
     assert record(client, other_survey, elsewhere).status_code == 302
 
@@ -81,7 +83,7 @@ def test_call_list_defaults_to_the_open_exit_survey_and_starts_the_interview_wit
     make_survey("exit", state="closed")
     login("interviewer")
     customer = make_customer(name="Zofia Nowak", locale="pl", status="lost", segment="SMB",
-                             lost_at=TODAY - timedelta(days=5), last_purchase=TODAY - timedelta(days=60))
+                             lost_at=today() - timedelta(days=5), last_purchase=today() - timedelta(days=60))
     page = client.get("/staff/interviews")
     assert f'<option value="{survey.slug}" selected>' in page.text
     link = f"/staff/surveys/{survey.slug}/interview?customer_id={customer.id}"
@@ -95,7 +97,7 @@ def test_call_list_is_paged(client, login, make_survey, make_customer):
     survey = make_survey("exit")
     login("interviewer")
     for n in range(CALLS_PER_PAGE + 2):
-        make_customer(ref=f"LOST-{n:02d}", status="lost", lost_at=TODAY - timedelta(days=n))
+        make_customer(ref=f"LOST-{n:02d}", status="lost", lost_at=today() - timedelta(days=n))
     first = client.get(f"/staff/interviews?survey={survey.slug}")
     assert call_list_rows(first.text) == [f"LOST-{n:02d}" for n in range(CALLS_PER_PAGE)]
     assert "page=2" in first.text
@@ -208,7 +210,7 @@ def test_a_second_interview_of_a_customer_asks_first_and_is_recorded_once_confir
     warned = client.post(f"/staff/surveys/{survey.slug}/interview", data=data)
     assert warned.status_code == 409
     assert "This customer has already been interviewed for this survey:" in warned.text
-    assert f"by {first_by.name}" in warned.text and str(TODAY.year) in warned.text
+    assert f"by {first_by.name}" in warned.text and str(today().year) in warned.text
     assert "Second call, new details." in warned.text and 'name="confirm_repeat"' in warned.text
     assert "/staff/responses/" not in warned.text  # the colleague's interview is theirs to open
     assert stored(db) == 1

@@ -37,11 +37,14 @@ from tests.conftest import answer_data, csrf_token
 from tests.instances.test_two_instances import wait_for
 from tests.invitations.test_sending import smtp_server  # noqa: F401  (a fixture)
 
-TODAY = utcnow().date()
+
+def today():
+    """Today as the app sees it now (read per use: a run may cross midnight)."""
+    return utcnow().date()
 
 
 def ago(days: int):
-    return TODAY - timedelta(days=days)
+    return today() - timedelta(days=days)
 
 
 @pytest.fixture
@@ -76,7 +79,7 @@ def cases(db) -> list[WinbackCase]:
 
 def run_sweep(db, days_ahead: int = 0) -> dict:
     with db():
-        return sweep(TODAY + timedelta(days=days_ahead))
+        return sweep(today() + timedelta(days=days_ahead))
 
 
 def test_the_sweep_opens_a_case_for_each_lost_customer_of_priority_1_to_3_once(db, make_lost, make_customer,
@@ -135,9 +138,9 @@ def test_a_promise_is_not_a_return(db, make_lost):
     run_sweep(db)
     with db() as session:
         case = session.scalars(select(WinbackCase)).one()
-        agree(case, TODAY)
+        agree(case, today())
     [case] = cases(db)
-    assert (case.state, case.agreed_at, case.returned_at) == (CaseState.IN_PROGRESS, TODAY, None)
+    assert (case.state, case.agreed_at, case.returned_at) == (CaseState.IN_PROGRESS, today(), None)
     run_sweep(db)
     assert cases(db)[0].state == CaseState.IN_PROGRESS
 
@@ -196,11 +199,11 @@ def test_a_closed_case_is_not_opened_again_but_a_new_loss_gets_a_new_case(db, ma
 def test_opening_by_hand_for_anyone_and_not_twice(db, make_customer):
     active = make_customer(ref="HAND")
     with db() as session:
-        case = open_case(session.get(Customer, active.id), TODAY)
-        assert (case.lost_at, case.state) == (TODAY, CaseState.OPEN)
+        case = open_case(session.get(Customer, active.id), today())
+        assert (case.lost_at, case.state) == (today(), CaseState.OPEN)
         with pytest.raises(CaseExists):
-            open_case(session.get(Customer, active.id), TODAY)
-    buy(db, active, TODAY)  # the day it was opened: not after it
+            open_case(session.get(Customer, active.id), today())
+    buy(db, active, today())  # the day it was opened: not after it
     with db():
         assert win_back() == []
 
@@ -232,8 +235,8 @@ def test_owners_are_reminded_of_due_steps_once_in_their_language(app, db, make_l
     run_sweep(db)
     with db() as session:
         case = session.scalars(select(WinbackCase)).one()
-        add_step(case, Channel.CALL, "Zadzwonić do prezesa", TODAY)
-        add_step(case, Channel.VISIT, "Later", TODAY + timedelta(days=3))
+        add_step(case, Channel.CALL, "Zadzwonić do prezesa", today())
+        add_step(case, Channel.VISIT, "Later", today() + timedelta(days=3))
         done = add_step(case, Channel.EMAIL, "Done already", ago(2))
         set_done(done, True, ago(2), None)
     counts = run_sweep(db)
@@ -316,12 +319,12 @@ def test_planning_on_the_page_keeps_what_was_typed_when_refused(client, db, logi
                           data={"csrf_token": token, "channel": "call", "action": "Позвонить директору", "due": ""})
     assert refused.status_code == 400 and "Позвонить директору" in refused.text
     assert client.post(f"/staff/winback/{case_id}/steps", data={"csrf_token": token, "channel": "call",
-                                                                "action": "Позвонить", "due": TODAY.isoformat()}
+                                                                "action": "Позвонить", "due": today().isoformat()}
                        ).status_code == 302
     [step_id] = [s.id for s in cases(db)[0].steps]
     assert client.post(f"/staff/winback/{case_id}/steps/{step_id}/done", data={"csrf_token": token}).status_code == 302
     [case] = cases(db)
-    assert case.state == CaseState.IN_PROGRESS and case.steps[0].done_on == TODAY
+    assert case.state == CaseState.IN_PROGRESS and case.steps[0].done_on == today()
     refused = client.post(f"/staff/winback/{case_id}/close", data={"csrf_token": token, "close_as": "let_go",
                                                                    "close_note": ""})
     assert refused.status_code == 400 and cases(db)[0].state == CaseState.IN_PROGRESS
@@ -332,7 +335,7 @@ def test_a_purchase_entered_on_the_case_page_wins_the_customer_back(client, db, 
     case_id = open_one(db, make_lost, days=30)
     token = csrf_token(client.get(f"/staff/winback/{case_id}").text)
     refused = client.post(f"/staff/winback/{case_id}/purchase", data={"csrf_token": token, "purchase_day":
-                                                                      TODAY.isoformat(), "amount": "abc",
+                                                                      today().isoformat(), "amount": "abc",
                                                                       "order_ref": "TEL-1"})
     assert refused.status_code == 400 and "TEL-1" in refused.text
     done = client.post(f"/staff/winback/{case_id}/purchase", data={"csrf_token": token, "purchase_day":
@@ -412,7 +415,7 @@ def test_erasing_a_customer_erases_their_cases(client, db, login, make_lost):
     customer = make_lost("ERASE")
     run_sweep(db)
     with db() as session:
-        add_step(session.scalars(select(WinbackCase)).one(), Channel.CALL, "Call them", TODAY)
+        add_step(session.scalars(select(WinbackCase)).one(), Channel.CALL, "Call them", today())
     token = csrf_token(client.get(f"/staff/customers/{customer.id}").text)
     assert client.post(f"/staff/customers/{customer.id}/erase", data={"csrf_token": token}).status_code == 302
     with db() as session:
@@ -425,7 +428,7 @@ def test_a_purchase_before_the_lost_date_or_in_the_future_entered_by_hand_wins_n
     case_id = open_one(db, make_lost, days=30)
     token = csrf_token(client.get(f"/staff/winback/{case_id}").text)
     future = client.post(f"/staff/winback/{case_id}/purchase", data={"csrf_token": token, "purchase_day":
-                                                                     (TODAY + timedelta(days=1)).isoformat(),
+                                                                     (today() + timedelta(days=1)).isoformat(),
                                                                      "amount": "10", "order_ref": "FUT-1"})
     assert future.status_code == 400 and "no later than today" in future.text and "FUT-1" in future.text
     before = client.post(f"/staff/winback/{case_id}/purchase", data={"csrf_token": token, "purchase_day":
@@ -433,6 +436,6 @@ def test_a_purchase_before_the_lost_date_or_in_the_future_entered_by_hand_wins_n
                          follow_redirects=True)
     assert "does not win them back" in before.text
     assert cases(db)[0].state == CaseState.OPEN
-    promise = client.post(f"/staff/winback/{case_id}/agree", data={"csrf_token": token,
-                                                                  "agreed_on": (TODAY + timedelta(days=3)).isoformat()})
+    later = (today() + timedelta(days=3)).isoformat()
+    promise = client.post(f"/staff/winback/{case_id}/agree", data={"csrf_token": token, "agreed_on": later})
     assert promise.status_code == 400 and cases(db)[0].agreed_at is None
