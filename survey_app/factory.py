@@ -64,6 +64,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Register the blueprints of each feature: one for its public pages (``/s/…``), one for its staff pages."""
+    from .api import openapi as api
+    from .api.staff import bp as api_keys_bp
     from .auth.staff import bp as users_bp
     from .auth.views import bp as auth_bp
     from .classification.views import bp as classification_bp
@@ -84,15 +86,18 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (core_bp, auth_bp, home_bp, users_bp, surveys_bp, customers_bp, purchases_bp, invitations_bp,
                respond_bp, responses_bp, reports_bp, survey_reports_bp, classification_bp, lost_bp, followups_bp,
-               winback_bp, winback_results_bp):
+               winback_bp, winback_results_bp, api_keys_bp):
         app.register_blueprint(bp)
+    api.init_app(app)  # the JSON API (/api/v1), its OpenAPI document and its docs page
 
 
 def register_errorhandlers(app: Flask) -> None:
     """Show every error as a translated page with the right status code."""
+    from .api.problems import answer_api_paths
     from .errors import register
 
     register(app)
+    answer_api_paths(app)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -180,6 +185,7 @@ def register_jobs() -> None:
 
 def register_commands(app: Flask) -> None:
     """Register the CLI groups of each feature."""
+    from .api.cli import api_keys_cli
     from .auth.cli import users_cli
     from .classification.cli import classify_cli
     from .customers.cli import customers_cli
@@ -196,5 +202,5 @@ def register_commands(app: Flask) -> None:
     from .winback import cli as _winback_commands  # noqa: F401  (adds to the winback group)
 
     for group in (users_cli, seed_cli, surveys_cli, customers_cli, purchases_cli, invitations_cli, responses_cli,
-                  reports_cli, winback_cli, classify_cli, jobs_cli, followups_cli, translate_cli):
+                  reports_cli, winback_cli, classify_cli, jobs_cli, followups_cli, translate_cli, api_keys_cli):
         app.cli.add_command(group)

@@ -21,7 +21,7 @@ def select_locale() -> str:
     """
     if not has_request_context():
         return DEFAULT_LOCALE  # CLI and scripts: messages in English
-    chosen = session.get("lang")
+    chosen = None if g.get("api_request") else session.get("lang")  # the API ignores cookies
     if is_language(chosen):
         return chosen
     for hint in g.get("locale_hints", ()):

@@ -14,7 +14,7 @@ from ..lost.report import lost_ratio
 from ..taxonomy import BENCHMARKS, DEFAULT_BENCHMARK
 from .filters import CHANNELS, KINDS, ReportFilter
 from .queries import UnknownSurvey
-from .services import beliefs, misperception_sentence, responses, revenue, survey_breakdown
+from .services import beliefs, breakdown_report, misperception_sentence
 from .stats import BELIEF_GROUPS
 
 
@@ -44,18 +44,14 @@ def breakdown_cmd(slugs: tuple[str, ...], code: str, weight: str, fmt: str, **na
         raise click.BadParameter("the last day comes before the first", param_hint="--until")
     f = ReportFilter(surveys=slugs, benchmark=code, weight=weight, **narrowing)
     try:
-        data = survey_breakdown(f)
-        result = {"surveys": list(slugs), "filter": {k: v for k, v in f.to_args().items() if k != "survey"},
-                  "responses": responses(f), **data.as_dict()}
-        if weight == "revenue":
-            result["revenue"] = revenue(f).as_dict()
+        result = breakdown_report(f)
     except UnknownSurvey as error:
         raise click.ClickException(f"no survey with slug {error.slug!r}") from None
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False))
         return
-    click.echo(f"{', '.join(slugs) or 'all surveys'}: n={data.n}, unclassified={data.unclassified}, "
-               f"pending={data.pending}, benchmark {code}")
+    click.echo(f"{', '.join(slugs) or 'all surveys'}: n={result['n']}, unclassified={result['unclassified']}, "
+               f"pending={result['pending']}, benchmark {code}")
     for name, row in [*result["buckets"].items(), *result["cause_groups"].items()]:
         click.echo(f"  {name:<16}{row['count']:>7}{row['share'] * 100:>7.1f} %"
                    f"  (benchmark {row['benchmark_share'] * 100:.0f} %)")

@@ -501,3 +501,17 @@ def build_report(f: ReportFilter) -> Report:
                   beliefs=believed, beliefs_verdict=beliefs_verdict(believed),
                   misperception=misperception_sentence(believed), trend=rows,
                   trend_partial=last_period_partial(f, rows, date.today()), revenue=revenue(f), reach=reach(f))
+
+
+def breakdown_report(f: ReportFilter) -> dict:
+    """The breakdown as one JSON-ready object: surveys, filter, responses, n, buckets, cause groups, benchmark
+    (and revenue when weighed by it), as ``flask reports breakdown --format json`` prints it and the API answers.
+
+    :raise UnknownSurvey: if a survey named does not exist.
+    """
+    data = survey_breakdown(f)
+    result = {"surveys": list(f.surveys), "filter": {k: v for k, v in f.to_args().items() if k != "survey"},
+              "responses": responses(f), **data.as_dict()}
+    if f.weight == "revenue":
+        result["revenue"] = revenue(f).as_dict()
+    return result

@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
@@ -80,13 +80,18 @@ class ResponseFilter:
 
 
 def search_responses(filters: ResponseFilter, page: int = 1) -> Pagination:
-    """Return one page of responses matching ``filters``, newest first, answers loaded.
+    """Return one page of responses matching ``filters``, newest first, answers loaded."""
+    query = filtered_responses(filters).order_by(Response.submitted_at.desc(), Response.id.desc())
+    return db.paginate(query, page=max(page, 1), per_page=PER_PAGE, error_out=False)
+
+
+def filtered_responses(filters: ResponseFilter) -> Select:
+    """The query of the responses matching ``filters`` (unordered), answers, customers and surveys loaded.
 
     Staff surveys' answers (the team's beliefs) are listed only when their survey is chosen, never among customers'.
     """
-    query = (select(Response).options(selectinload(Response.answers), selectinload(Response.customer),
-                                      selectinload(Response.survey))
-             .order_by(Response.submitted_at.desc(), Response.id.desc()))
+    query = select(Response).options(selectinload(Response.answers), selectinload(Response.customer),
+                                     selectinload(Response.survey))
     if filters.survey:
         slugs = [filters.survey, *filters.more_surveys]
         query = query.join(Survey, Survey.id == Response.survey_id).where(Survey.slug.in_(slugs))
@@ -113,7 +118,7 @@ def search_responses(filters: ResponseFilter, page: int = 1) -> Pagination:
     if filters.bucket:
         primary = select(Answer.response_id).where(Answer.is_primary.is_(True), Answer.bucket == filters.bucket)
         query = query.where(Response.id.in_(primary))
-    return db.paginate(query, page=max(page, 1), per_page=PER_PAGE, error_out=False)
+    return query
 
 
 def filter_choices() -> dict[str, list]:

@@ -1,0 +1,342 @@
+"""What the API reads and answers, as marshmallow schemas: they check requests and write the OpenAPI document."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from marshmallow import Schema, fields, validate
+
+from ..customers.models import CustomerStatus
+from ..i18n import LANGUAGES
+from ..lost.periods import UNITS
+from ..reports.filters import CHANNELS, KINDS, PERIODS, WEIGHTS
+from ..taxonomy import BENCHMARKS, BUCKETS, CAUSE_GROUPS, PENDING, UNCLASSIFIED
+from ..winback.rules import CaseState
+
+#: Rows one bulk request may carry.
+MAX_ROWS = 1000
+#: Responses one page may hold.
+MAX_LIMIT = 200
+DEFAULT_LIMIT = 50
+
+class UtcDateTime(fields.DateTime):
+    """A moment in UTC, written with its offset (RFC 3339); the database keeps naive UTC times."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+def _nullable(field: fields.Field) -> fields.Field:
+    field.allow_none = True
+    return field
+
+class ProblemSchema(Schema):
+    """An error (RFC 9457 problem details), in the language asked for."""
+
+    type = fields.String(required=True, metadata={"description": "URI reference naming the kind of problem."})
+    title = fields.String(required=True, metadata={"description": "Short summary, translated."})
+    status = fields.Integer(required=True, metadata={"description": "The HTTP status code."})
+    detail = fields.String(required=True, metadata={"description": "What went wrong and what to do, translated."})
+    instance = fields.String(metadata={"description": "The path of the request."})
+    errors = fields.Dict(keys=fields.String(), values=fields.Raw(),
+                         metadata={"description": "Messages per field (request validation)."})
+
+# Surveys
+
+class QuestionSchema(Schema):
+    """A question of a survey."""
+
+    id = fields.Integer(required=True)
+    position = fields.Integer(required=True)
+    type = fields.String(required=True, metadata={"enum": ["main_reason", "other_reasons", "free_text", "scale_0_10",
+                                                           "yes_no"]})
+    required = fields.Boolean(required=True)
+    text = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
+                       metadata={"description": "Question text per language code."})
+
+class SurveySchema(Schema):
+    """A survey."""
+
+    slug = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"enum": ["exit", "loyalty", "staff"]})
+    state = fields.String(required=True, metadata={"enum": ["draft", "open", "closed"]})
+    default_locale = fields.String(required=True)
+    anonymous = fields.Boolean(required=True)
+    open_link = fields.Boolean(required=True)
+    opens_at = _nullable(UtcDateTime(required=True))
+    closes_at = _nullable(UtcDateTime(required=True))
+    title = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    responses = fields.Integer(required=True, metadata={"description": "Responses received."})
+
+class SurveyDetailSchema(SurveySchema):
+    """A survey with its questions and its reason catalogue."""
+
+    questions = fields.List(fields.Nested(QuestionSchema), required=True)
+    reason_codes = fields.List(fields.String(), required=True)
+
+class SurveyListSchema(Schema):
+    surveys = fields.List(fields.Nested(SurveySchema), required=True)
+
+# Customers
+
+class CustomerRowSchema(Schema):
+    """One customer to create or update, found by ``external_ref``; fields left out stay as they are."""
+
+    external_ref = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    name = fields.String(validate=validate.Length(max=200))
+    email = _nullable(fields.String())
+    locale = fields.String(metadata={"enum": list(LANGUAGES)})
+    segment = _nullable(fields.String(validate=validate.Length(max=64)))
+    account_manager = _nullable(fields.String(metadata={"description": "Email of a staff account."}))
+    annual_revenue = _nullable(fields.Decimal(metadata={"description": "Amount, not negative."}))
+    customer_since = _nullable(fields.Date())
+    last_purchase = _nullable(fields.Date())
+    status = fields.String(metadata={"enum": [s.value for s in CustomerStatus]})
+    lost_at = _nullable(fields.Date())
+
+class CustomerSchema(Schema):
+    """A customer."""
+
+    external_ref = fields.String(required=True)
+    name = fields.String(required=True)
+    email = _nullable(fields.String(required=True))
+    locale = fields.String(required=True)
+    segment = _nullable(fields.String(required=True))
+    account_manager = _nullable(fields.String(required=True))
+    annual_revenue = _nullable(fields.String(required=True, metadata={"description": "Decimal amount as text."}))
+    customer_since = _nullable(fields.Date(required=True))
+    last_purchase = _nullable(fields.Date(required=True))
+    status = fields.String(required=True, metadata={"enum": [s.value for s in CustomerStatus]})
+    lost_at = _nullable(fields.Date(required=True))
+    returned_at = _nullable(fields.Date(required=True))
+    unreachable = fields.Boolean(required=True)
+    opted_out = fields.Boolean(required=True)
+    created_at = UtcDateTime(required=True)
+
+class RowErrorSchema(Schema):
+    """A refused row: its position in the list (from 0), its reference and the messages per field."""
+
+    index = fields.Integer(required=True)
+    external_ref = _nullable(fields.String(required=True))
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True)
+
+class BulkResultSchema(Schema):
+    """What a bulk request did: rows created, updated or skipped (already there), and those refused."""
+
+    created = fields.Integer(required=True)
+    updated = fields.Integer(required=True)
+    skipped = fields.Integer(required=True)
+    refused = fields.List(fields.Nested(RowErrorSchema), required=True)
+
+class ErasedSchema(Schema):
+    external_ref = fields.String(required=True)
+    responses_kept_anonymously = fields.Integer(required=True)
+
+# Purchases
+
+class PurchaseRowSchema(Schema):
+    """One purchase of a known customer; a purchase already recorded (same order reference, or without one the
+    same day and amount) is skipped."""
+
+    external_ref = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    date = fields.Date(required=True)
+    amount = fields.Decimal(required=True, metadata={"description": "Amount, not negative."})
+    order_ref = _nullable(fields.String(validate=validate.Length(max=64)))
+
+# Invitations
+
+class InvitationRequestSchema(Schema):
+    customers = fields.List(fields.String(validate=validate.Length(min=1, max=64)), required=True,
+                            validate=validate.Length(min=1, max=MAX_ROWS),
+                            metadata={"description": "External references of the customers to invite."})
+
+class InvitationSchema(Schema):
+    external_ref = fields.String(required=True)
+    url = fields.String(required=True, metadata={"description": "The customer's personal link (shown only now)."})
+    locale = fields.String(required=True)
+    expires_at = _nullable(UtcDateTime(required=True))
+
+class InvitationResultSchema(Schema):
+    invitations = fields.List(fields.Nested(InvitationSchema), required=True)
+    refused = fields.List(fields.Nested(RowErrorSchema), required=True)
+
+# Responses
+
+class ResponseArgsSchema(Schema):
+    """The report filters, and the page."""
+
+    survey = fields.List(fields.String(validate=validate.Length(max=64)), metadata={"description": "Survey slug."})
+    kind = fields.String(validate=validate.OneOf(KINDS))
+    channel = fields.String(validate=validate.OneOf(CHANNELS))
+    locale = fields.String(validate=validate.OneOf(list(LANGUAGES)))
+    bucket = fields.String(validate=validate.OneOf([*BUCKETS, UNCLASSIFIED, PENDING]),
+                           metadata={"description": "Bucket of the response's main answer."})
+    group = fields.String(validate=validate.OneOf(CAUSE_GROUPS))
+    since = fields.Date()
+    until = fields.Date()
+    segment = fields.String(validate=validate.Length(max=64))
+    manager = fields.Integer(validate=validate.Range(min=1, max=999_999_999),
+                             metadata={"description": "Staff id of the customers' account manager."})
+    limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT))
+    cursor = fields.String(validate=validate.Length(max=200),
+                           metadata={"description": "The next_cursor of the previous page."})
+
+class AnswerSchema(Schema):
+    question_id = fields.Integer(required=True)
+    question_type = fields.String(required=True)
+    reason_code = _nullable(fields.String(required=True))
+    text = _nullable(fields.String(required=True))
+    number = _nullable(fields.Integer(required=True))
+    bucket = _nullable(fields.String(required=True))
+    cause_group = _nullable(fields.String(required=True))
+    source = _nullable(fields.String(required=True, metadata={"enum": ["choice", "model", "staff", None]}))
+    confidence = _nullable(fields.Float(required=True))
+    model_version = _nullable(fields.String(required=True))
+    is_primary = fields.Boolean(required=True)
+    reviewed_at = _nullable(UtcDateTime(required=True))
+
+class ResponseSchema(Schema):
+    id = fields.Integer(required=True)
+    survey = fields.String(required=True)
+    customer = _nullable(fields.String(required=True, metadata={"description": "External reference."}))
+    locale = fields.String(required=True)
+    channel = fields.String(required=True, metadata={"enum": list(CHANNELS)})
+    submitted_at = UtcDateTime(required=True)
+    primary_bucket = _nullable(fields.String(required=True))
+    answers = fields.List(fields.Nested(AnswerSchema), required=True)
+
+class ResponsePageSchema(Schema):
+    responses = fields.List(fields.Nested(ResponseSchema), required=True)
+    next_cursor = _nullable(fields.String(required=True, metadata={"description": "null on the last page."}))
+
+# Reports
+
+class BreakdownArgsSchema(Schema):
+    """The report filter of the staff reports."""
+
+    survey = fields.List(fields.String(validate=validate.Length(max=80)))
+    kind = fields.String(validate=validate.OneOf(KINDS))
+    since = fields.Date()
+    until = fields.Date()
+    locale = fields.String(validate=validate.OneOf(list(LANGUAGES)))
+    segment = fields.String(validate=validate.Length(max=64))
+    manager = fields.Integer(validate=validate.Range(min=1, max=999_999_999))
+    channel = fields.String(validate=validate.OneOf(CHANNELS))
+    benchmark = fields.String(validate=validate.OneOf(list(BENCHMARKS)))
+    period = fields.String(validate=validate.OneOf(PERIODS))
+    weight = fields.String(validate=validate.OneOf(WEIGHTS))
+
+class ShareSchema(Schema):
+    count = fields.Integer(required=True)
+    share = fields.Float(required=True)
+    interval_95 = fields.List(fields.Float())
+    benchmark_share = fields.Float(required=True)
+
+class RevenueShareSchema(Schema):
+    revenue = fields.Float(required=True)
+    share = fields.Float(required=True)
+
+class RevenueSchema(Schema):
+    total = fields.Float(required=True)
+    unclassified = fields.Float(required=True)
+    answers_without_revenue = fields.Integer(required=True)
+    buckets = fields.Dict(keys=fields.String(), values=fields.Nested(RevenueShareSchema), required=True)
+    cause_groups = fields.Dict(keys=fields.String(), values=fields.Nested(RevenueShareSchema), required=True)
+
+class BenchmarkSchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    citation = fields.String(required=True)
+
+class BreakdownSchema(Schema):
+    """As ``flask reports breakdown --format json`` prints it."""
+
+    surveys = fields.List(fields.String(), required=True)
+    filter = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True)
+    responses = fields.Integer(required=True)
+    n = fields.Integer(required=True)
+    unclassified = fields.Integer(required=True)
+    pending = fields.Integer(required=True)
+    buckets = fields.Dict(keys=fields.String(), values=fields.Nested(ShareSchema), required=True)
+    cause_groups = fields.Dict(keys=fields.String(), values=fields.Nested(ShareSchema), required=True)
+    benchmark = fields.Nested(BenchmarkSchema, required=True)
+    revenue = fields.Nested(RevenueSchema)
+
+class LostArgsSchema(Schema):
+    unit = fields.String(load_default="quarter", validate=validate.OneOf(UNITS))
+    since = fields.Date(metadata={"description": "Default: a span ending on until, as the staff page shows."})
+    until = fields.Date(metadata={"description": "Default: today."})
+
+class LostRowSchema(Schema):
+    manager = _nullable(fields.String(required=True))
+    customers = fields.Integer(required=True)
+    lost = fields.Integer(required=True)
+    ratio = _nullable(fields.Float(required=True, metadata={"description": "Lost per hundred customers."}))
+    lost_revenue = fields.Float(required=True)
+
+class LostPeriodSchema(Schema):
+    period = fields.String(required=True)
+    managers = fields.List(fields.Nested(LostRowSchema), required=True)
+    total = fields.Nested(LostRowSchema, required=True)
+
+class LostRatioSchema(Schema):
+    unit = fields.String(required=True)
+    since = fields.Date(required=True)
+    until = fields.Date(required=True)
+    periods = fields.List(fields.Nested(LostPeriodSchema), required=True)
+
+# Win-back
+
+class CaseArgsSchema(Schema):
+    state = fields.String(validate=validate.OneOf([s.value for s in CaseState]))
+    priority = fields.Integer(validate=validate.Range(min=1, max=4))
+    reason = fields.String(validate=validate.OneOf(BUCKETS))
+    owner = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), metadata={"description": "Staff id."})
+
+class CaseSchema(Schema):
+    id = fields.Integer(required=True)
+    customer = fields.String(required=True, metadata={"description": "External reference."})
+    lost_at = fields.Date(required=True)
+    priority = fields.Integer(required=True)
+    state = fields.String(required=True, metadata={"enum": [s.value for s in CaseState]})
+    owner = _nullable(fields.String(required=True, metadata={"description": "Email of the staff owner."}))
+    reason_code = _nullable(fields.String(required=True))
+    reason_bucket = _nullable(fields.String(required=True))
+    offer = fields.String(required=True)
+    agreed_at = _nullable(fields.Date(required=True))
+    returned_at = _nullable(fields.Date(required=True))
+    days_to_return = _nullable(fields.Integer(required=True))
+    return_channel = _nullable(fields.String(required=True))
+
+class CaseListSchema(Schema):
+    cases = fields.List(fields.Nested(CaseSchema), required=True)
+
+class SpanArgsSchema(Schema):
+    since = fields.Date(metadata={"description": "First lost date counted."})
+    until = fields.Date(metadata={"description": "Last lost date counted."})
+
+class RateSchema(Schema):
+    key = _nullable(fields.Raw(required=True, metadata={"type": ["string", "integer"]}))
+    cases = fields.Integer(required=True)
+    won_back = fields.Integer(required=True)
+    rate = _nullable(fields.Float(required=True))
+    median_days = _nullable(fields.Float(required=True))
+    recovered = fields.Float(required=True)
+
+class WinbackResultsSchema(Schema):
+    total = fields.Nested(RateSchema, required=True)
+    by_priority = fields.List(fields.Nested(RateSchema), required=True)
+    by_bucket = fields.List(fields.Nested(RateSchema), required=True)
+    by_group = fields.List(fields.Nested(RateSchema), required=True)
+    by_manager = fields.List(fields.Nested(RateSchema), required=True)
+    by_channel = fields.List(fields.Nested(RateSchema), required=True)
+
+class CustomerBulkDocSchema(Schema):
+    """Customers to create or update."""
+
+    customers = fields.List(fields.Nested(CustomerRowSchema), required=True, validate=validate.Length(max=MAX_ROWS))
+
+class PurchaseBulkDocSchema(Schema):
+    """Purchases to add."""
+
+    purchases = fields.List(fields.Nested(PurchaseRowSchema), required=True, validate=validate.Length(max=MAX_ROWS))
