@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 from flask import current_app, g, request
-from flask_babel import refresh
+from flask_babel import get_locale, refresh
 
 from ..auth.models import Role
 from .problems import ApiProblem
@@ -86,3 +86,9 @@ def needs(role: Role) -> Callable:
         return wrapped
 
     return decorator
+
+
+def say_language(response):
+    """After each API request: name the language of its texts (problems, refused rows)."""
+    response.headers.setdefault("Content-Language", str(get_locale() or "en"))
+    return response

@@ -46,7 +46,7 @@ def init_app(app: Flask) -> None:
     """Serve the document at ``/api/openapi.json`` and register the API's blueprint with it."""
     from ..extensions import csrf, limiter
     from ..i18n import language_of_page_only
-    from .access import limit_key, rate_limit, require_key
+    from .access import limit_key, rate_limit, require_key, say_language
     from .docs import bp as docs_bp
     from .problems import handle_errors
     from .views import blp
@@ -69,6 +69,7 @@ def init_app(app: Flask) -> None:
     if not getattr(blp, "set_up", False):  # one blueprint object serves every app made in a process
         blp.set_up = True  # type: ignore[attr-defined]
         blp.before_request(require_key)
+        blp.after_request(say_language)
         handle_errors(blp)
         csrf.exempt(blp)  # authenticated by key only: a cookie gives no rights here, so there is nothing to forge
         limiter.shared_limit(rate_limit, scope="api-v1", key_func=limit_key)(blp)

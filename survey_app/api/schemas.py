@@ -10,6 +10,7 @@ from ..i18n import LANGUAGES
 from ..lost.periods import UNITS
 from ..reports.filters import CHANNELS, KINDS, PERIODS, WEIGHTS
 from ..taxonomy import BENCHMARKS, BUCKETS, CAUSE_GROUPS, PENDING, UNCLASSIFIED
+from ..surveys.models import QuestionType, SurveyKind, SurveyState
 from ..winback.rules import CaseState
 
 #: Rows one bulk request may carry.
@@ -48,8 +49,7 @@ class QuestionSchema(Schema):
 
     id = fields.Integer(required=True)
     position = fields.Integer(required=True)
-    type = fields.String(required=True, metadata={"enum": ["main_reason", "other_reasons", "free_text", "scale_0_10",
-                                                           "yes_no"]})
+    type = fields.String(required=True, metadata={"enum": [t.value for t in QuestionType]})
     required = fields.Boolean(required=True)
     text = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
                        metadata={"description": "Question text per language code."})
@@ -58,8 +58,8 @@ class SurveySchema(Schema):
     """A survey."""
 
     slug = fields.String(required=True)
-    kind = fields.String(required=True, metadata={"enum": ["exit", "loyalty", "staff"]})
-    state = fields.String(required=True, metadata={"enum": ["draft", "open", "closed"]})
+    kind = fields.String(required=True, metadata={"enum": [k.value for k in SurveyKind]})
+    state = fields.String(required=True, metadata={"enum": [s.value for s in SurveyState]})
     default_locale = fields.String(required=True)
     anonymous = fields.Boolean(required=True)
     open_link = fields.Boolean(required=True)

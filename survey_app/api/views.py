@@ -79,9 +79,9 @@ def _survey(survey: Survey, responses: int) -> dict:
 
 
 @blp.route("/surveys", methods=["GET"])
+@needs(Role.ANALYST)
 @problems(403)
 @blp.response(200, s.SurveyListSchema)
-@needs(Role.ANALYST)
 def surveys():
     """List the surveys
 
@@ -91,9 +91,9 @@ def surveys():
 
 
 @blp.route("/surveys/<slug>", methods=["GET"])
+@needs(Role.ANALYST)
 @problems(403, 404)
 @blp.response(200, s.SurveyDetailSchema)
-@needs(Role.ANALYST)
 def survey(slug: str):
     """Read a survey
 
@@ -159,17 +159,20 @@ def _check_rows(rows: list, schema: Schema, check: Callable[[int, dict[str, str]
     for index, row in enumerate(rows):
         ref = row.get("external_ref") if isinstance(row, dict) else None
         ref = ref if isinstance(ref, str) else None
+        by_field: dict[str, list[str]] = {}
         try:
             loaded = schema.load(row)
         except ValidationError as error:
             messages = error.messages if isinstance(error.messages, dict) else {"_row": error.messages}
-            refused.append({"index": index, "external_ref": ref, "errors": translate_messages(messages)})
-            continue
-        values, errors = check(index, {key: _as_text(value) for key, value in loaded.items()})
-        if errors:
-            by_field: dict[str, list[str]] = {}
-            for error in errors:
-                by_field.setdefault(error.column or "_row", []).append(describe(error))
+            by_field.update(translate_messages(messages))  # type: ignore[arg-type]
+            loaded = error.valid_data if isinstance(error.valid_data, dict) else {}
+        # The importer's rules on what has the right types (all of it, or what is left to report on).
+        values, errors = check(index, {key: _as_text(value) for key, value in loaded.items()
+                                       if key not in by_field})
+        for row_error in errors:
+            if not (row_error.column in by_field or (by_field and row_error.column == "external_ref")):
+                by_field.setdefault(row_error.column or "_row", []).append(describe(row_error))
+        if by_field:
             refused.append({"index": index, "external_ref": ref, "errors": by_field})
         else:
             good.append((index, values))
@@ -182,10 +185,10 @@ def _row_refusals(errors: list[RowError], rows: list, describe: Callable[[RowErr
 
 
 @blp.route("/customers", methods=["POST"])
+@needs(Role.ADMIN)
 @problems(400, 403, 413, 422)
 @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": s.CustomerBulkDocSchema}}})
 @blp.response(200, s.BulkResultSchema)
-@needs(Role.ADMIN)
 def upsert_customers():
     """Create or update customers
 
@@ -226,9 +229,9 @@ def _find(external_ref: str) -> Customer:
 
 
 @blp.route("/customers/<path:external_ref>", methods=["GET"])
+@needs(Role.ADMIN)
 @problems(403, 404)
 @blp.response(200, s.CustomerSchema)
-@needs(Role.ADMIN)
 def customer(external_ref: str):
     """Read a customer
 
@@ -238,9 +241,9 @@ def customer(external_ref: str):
 
 
 @blp.route("/customers/<path:external_ref>", methods=["DELETE"])
+@needs(Role.ADMIN)
 @problems(403, 404)
 @blp.response(200, s.ErasedSchema)
-@needs(Role.ADMIN)
 def erase(external_ref: str):
     """Erase a customer
 
@@ -257,10 +260,10 @@ def erase(external_ref: str):
 # Purchases
 
 @blp.route("/purchases", methods=["POST"])
+@needs(Role.ADMIN)
 @problems(400, 403, 413, 422)
 @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": s.PurchaseBulkDocSchema}}})
 @blp.response(200, s.BulkResultSchema)
-@needs(Role.ADMIN)
 def add_purchases():
     """Add purchases
 
@@ -282,10 +285,10 @@ def add_purchases():
 # Invitations
 
 @blp.route("/surveys/<slug>/invitations", methods=["POST"])
+@needs(Role.ADMIN)
 @problems(400, 403, 404, 409, 422)
 @blp.arguments(s.InvitationRequestSchema)
 @blp.response(201, s.InvitationResultSchema)
-@needs(Role.ADMIN)
 def invite(body: dict, slug: str):
     """Invite customers
 
@@ -343,10 +346,10 @@ def _answer(answer) -> dict:
 
 
 @blp.route("/responses", methods=["GET"])
+@needs(Role.ANALYST)
 @problems(403, 422)
 @blp.arguments(s.ResponseArgsSchema, location="query", as_kwargs=True)
 @blp.response(200, s.ResponsePageSchema)
-@needs(Role.ANALYST)
 def responses(limit: int, cursor: str | None = None, **filters):
     """List responses
 
@@ -373,10 +376,10 @@ def responses(limit: int, cursor: str | None = None, **filters):
 # Reports
 
 @blp.route("/reports/breakdown", methods=["GET"])
+@needs(Role.ANALYST)
 @problems(403, 404, 422)
 @blp.arguments(s.BreakdownArgsSchema, location="query")
 @blp.response(200, s.BreakdownSchema)
-@needs(Role.ANALYST)
 def breakdown(_args: dict):
     """Report: breakdown by bucket and cause group
 
@@ -391,10 +394,10 @@ def breakdown(_args: dict):
 
 
 @blp.route("/reports/lost-ratio", methods=["GET"])
+@needs(Role.ANALYST)
 @problems(403, 422)
 @blp.arguments(s.LostArgsSchema, location="query")
 @blp.response(200, s.LostRatioSchema)
-@needs(Role.ANALYST)
 def lost(args: dict):
     """Report: lost-customer ratio
 
@@ -407,7 +410,7 @@ def lost(args: dict):
         raise invalid(since=_("The first day comes after the last."))
     if len(periods(since, until, unit)) > MAX_PERIODS:
         raise invalid(since=_("Ask for at most %(max)s periods at once.", max=MAX_PERIODS))
-    return lost_ratio(unit, since, until).as_dict()
+    return {**lost_ratio(unit, since, until).as_dict(), "since": since, "until": until}
 
 
 # Win-back
@@ -422,10 +425,10 @@ def _case(case) -> dict:
 
 
 @blp.route("/winback/cases", methods=["GET"])
+@needs(Role.ANALYST)
 @problems(403, 422)
 @blp.arguments(s.CaseArgsSchema, location="query")
 @blp.response(200, s.CaseListSchema)
-@needs(Role.ANALYST)
 def cases(args: dict):
     """Win-back: cases
 
@@ -442,10 +445,10 @@ def _rate(rate) -> dict:
 
 
 @blp.route("/winback/results", methods=["GET"])
+@needs(Role.ANALYST)
 @problems(403, 422)
 @blp.arguments(s.SpanArgsSchema, location="query")
 @blp.response(200, s.WinbackResultsSchema)
-@needs(Role.ANALYST)
 def winback_results(args: dict):
     """Win-back: results
 
