@@ -9,8 +9,8 @@ from ..customers.models import CustomerStatus
 from ..i18n import LANGUAGES
 from ..lost.periods import UNITS
 from ..reports.filters import CHANNELS, KINDS, PERIODS, WEIGHTS
-from ..taxonomy import BENCHMARKS, BUCKETS, CAUSE_GROUPS, PENDING, UNCLASSIFIED
 from ..surveys.models import QuestionType, SurveyKind, SurveyState
+from ..taxonomy import BENCHMARKS, BUCKETS, CAUSE_GROUPS, PENDING, UNCLASSIFIED
 from ..winback.rules import CaseState
 
 #: Rows one bulk request may carry.
