@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, render_template, url_for
 
 from .openapi import spec_of
 from .problems import PROBLEMS
+from .schemas import MAX_ROWS
 
 bp = Blueprint("api_docs", __name__, url_prefix="/api", template_folder="templates")
 
@@ -86,6 +87,7 @@ def docs():
     schemas = [{"name": name, "description": schema.get("description", ""), "fields": fields_of(schema)}
                for name, schema in sorted(spec.get("components", {}).get("schemas", {}).items())]
     base = current_app.config.get("BASE_URL", "").rstrip("/")
+    values = {"max": MAX_ROWS, "limit": current_app.config.get("API_RATE_LIMIT")}
     return render_template("api/docs.html", spec=spec, operations=operations(spec), schemas=schemas,
-                           problems=[(kind, str(title), str(detail)) for kind, (title, detail) in PROBLEMS.items()],
+                           problems=[(kind, str(title), str(detail) % values) for kind, (title, detail) in PROBLEMS.items()],
                            base=base, spec_url=url_for("api-docs.openapi_json"))
