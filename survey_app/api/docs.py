@@ -88,6 +88,6 @@ def docs():
                for name, schema in sorted(spec.get("components", {}).get("schemas", {}).items())]
     base = current_app.config.get("BASE_URL", "").rstrip("/")
     values = {"max": MAX_ROWS, "limit": current_app.config.get("API_RATE_LIMIT")}
-    return render_template("api/docs.html", spec=spec, operations=operations(spec), schemas=schemas,
-                           problems=[(kind, str(title), str(detail) % values) for kind, (title, detail) in PROBLEMS.items()],
+    problems = [(kind, str(title), str(detail) % values) for kind, (title, detail) in PROBLEMS.items()]
+    return render_template("api/docs.html", spec=spec, operations=operations(spec), schemas=schemas, problems=problems,
                            base=base, spec_url=url_for("api-docs.openapi_json"))

@@ -263,3 +263,21 @@ def test_win_back_cases_and_results(analyst_api, db, make_customer):
     assert (results["total"]["cases"], results["total"]["won_back"], results["total"]["rate"]) == (1, 0, 0.0)
     bad = analyst_api.get("/api/v1/winback/results?since=2024-05-02&until=2024-05-01")
     assert bad.status_code == 422 and "since" in bad.get_json()["errors"]
+
+
+def test_a_body_over_the_size_limit_is_a_413_problem(api, app):
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    answer = api.post("/api/v1/customers", json={"customers": [{"external_ref": "X" * 50, "name": "n" * 100}] * 20})
+    assert answer.status_code == 413 and answer.get_json()["type"].endswith("#problem-too_large")
+
+
+def test_an_unexpected_failure_is_a_500_problem_not_a_page(api, monkeypatch):
+    from survey_app.api import views
+
+    def broken():
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(views, "list_surveys", broken)
+    answer = api.client.get("/api/v1/surveys", headers={"Authorization": f"Bearer {api.key}"})
+    assert answer.status_code == 500 and answer.mimetype == "application/problem+json"
+    assert "boom" not in answer.text
