@@ -89,6 +89,7 @@ def needs(role: Role) -> Callable:
 
 
 def say_language(response):
-    """After each API request: name the language of its texts (problems, refused rows)."""
+    """After each API request: name the language of its texts (problems, refused rows); forbid caching."""
     response.headers.setdefault("Content-Language", str(get_locale() or "en"))
+    response.headers["Cache-Control"] = "no-store"  # customers' data: never kept by a proxy or a browser
     return response

@@ -72,6 +72,7 @@ def operations(spec: dict) -> list[dict]:
             found.append({"id": f"{method}-{path}".replace("/", "-").replace("{", "").replace("}", ""),
                           "method": method.upper(), "path": path, "summary": op.get("summary", ""),
                           "description": op.get("description", ""), "tags": op.get("tags", []),
+                          "role": op.get("x-required-role"),
                           "parameters": [{"name": p["name"], "in": p["in"], "required": p.get("required", False),
                                           "type": type_of(p.get("schema", {})),
                                           "description": p.get("description", "")}

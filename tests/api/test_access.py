@@ -55,13 +55,17 @@ def test_a_key_posts_without_a_csrf_token(app, api):
     assert answer.status_code == 200 and answer.get_json()["created"] == 1
 
 
-@pytest.mark.parametrize(("lang", "title"), [("fr", "fr"), ("pl", "pl"), ("ru", "ru")])
-def test_problems_speak_the_language_asked_for(api, lang, title):
-    by_header = api.get("/api/v1/surveys", key="sak_nope", headers={"Accept-Language": lang})
-    by_query = api.get(f"/api/v1/surveys?lang={lang}", key="sak_nope")
+@pytest.mark.parametrize("lang", ["fr", "pl", "ru"])
+def test_problems_speak_the_language_asked_for(api, lang):
+    english = api.get("/api/v1/reports/breakdown?survey=nope").get_json()
+    by_header = api.get("/api/v1/reports/breakdown?survey=nope", headers={"Accept-Language": lang})
+    by_query = api.get(f"/api/v1/reports/breakdown?survey=nope&lang={lang}", headers={"Accept-Language": "en"})
     assert by_header.headers["Content-Language"] == lang == by_query.headers["Content-Language"]
-    assert by_header.get_json()["title"] == by_query.get_json()["title"]
+    assert by_header.get_json()["title"] == by_query.get_json()["title"] != english["title"] == "No such survey"
+    assert by_header.get_json()["detail"] != english["detail"]
     assert "Set-Cookie" not in by_query.headers  # ?lang= is not remembered
+    unauthorized = api.get(f"/api/v1/surveys?lang={lang}", key="sak_nope")
+    assert unauthorized.status_code == 401 and unauthorized.headers["Content-Language"] == lang
 
 
 def test_an_unknown_language_is_a_problem(api):
