@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from marshmallow import Schema, fields, validate
+from flask_babel import gettext as _
+from marshmallow import Schema, ValidationError, fields, validate
 
+from ..bounds import MAX_DATE, MIN_DATE
 from ..customers.models import CustomerStatus
 from ..i18n import LANGUAGES
 from ..lost.periods import UNITS
@@ -26,6 +28,41 @@ class UtcDateTime(fields.DateTime):
         if isinstance(value, datetime) and value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         return super()._serialize(value, attr, obj, **kwargs)
+
+class OneOf(validate.OneOf):
+    """marshmallow's OneOf (so the document lists the choices), with its message in the request's language."""
+
+    def _format_error(self, value) -> str:
+        return _("Use one of: %(values)s.", values=self.choices_text)
+
+
+class Range(validate.Range):
+    """marshmallow's Range for whole numbers, with its message in the request's language."""
+
+    def _format_error(self, value, message) -> str:
+        return _("Give a whole number from %(min)s to %(max)s.", min=self.min, max=self.max)
+
+
+class Length(validate.Length):
+    """marshmallow's Length, with its message in the request's language."""
+
+    def _format_error(self, value, message) -> str:
+        if self.min and (self.max is None or len(value) < self.min):
+            return _("Give at least %(min)s.", min=self.min)
+        return _("Give at most %(max)s (characters or items).", max=self.max)
+
+
+def _in_years(day) -> None:
+    """Refuse dates outside 1900–2999, as every date the application reads."""
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise ValidationError(_("Give a date between %(first)s and %(last)s.", first=MIN_DATE.isoformat(),
+                                last=MAX_DATE.isoformat()))
+
+
+def Day(**kwargs) -> fields.Date:  # noqa: N802  (a field, named like the others)
+    """A date (YYYY-MM-DD) between 1900 and 2999."""
+    return fields.Date(validate=_in_years, **kwargs)
+
 
 def _nullable(field: fields.Field) -> fields.Field:
     field.allow_none = True
@@ -82,17 +119,17 @@ class SurveyListSchema(Schema):
 class CustomerRowSchema(Schema):
     """One customer to create or update, found by ``external_ref``; fields left out stay as they are."""
 
-    external_ref = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    name = fields.String(validate=validate.Length(max=200))
+    external_ref = fields.String(required=True, validate=Length(min=1, max=64))
+    name = fields.String(validate=Length(max=200))
     email = _nullable(fields.String())
     locale = fields.String(metadata={"enum": list(LANGUAGES)})
-    segment = _nullable(fields.String(validate=validate.Length(max=64)))
+    segment = _nullable(fields.String(validate=Length(max=64)))
     account_manager = _nullable(fields.String(metadata={"description": "Email of a staff account."}))
     annual_revenue = _nullable(fields.Decimal(metadata={"description": "Amount, not negative."}))
-    customer_since = _nullable(fields.Date())
-    last_purchase = _nullable(fields.Date())
+    customer_since = _nullable(Day())
+    last_purchase = _nullable(Day())
     status = fields.String(metadata={"enum": [s.value for s in CustomerStatus]})
-    lost_at = _nullable(fields.Date())
+    lost_at = _nullable(Day())
 
 class CustomerSchema(Schema):
     """A customer."""
@@ -104,10 +141,10 @@ class CustomerSchema(Schema):
     segment = _nullable(fields.String(required=True))
     account_manager = _nullable(fields.String(required=True))
     annual_revenue = _nullable(fields.String(required=True, metadata={"description": "Decimal amount as text."}))
-    customer_since = _nullable(fields.Date(required=True))
-    last_purchase = _nullable(fields.Date(required=True))
+    customer_since = _nullable(Day(required=True))
+    last_purchase = _nullable(Day(required=True))
     status = fields.String(required=True, metadata={"enum": [s.value for s in CustomerStatus]})
-    lost_at = _nullable(fields.Date(required=True))
+    lost_at = _nullable(Day(required=True))
     returned_at = _nullable(fields.Date(required=True))
     unreachable = fields.Boolean(required=True)
     opted_out = fields.Boolean(required=True)
@@ -138,16 +175,16 @@ class PurchaseRowSchema(Schema):
     """One purchase of a known customer; a purchase already recorded (same order reference, or without one the
     same day and amount) is skipped."""
 
-    external_ref = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    date = fields.Date(required=True)
+    external_ref = fields.String(required=True, validate=Length(min=1, max=64))
+    date = Day(required=True)
     amount = fields.Decimal(required=True, metadata={"description": "Amount, not negative."})
-    order_ref = _nullable(fields.String(validate=validate.Length(max=64)))
+    order_ref = _nullable(fields.String(validate=Length(max=64)))
 
 # Invitations
 
 class InvitationRequestSchema(Schema):
-    customers = fields.List(fields.String(validate=validate.Length(min=1, max=64)), required=True,
-                            validate=validate.Length(min=1, max=MAX_ROWS),
+    customers = fields.List(fields.String(validate=Length(min=1, max=64)), required=True,
+                            validate=Length(min=1, max=MAX_ROWS),
                             metadata={"description": "External references of the customers to invite."})
 
 class InvitationSchema(Schema):
@@ -165,20 +202,20 @@ class InvitationResultSchema(Schema):
 class ResponseArgsSchema(Schema):
     """The report filters, and the page."""
 
-    survey = fields.List(fields.String(validate=validate.Length(max=64)), metadata={"description": "Survey slug."})
-    kind = fields.String(validate=validate.OneOf(KINDS))
-    channel = fields.String(validate=validate.OneOf(CHANNELS))
-    locale = fields.String(validate=validate.OneOf(list(LANGUAGES)))
-    bucket = fields.String(validate=validate.OneOf([*BUCKETS, UNCLASSIFIED, PENDING]),
+    survey = fields.List(fields.String(validate=Length(max=64)), metadata={"description": "Survey slug."})
+    kind = fields.String(validate=OneOf(KINDS))
+    channel = fields.String(validate=OneOf(CHANNELS))
+    locale = fields.String(validate=OneOf(list(LANGUAGES)))
+    bucket = fields.String(validate=OneOf([*BUCKETS, UNCLASSIFIED, PENDING]),
                            metadata={"description": "Bucket of the response's main answer."})
-    group = fields.String(validate=validate.OneOf(CAUSE_GROUPS))
-    since = fields.Date()
-    until = fields.Date()
-    segment = fields.String(validate=validate.Length(max=64))
-    manager = fields.Integer(validate=validate.Range(min=1, max=999_999_999),
+    group = fields.String(validate=OneOf(CAUSE_GROUPS))
+    since = Day()
+    until = Day()
+    segment = fields.String(validate=Length(max=64))
+    manager = fields.Integer(validate=Range(min=1, max=999_999_999),
                              metadata={"description": "Staff id of the customers' account manager."})
-    limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT))
-    cursor = fields.String(validate=validate.Length(max=200),
+    limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=Range(min=1, max=MAX_LIMIT))
+    cursor = fields.String(validate=Length(max=200),
                            metadata={"description": "The next_cursor of the previous page."})
 
 class AnswerSchema(Schema):
@@ -214,17 +251,17 @@ class ResponsePageSchema(Schema):
 class BreakdownArgsSchema(Schema):
     """The report filter of the staff reports."""
 
-    survey = fields.List(fields.String(validate=validate.Length(max=80)))
-    kind = fields.String(validate=validate.OneOf(KINDS))
-    since = fields.Date()
-    until = fields.Date()
-    locale = fields.String(validate=validate.OneOf(list(LANGUAGES)))
-    segment = fields.String(validate=validate.Length(max=64))
-    manager = fields.Integer(validate=validate.Range(min=1, max=999_999_999))
-    channel = fields.String(validate=validate.OneOf(CHANNELS))
-    benchmark = fields.String(validate=validate.OneOf(list(BENCHMARKS)))
-    period = fields.String(validate=validate.OneOf(PERIODS))
-    weight = fields.String(validate=validate.OneOf(WEIGHTS))
+    survey = fields.List(fields.String(validate=Length(max=80)))
+    kind = fields.String(validate=OneOf(KINDS))
+    since = Day()
+    until = Day()
+    locale = fields.String(validate=OneOf(list(LANGUAGES)))
+    segment = fields.String(validate=Length(max=64))
+    manager = fields.Integer(validate=Range(min=1, max=999_999_999))
+    channel = fields.String(validate=OneOf(CHANNELS))
+    benchmark = fields.String(validate=OneOf(list(BENCHMARKS)))
+    period = fields.String(validate=OneOf(PERIODS))
+    weight = fields.String(validate=OneOf(WEIGHTS))
 
 class ShareSchema(Schema):
     count = fields.Integer(required=True)
@@ -263,9 +300,9 @@ class BreakdownSchema(Schema):
     revenue = fields.Nested(RevenueSchema)
 
 class LostArgsSchema(Schema):
-    unit = fields.String(load_default="quarter", validate=validate.OneOf(UNITS))
-    since = fields.Date(metadata={"description": "Default: a span ending on until, as the staff page shows."})
-    until = fields.Date(metadata={"description": "Default: today."})
+    unit = fields.String(load_default="quarter", validate=OneOf(UNITS))
+    since = Day(metadata={"description": "Default: a span ending on until, as the staff page shows."})
+    until = Day(metadata={"description": "Default: today."})
 
 class LostRowSchema(Schema):
     manager = _nullable(fields.String(required=True))
@@ -281,22 +318,22 @@ class LostPeriodSchema(Schema):
 
 class LostRatioSchema(Schema):
     unit = fields.String(required=True)
-    since = fields.Date(required=True)
-    until = fields.Date(required=True)
+    since = Day(required=True)
+    until = Day(required=True)
     periods = fields.List(fields.Nested(LostPeriodSchema), required=True)
 
 # Win-back
 
 class CaseArgsSchema(Schema):
-    state = fields.String(validate=validate.OneOf([s.value for s in CaseState]))
-    priority = fields.Integer(validate=validate.Range(min=1, max=4))
-    reason = fields.String(validate=validate.OneOf(BUCKETS))
-    owner = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), metadata={"description": "Staff id."})
+    state = fields.String(validate=OneOf([s.value for s in CaseState]))
+    priority = fields.Integer(validate=Range(min=1, max=4))
+    reason = fields.String(validate=OneOf(BUCKETS))
+    owner = fields.Integer(validate=Range(min=1, max=2**31 - 1), metadata={"description": "Staff id."})
 
 class CaseSchema(Schema):
     id = fields.Integer(required=True)
     customer = fields.String(required=True, metadata={"description": "External reference."})
-    lost_at = fields.Date(required=True)
+    lost_at = Day(required=True)
     priority = fields.Integer(required=True)
     state = fields.String(required=True, metadata={"enum": [s.value for s in CaseState]})
     owner = _nullable(fields.String(required=True, metadata={"description": "Email of the staff owner."}))
@@ -312,8 +349,8 @@ class CaseListSchema(Schema):
     cases = fields.List(fields.Nested(CaseSchema), required=True)
 
 class SpanArgsSchema(Schema):
-    since = fields.Date(metadata={"description": "First lost date counted."})
-    until = fields.Date(metadata={"description": "Last lost date counted."})
+    since = Day(metadata={"description": "First lost date counted."})
+    until = Day(metadata={"description": "Last lost date counted."})
 
 class RateSchema(Schema):
     key = _nullable(fields.Raw(required=True, metadata={"type": ["string", "integer"]}))
@@ -334,9 +371,9 @@ class WinbackResultsSchema(Schema):
 class CustomerBulkDocSchema(Schema):
     """Customers to create or update."""
 
-    customers = fields.List(fields.Nested(CustomerRowSchema), required=True, validate=validate.Length(max=MAX_ROWS))
+    customers = fields.List(fields.Nested(CustomerRowSchema), required=True, validate=Length(max=MAX_ROWS))
 
 class PurchaseBulkDocSchema(Schema):
     """Purchases to add."""
 
-    purchases = fields.List(fields.Nested(PurchaseRowSchema), required=True, validate=validate.Length(max=MAX_ROWS))
+    purchases = fields.List(fields.Nested(PurchaseRowSchema), required=True, validate=Length(max=MAX_ROWS))

@@ -216,11 +216,14 @@ def test_responses_are_filtered_and_paged_by_cursor(analyst_api, app, db, make_s
 @pytest.mark.parametrize(("query", "field"), [("kind=staffish", "kind"), ("since=2024-02-30", "since"),
                                               ("limit=0", "limit"), ("limit=201", "limit"), ("cursor=%%%", "cursor"),
                                               ("cursor=bm90LWEtY3Vyc29y", "cursor"),
-                                              ("since=2024-05-02&until=2024-05-01", "until")])
+                                              ("since=2024-05-02&until=2024-05-01", "until"),
+                                              ("since=0001-01-01", "since"), ("until=9999-12-31", "until"),
+                                              ("manager=12.5", "manager"), ("segment=" + "s" * 65, "segment")])
 def test_bad_response_filters_are_422_problems(analyst_api, query, field):
     answer = analyst_api.get(f"/api/v1/responses?{query}")
     assert answer.status_code == 422 and answer.mimetype == "application/problem+json"
     assert field in answer.get_json()["errors"]
+    assert all(isinstance(m, str) and m for m in answer.get_json()["errors"][field])
 
 
 # Reports
@@ -249,6 +252,8 @@ def test_the_lost_ratio_counts_lost_customers_per_period(analyst_api, make_custo
     assert analyst_api.get("/api/v1/reports/lost-ratio?since=2024-07-01&until=2024-01-01").status_code == 422
     assert analyst_api.get("/api/v1/reports/lost-ratio?unit=month&since=1900-01-01").status_code == 422
     assert analyst_api.get("/api/v1/reports/lost-ratio?unit=week").status_code == 422
+    far = analyst_api.get("/api/v1/reports/lost-ratio?unit=year&since=9999-01-01&until=9999-12-31")
+    assert far.status_code == 422 and set(far.get_json()["errors"]) == {"since", "until"}
 
 
 def test_win_back_cases_and_results(analyst_api, db, make_customer):
