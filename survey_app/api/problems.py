@@ -115,6 +115,8 @@ def http_problem(error: HTTPException) -> Response:
     status = error.code or 500
     if status == 422 or (status == 400 and getattr(error, "data", {}).get("messages")):
         messages = getattr(error, "data", {}).get("messages") or {}
+        if isinstance(messages, Mapping) and isinstance(messages.get("json"), list):  # webargs: not JSON at all
+            return problem("bad_request", 400)
         errors = field_errors(messages) if isinstance(messages, Mapping) else {}
         return problem("validation", 422, errors=errors)
     if status == 429:

@@ -99,3 +99,15 @@ def test_the_rate_limit_counts_per_key_and_answers_429(app, make_key):
         assert client.get("/api/v1/surveys", headers={"Authorization": f"Bearer {second}"}).status_code == 200
     finally:
         limiter.init_app(app)  # the limiter is shared: give the test app back its own settings
+
+
+def test_the_key_is_in_flask_g_for_the_audit_log(app, make_key):
+    from flask import g
+
+    key = make_key("analyst", name="Warehouse")
+    with app.test_client() as client:
+        client.get("/api/v1/surveys", headers={"Authorization": f"Bearer {key}"})
+        assert (g.api_key.name, g.api_key.role) == ("Warehouse", "analyst") and isinstance(g.api_key.id, int)
+    with app.test_client() as client:
+        client.get("/api/v1/surveys", headers={"Authorization": "Bearer sak_wrong"})
+        assert g.get("api_key") is None

@@ -178,6 +178,8 @@ def test_invitations_are_refused_for_unknown_and_staff_surveys(api, make_survey,
     make_survey("staff", slug="team-beliefs")
     refused = api.post("/api/v1/surveys/team-beliefs/invitations", json={"customers": ["INV-3"]})
     assert refused.status_code == 409 and refused.get_json()["type"].endswith("#problem-staff_survey_not_invited")
+    broken = api.post("/api/v1/surveys/team-beliefs/invitations", data="{oops", content_type="application/json")
+    assert broken.status_code == 400 and broken.get_json()["type"].endswith("#problem-bad_request")
     empty = api.post("/api/v1/surveys/team-beliefs/invitations", json={"customers": []})
     assert empty.status_code == 422 and "customers" in empty.get_json()["errors"]
 
