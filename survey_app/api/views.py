@@ -32,13 +32,13 @@ from ..reports.services import breakdown_report
 from ..responses.models import Response
 from ..responses.queries import ResponseFilter, filtered_responses
 from ..surveys.models import Survey
-from ..surveys.services import list_surveys
+from ..surveys.services import get_survey, list_surveys
 from ..taxonomy import cause_group
 from ..winback.queries import CaseFilter, list_cases, results
 from ..winback.rules import CaseState
 from . import schemas as s
 from .access import needs as role_check
-from .problems import ApiProblem
+from .problems import ApiProblem, translate_messages
 
 blp = Blueprint("api_v1", __name__, url_prefix="/api/v1",
                 description="Surveys, customers, purchases, invitations, responses and reports, by API key.")
@@ -108,7 +108,7 @@ def survey(slug: str):
 
     The survey with its questions (texts per language) and the codes of the reasons it offers.
     """
-    found = db.session.scalar(select(Survey).where(Survey.slug == slug))
+    found = get_survey(slug)
     if found is None:
         raise ApiProblem(404, "not_found")
     count = db.session.scalar(select(func.count()).select_from(Response).where(Response.survey_id == found.id))
@@ -162,8 +162,6 @@ def _check_rows(rows: list, schema: Schema, check: Callable[[int, dict[str, str]
                 describe: Callable[[RowError], str], refused: list[dict]) -> list[tuple[int, dict]]:
     """Check each row with ``schema`` (types) then the importer's ``check`` (its rules); return the good rows and
     add the refused ones to ``refused``."""
-    from .problems import translate_messages
-
     good = []
     for index, row in enumerate(rows):
         ref = row.get("external_ref") if isinstance(row, dict) else None
@@ -220,10 +218,7 @@ def upsert_customers():
     good = _check_rows(rows, s.CustomerRowSchema(), check, customer_messages.describe, refused)
     created = updated = 0
     if good:
-        state = customer_import._ImportState(  # the import's own upsert, so its rules and signals apply
-            managers=managers, last_id_before=db.session.scalar(select(func.max(Customer.id))) or 0)
-        created, changed, repeated = customer_import._upsert(good, state)
-        updated = len(changed)
+        created, updated, repeated = customer_import.upsert_checked(good, managers)
         refused += _row_refusals(repeated, rows, customer_messages.describe)
         db.session.commit()
     return {"created": created, "updated": updated, "skipped": 0,
@@ -284,7 +279,7 @@ def add_purchases():
     good = _check_rows(rows, s.PurchaseRowSchema(), purchase_import.check_row, purchase_messages.describe, refused)
     created = skipped = 0
     if good:
-        created, skipped, unknown = purchase_import._add(good)  # the import's own path: it announces purchases
+        created, skipped, unknown = purchase_import.add_checked(good)
         refused += _row_refusals(unknown, rows, purchase_messages.describe)
         db.session.commit()
     return {"created": created, "updated": 0, "skipped": skipped,
@@ -304,7 +299,7 @@ def invite(body: dict, slug: str):
     Creates an invitation to the survey for each customer named and returns their personal links (shown only now:
     only a hash of each is kept). A customer already invited, or unknown, is refused. Administrator keys only.
     """
-    found = db.session.scalar(select(Survey).where(Survey.slug == slug))
+    found = get_survey(slug)
     if found is None:
         raise ApiProblem(404, "not_found")
     invitations, refused = [], []

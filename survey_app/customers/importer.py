@@ -191,6 +191,17 @@ def import_customers(stream: BinaryIO, progress: Callable[[int], None] | None = 
     return import_rows(rows, check, write, report, progress, batch_size)
 
 
+def upsert_checked(batch: list[tuple[int, dict]], managers: dict[str, int]) -> tuple[int, int, list[RowError]]:
+    """Upsert rows already read by :func:`check_row` (the API's bulk upsert), in the caller's transaction, as one
+    batch of an import: the same inserts, updates and signals.
+
+    :return: how many customers were created and updated, and the rows whose reference repeats another's.
+    """
+    state = _ImportState(managers=managers, last_id_before=db.session.scalar(select(func.max(Customer.id))) or 0)
+    created, changed, repeated = _upsert(batch, state)
+    return created, len(changed), repeated
+
+
 @dataclass
 class _ImportState:
     """What an import remembers between batches, in constant space per customer already stored."""

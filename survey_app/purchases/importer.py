@@ -99,6 +99,15 @@ def import_purchases(stream: BinaryIO, progress: Callable[[int], None] | None = 
     return import_rows(rows, check_row, write, report, progress, batch_size)
 
 
+def add_checked(batch: list[tuple[int, dict]]) -> tuple[int, int, list[RowError]]:
+    """Add purchases already read by :func:`check_row` (the API's bulk add), in the caller's transaction, as one
+    batch of an import: purchases already there are skipped, ``purchase_recorded`` is sent for the others.
+
+    :return: how many were added, how many were already there, and the rows whose customer is unknown.
+    """
+    return _add(batch)
+
+
 def _add(batch: list[tuple[int, dict]]) -> tuple[int, int, list[RowError]]:
     """Add the purchases of a batch that are not there yet (the caller commits).
 
