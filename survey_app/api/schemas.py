@@ -368,12 +368,12 @@ class WinbackResultsSchema(Schema):
     by_manager = fields.List(fields.Nested(RateSchema), required=True)
     by_channel = fields.List(fields.Nested(RateSchema), required=True)
 
-class CustomerBulkDocSchema(Schema):
+class CustomerBulkSchema(Schema):
     """Customers to create or update."""
 
     customers = fields.List(fields.Nested(CustomerRowSchema), required=True, validate=Length(max=MAX_ROWS))
 
-class PurchaseBulkDocSchema(Schema):
+class PurchaseBulkSchema(Schema):
     """Purchases to add."""
 
     purchases = fields.List(fields.Nested(PurchaseRowSchema), required=True, validate=Length(max=MAX_ROWS))

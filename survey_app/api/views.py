@@ -94,7 +94,7 @@ def _survey(survey: Survey, responses: int) -> dict:
 def surveys():
     """List the surveys
 
-    Every survey, the newest first, with its number of responses. Keys of both roles.
+    Every survey, the newest first, with its number of responses.
     """
     return {"surveys": [_survey(survey, n) for survey, n in list_surveys()]}
 
@@ -194,13 +194,13 @@ def _row_refusals(errors: list[RowError], rows: list, describe: Callable[[RowErr
 @blp.route("/customers", methods=["POST"])
 @needs(Role.ADMIN)
 @problems(400, 403, 413, 422)
-@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": s.CustomerBulkDocSchema}}})
+@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": s.CustomerBulkSchema}}})
 @blp.response(200, s.BulkResultSchema)
 def upsert_customers():
     """Create or update customers
 
-    Rows are matched by ``external_ref`` and checked by the rules of the customer CSV import; good rows are stored,
-    each refused row is reported with its messages. At most 1000 rows. Administrator keys only.
+    Rows are matched by `external_ref` and checked by the rules of the customer CSV import; good rows are stored,
+    each refused row is reported with its messages. At most 1000 rows.
     """
     rows = _rows("customers")
     managers = {email.lower(): i for i, email in db.session.execute(select(StaffUser.id, StaffUser.email))}
@@ -239,7 +239,7 @@ def _find(external_ref: str) -> Customer:
 def customer(external_ref: str):
     """Read a customer
 
-    The customer with this external reference. Administrator keys only.
+    The customer with this external reference.
     """
     return _customer(_find(external_ref))
 
@@ -252,7 +252,7 @@ def erase(external_ref: str):
     """Erase a customer
 
     Erases the customer on request, as the customer page does: their record and invitations go, their responses
-    stay without a name. Administrator keys only.
+    stay without a name.
     """
     found = _find(external_ref)
     ref = found.external_ref
@@ -266,13 +266,13 @@ def erase(external_ref: str):
 @blp.route("/purchases", methods=["POST"])
 @needs(Role.ADMIN)
 @problems(400, 403, 413, 422)
-@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": s.PurchaseBulkDocSchema}}})
+@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": s.PurchaseBulkSchema}}})
 @blp.response(200, s.BulkResultSchema)
 def add_purchases():
     """Add purchases
 
     Rows are checked by the rules of the purchase CSV import; a purchase already recorded is skipped, a customer
-    who buys after being lost is won back. At most 1000 rows. Administrator keys only.
+    who buys after being lost is won back. At most 1000 rows.
     """
     rows = _rows("purchases")
     refused: list[dict] = []
@@ -297,7 +297,7 @@ def invite(body: dict, slug: str):
     """Invite customers
 
     Creates an invitation to the survey for each customer named and returns their personal links (shown only now:
-    only a hash of each is kept). A customer already invited, or unknown, is refused. Administrator keys only.
+    only a hash of each is kept). A customer already invited, or unknown, is refused.
     """
     found = get_survey(slug)
     if found is None:
@@ -358,8 +358,8 @@ def responses(limit: int, cursor: str | None = None, **filters):
     """List responses
 
     Responses matching the report filters (as the staff response list reads them), newest first, with their
-    answers: bucket, cause group, classification source and confidence. Pages of ``limit``; pass ``next_cursor``
-    as ``cursor`` for the next page.
+    answers: bucket, cause group, classification source and confidence. Pages of `limit`; pass `next_cursor`
+    as `cursor` for the next page.
     """
     since, until = filters.get("since"), filters.get("until")
     if since and until and until < since:
@@ -388,7 +388,7 @@ def breakdown(_args: dict):
     """Report: breakdown by bucket and cause group
 
     Counts and shares per bucket and cause group with 95 % intervals, the benchmark, n, unclassified and pending:
-    the same object as ``flask reports breakdown --format json``.
+    the same object as `flask reports breakdown --format json`.
     """
     try:
         f = report_filter(request.args.to_dict(flat=False))
