@@ -68,6 +68,8 @@ class Config:
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute")
     RATELIMIT_PUBLIC = os.environ.get("RATELIMIT_PUBLIC", "120 per minute")
+    #: Requests one API key may make (the JSON API, /api/v1).
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/minute")
     RATELIMIT_HEADERS_ENABLED = True
     #: A rate-limit store that fails (Redis down) lets the request through rather than answering with an error.
     RATELIMIT_SWALLOW_ERRORS = True

@@ -104,7 +104,7 @@ def field_errors(messages: Mapping) -> dict:
     merged: dict = {}
     for location, fields in messages.items():
         if isinstance(fields, Mapping):
-            merged.update(translate_messages(fields))  # type: ignore[arg-type]
+            merged.update({str(key): translate_messages(value) for key, value in fields.items()})
         else:
             merged[str(location)] = translate_messages(fields)
     return merged
@@ -174,7 +174,7 @@ def _unavailable(error: Exception) -> Response:
     try:
         db.session.rollback()
     except DBAPIError:
-        db.session.invalidate()
+        db.session().invalidate()
     return problem("unavailable", 503)
 
 

@@ -171,7 +171,7 @@ def _check_rows(rows: list, schema: Schema, check: Callable[[int, dict[str, str]
             loaded = schema.load(row)
         except ValidationError as error:
             messages = error.messages if isinstance(error.messages, dict) else {"_row": error.messages}
-            by_field.update(translate_messages(messages))  # type: ignore[arg-type]
+            by_field.update({str(key): translate_messages(value) for key, value in messages.items()})
             loaded = error.valid_data if isinstance(error.valid_data, dict) else {}
         # The importer's rules on what has the right types (all of it, or what is left to report on).
         values, errors = check(index, {key: _as_text(value) for key, value in loaded.items()
