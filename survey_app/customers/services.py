@@ -96,3 +96,11 @@ def erase_customer(customer: Customer) -> int:
 def find_customer(external_ref: str) -> Customer | None:
     """Return the customer with this reference."""
     return db.session.scalar(select(Customer).where(Customer.external_ref == external_ref.strip()))
+
+
+def customer_for_link(external_ref: str, locale: str) -> int:
+    """The id of the customer with this reference, created (with ``locale`` as their language) if new."""
+    found = db.session.scalar(select(Customer.id).where(Customer.external_ref == one_line(external_ref)))
+    if found is not None:
+        return found
+    return add_customer(external_ref, "", None, locale if locale in LANGUAGES else "en").id

@@ -5,6 +5,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -121,3 +122,18 @@ def fields_html(definition: SurveyDefinition, locale: str, submission: Submissio
     if submission is not None or mark is not None:
         return render()
     return respondent_cache().fields_html((definition.key, locale, max_text), render)
+
+
+def default_consent() -> str:
+    """The consent wording of a survey that has none of its own, in the current language."""
+    return _("Your answers are used only to improve our service. If you agree to be contacted, we use your contact "
+             "details only to follow up on your answers. You may ask us at any time to see or delete them.")
+
+
+def consent_wording(definition: SurveyDefinition, locale: str) -> str:
+    """The consent or privacy wording the form shows in ``locale``: the survey's own, else the default one."""
+    own = (definition.consent.get(locale) or "").strip()
+    if own:
+        return own
+    with force_locale(locale):
+        return default_consent()
