@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from ..i18n import localized
 from ..surveys.models import QuestionType
+from ..surveys.services import default_consent
 from .answers import INVALID_CHOICE, OTHER, OTHER_UNSAID, REQUIRED, TOO_LONG, Submission, choices, other_field
 from .cache import respondent_cache
 from .definition import SurveyDefinition
@@ -122,12 +123,6 @@ def fields_html(definition: SurveyDefinition, locale: str, submission: Submissio
     if submission is not None or mark is not None:
         return render()
     return respondent_cache().fields_html((definition.key, locale, max_text), render)
-
-
-def default_consent() -> str:
-    """The consent wording of a survey that has none of its own, in the current language."""
-    return _("Your answers are used only to improve our service. If you agree to be contacted, we use your contact "
-             "details only to follow up on your answers. You may ask us at any time to see or delete them.")
 
 
 def consent_wording(definition: SurveyDefinition, locale: str) -> str:

@@ -207,6 +207,13 @@ def set_texts(survey: Survey, locale: str, title: str, intro: str, thanks: str,
     _changed(survey)
 
 
+def default_consent() -> str:
+    """The consent and privacy notice of a survey that has none of its own, in the current language."""
+    return str(_l("Your answers are used only to improve our service. If you agree to be contacted, we use your "
+                  "contact details only to follow up on your answers. You may ask us at any time to see or delete "
+                  "them."))
+
+
 def set_signed_links(survey: Survey, *, enabled: bool, fallback: LinkFallback | str) -> None:
     """Turn signed links on or off and choose what a bad signature leads to; a first secret is made when needed."""
     if enabled and not survey.link_secret:

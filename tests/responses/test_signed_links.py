@@ -71,7 +71,7 @@ def test_a_signed_link_attaches_the_answer_to_a_new_customer_in_its_language(cli
     [response] = responses(db)
     assert response.channel == Channel.LINK and response.locale == lang
     assert response.customer.external_ref == f"NEW-{lang}" and response.customer.locale == lang
-    assert response.link_mark
+    assert response.link_mark and response.consent_text
 
 
 def test_a_signed_link_attaches_the_answer_to_an_existing_customer_without_changing_them(client, db,
