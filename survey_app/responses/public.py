@@ -109,7 +109,7 @@ def _respond(definition: SurveyDefinition, locale: str, channel: Channel, invita
     if request.method == "GET":
         resumed = resume(invitation.id, definition, max_text) if invitation is not None else None
         if link is not None:  # one of a kind: not worth keeping in the cache of blank pages
-            return answer_page(definition, locale, lang_url=_keep_signature)
+            return answer_page(definition, locale, lang_url=_keep_signature, signed_form=SIGNED_FORM)
         if resumed is None:
             return _blank_answer_page(definition, locale, draft_url=_draft_url(invitation))
         submission, saved_at = resumed
@@ -131,7 +131,7 @@ def _respond(definition: SurveyDefinition, locale: str, channel: Channel, invita
                              link_mark=link.mark if link else None, customer_for=_customer_for(definition, link))
     if result.outcome == Outcome.REFUSED:
         return answer_page(definition, locale, submission, 400, csrf_expired=expired, key=key,
-                           **({"lang_url": _keep_signature} if link is not None else {}))
+                           **({"lang_url": _keep_signature, "signed_form": SIGNED_FORM} if link is not None else {}))
     return _thanks(definition, locale)
 
 
@@ -191,9 +191,7 @@ def answer(token: str):
 def open_link(slug: str):
     """Answer a survey through its public link, or through a link signed by the company's product (``?ref=…&lang=…
     &exp=…&sig=…``) that names the customer answering."""
-    link = _signed_link(slug)
-    definition = survey_for_open_link(slug) if link is None else definition_by_slug(slug)
-    assert definition is not None  # found by _signed_link
+    definition, link = _survey_and_link(slug)
     use_respondent_locale([link.lang if link else None], definition.default_locale)
     if link is not None and request.args.get("hl") in LANGUAGES:  # the customer chose another language
         session["lang"] = request.args["hl"]
@@ -205,26 +203,39 @@ def open_link(slug: str):
     return _respond(definition, str(get_locale()), Channel.LINK, link=link)
 
 
-def _signed_link(slug: str) -> SignedLink | None:
-    """The good signed link this request carries, or None for the anonymous public form.
+#: A form shown through a signed link may still be sent this long (seconds) after the link expired: what the
+#: customer typed is not lost to the clock.
+SIGNED_FORM_GRACE = 2 * 3600
+#: The field saying a form was shown through a signed link (so its grace applies; the anonymous form has none).
+SIGNED_FORM = "signed_form"
 
-    :raise UnknownLink: no survey takes answers at ``slug``.
+
+def _now() -> float:
+    """The time now, in Unix time (what a signed link's expiry is compared with)."""
+    return time.time()
+
+
+def _survey_and_link(slug: str) -> tuple[SurveyDefinition, SignedLink | None]:
+    """The survey at ``slug`` with the good signed link this request carries, or None for its public form.
+
+    :raise UnknownLink: no survey takes answers at ``slug`` (through a signed link, or its public link).
     :raise SignedLinkRefused: the link's signature is bad or expired, and the survey refuses such links (or has no
-        anonymous form to fall back to).
+        public form to fall back to).
     """
     definition = definition_by_slug(slug)
     if definition is None or definition.state == SurveyState.DRAFT:
         raise UnknownLink()
-    params = {name: request.args.get(name, "") for name in LINK_PARAMS}
     if not definition.signed_links or not definition.link_secret:
-        return None
-    checked = verify(definition.link_secret, slug, params, time.time(), frozenset(LANGUAGES))
+        return survey_for_open_link(slug), None
+    shown_through_link = request.method == "POST" and request.form.get(SIGNED_FORM) == "1"
+    now = _now() - (SIGNED_FORM_GRACE if shown_through_link else 0)
+    checked = verify(definition.link_secret, slug, {name: request.args.get(name, "") for name in LINK_PARAMS}, now,
+                     frozenset(LANGUAGES))
     if isinstance(checked, SignedLink):
-        return checked
-    if checked == LinkProblem.UNSIGNED:
-        return None
-    if definition.link_fallback == LinkFallback.ANONYMOUS and definition.open_link:
-        return None
+        return definition, checked
+    if checked == LinkProblem.UNSIGNED or (definition.link_fallback == LinkFallback.ANONYMOUS
+                                           and definition.open_link):
+        return survey_for_open_link(slug), None
     raise SignedLinkRefused("signed_link_expired" if checked == LinkProblem.EXPIRED else None)
 
 

@@ -254,3 +254,22 @@ def test_a_new_secret_invalidates_the_links_signed_before(app, client, db, signe
     with db() as session:
         secret = session.get(Survey, survey.id).link_secret
     assert secret != SECRET and client.get(link(secret=secret)).status_code == 200
+
+
+def test_a_form_opened_before_the_link_expired_can_still_be_sent(client, db, signed_survey, monkeypatch):
+    from survey_app.responses import public
+
+    survey = signed_survey(fallback=LinkFallback.REFUSE)
+    url = link(ref="LATE-1", valid=60)
+    page = client.get(url)
+    assert page.status_code == 200
+    later = time.time() + 600  # the customer took ten minutes to write; the link expired meanwhile
+    monkeypatch.setattr(public, "_now", lambda: later)
+    assert client.get(url).status_code == 403
+    assert 'name="signed_form" value="1"' in page.text
+    sent = client.post(url, data={**answer_data(survey, main_reason="moved"), "signed_form": "1",
+                                  "submission_key": submission_key(page.text)})
+    assert sent.status_code == 303
+    assert responses(db)[0].customer.external_ref == "LATE-1"
+    monkeypatch.setattr(public, "_now", lambda: later + public.SIGNED_FORM_GRACE)
+    assert client.post(url, data={**answer_data(survey, main_reason="moved"), "signed_form": "1"}).status_code == 403
