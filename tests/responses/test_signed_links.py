@@ -11,6 +11,7 @@ import time
 from urllib.parse import urlencode
 
 import pytest
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from survey_app.customers.models import Customer
@@ -177,12 +178,16 @@ TAMPERED = [
 
 
 @pytest.mark.parametrize(("what", "change"), TAMPERED, ids=[t[0] for t in TAMPERED])
-def test_a_tampered_link_is_refused_with_a_translated_page(client, db, signed_survey, what, change):
+def test_a_tampered_link_is_refused_with_a_translated_page(app, client, db, signed_survey, what, change):
     survey = signed_survey(fallback=LinkFallback.REFUSE)
     url = tampered(change)
     page = client.get(url)
     assert page.status_code == 403
-    assert "This link cannot be used" in page.text and "Error 403" not in page.text
+    lang = re.search(r'<html lang="([a-z]+)"', page.text).group(1)
+    assert lang == change.get("lang_", "en")
+    with app.test_request_context(), force_locale(lang):
+        assert gettext("This link cannot be used") in page.text
+        assert gettext("Error %(code)s", code=403) not in page.text  # told in words, as other link outcomes
     sent = client.post(url, data=answer_data(survey, main_reason="moved"))
     assert sent.status_code == 403
     assert responses(db) == []
