@@ -32,6 +32,12 @@ class Invalid(DomainError):
     code = "invalid"
 
 
+class Forbidden(DomainError):
+    """What was asked is not allowed to whoever asks it (a 403)."""
+
+    code = "forbidden"
+
+
 class NotFound(DomainError):
     """What was asked for does not exist (a 404)."""
 
@@ -86,6 +92,13 @@ class SurveyClosed(Gone):
     """The survey is closed, or not open yet."""
 
     code = "survey_closed"
+
+
+class SignedLinkRefused(Forbidden):
+    """A signed survey link whose signature is bad (``signed_link_refused``) or expired (``signed_link_expired``),
+    on a survey that refuses such links."""
+
+    code = "signed_link_refused"
 
 
 class UnknownLanguage(Invalid):

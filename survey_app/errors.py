@@ -15,15 +15,15 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .dbsetup import DatabaseBusy
-from .domain import Conflict, DomainError, Gone, Invalid, NoSpace, NotFound, Unavailable, set_describer
+from .domain import Conflict, DomainError, Forbidden, Gone, Invalid, NoSpace, NotFound, Unavailable, set_describer
 from .extensions import db
 
 logger = logging.getLogger(__name__)
 
 
 #: Status of each kind of domain error.
-_STATUS: dict[type[DomainError], int] = {Invalid: 400, NotFound: 404, Conflict: 409, Gone: 410, Unavailable: 503,
-                                         NoSpace: 507}
+_STATUS: dict[type[DomainError], int] = {Invalid: 400, Forbidden: 403, NotFound: 404, Conflict: 409, Gone: 410,
+                                         Unavailable: 503, NoSpace: 507}
 
 #: Title (None: the status's own) and message of every domain error code, in one place; ``%(name)s``
 #: placeholders take the error's params.
@@ -39,6 +39,12 @@ _TEXTS: dict[str, tuple[LazyString | None, LazyString]] = {
     "link_expired": (_l("This link has expired"),
                      _l("The survey link you used is no longer valid. If you would still like to tell us "
                         "something, please reply to the email you received.")),
+    "signed_link_refused": (_l("This link cannot be used"),
+                            _l("This survey link is not valid: it may have been copied incompletely or changed. "
+                               "Please open the survey again from the page that sent you here.")),
+    "signed_link_expired": (_l("This link has expired"),
+                            _l("This survey link is no longer valid. Please open the survey again from the page "
+                               "that sent you here.")),
     "survey_closed": (_l("This survey is closed"),
                       _l("This survey is not taking answers at the moment. Thank you for your interest.")),
     "no_space": (_l("No space to receive this file"),
@@ -63,6 +69,10 @@ _TEXTS: dict[str, tuple[LazyString | None, LazyString]] = {
     "unknown_template": (None, _l("Unknown survey template.")),
     "bad_link": (None, _l("Give an address starting with https:// or http://, of at most %(max)s characters, "
                           "without spaces.")),
+    "signed_links_off": (None, _l("Signed links are off for this survey: turn them on first.")),
+    "bad_link_ref": (None, _l("Give the customer's reference: 1 to %(max)s characters on one line.")),
+    "bad_validity": (None, _l("Give a validity such as 30m, 12h, 7d or 2w (minutes, hours, days, weeks), of at "
+                              "most a year.")),
     "dates_reversed": (None, _l("The closing date must come after the opening date.")),
     "unknown_reasons": (None, _l("Unknown reasons: %(codes)s")),
     "followup_exists": (_l("Already followed up"), _l("This response already has its follow-up.")),
@@ -175,7 +185,8 @@ def _size(size: int | None) -> str:
 
 
 #: What a customer meets on a survey link: told in words, with no error code (the status stays).
-RESPONDENT_OUTCOMES = frozenset({"already_answered", "link_expired", "survey_closed", "unknown_link"})
+RESPONDENT_OUTCOMES = frozenset({"already_answered", "link_expired", "survey_closed", "unknown_link",
+                                 "signed_link_refused", "signed_link_expired"})
 
 
 def render_error(code: int, title: str, message: str, plain: bool = False, show_code: bool = True):

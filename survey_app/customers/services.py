@@ -96,3 +96,22 @@ def erase_customer(customer: Customer) -> int:
 def find_customer(external_ref: str) -> Customer | None:
     """Return the customer with this reference."""
     return db.session.scalar(select(Customer).where(Customer.external_ref == external_ref.strip()))
+
+
+def customer_for_link(external_ref: str, locale: str) -> int:
+    """The id of the customer with this reference, created (with ``locale`` as their language) if new.
+
+    A customer created by another request meanwhile is found (while its transaction is open, the database refuses
+    the second one: the caller tries again).
+    """
+    ref = one_line(external_ref)
+    for _attempt in range(2):
+        found = db.session.scalar(select(Customer.id).where(Customer.external_ref == ref))
+        if found is not None:
+            return found
+        try:
+            return add_customer(ref, "", None, locale if locale in LANGUAGES else "en").id
+        except CustomerError as error:
+            if error.code != "reference_taken":
+                raise
+    raise CustomerError("reference_taken")

@@ -29,7 +29,7 @@ FORMATS = ("csv", "xlsx")
 TABLES = ("answers", *services.CHARTS)
 ANSWER_COLUMNS = ("response_id", "submitted_at", "survey", "kind", "channel", "locale", "customer_ref", "segment",
                   "annual_revenue", "question_type", "is_primary", "reason_code", "text", "number", "bucket",
-                  "cause_group", "source", "confidence")
+                  "cause_group", "source", "confidence", "consent_text")
 
 
 def _round(share: float) -> float:
@@ -45,7 +45,7 @@ def answer_rows(f: ReportFilter) -> Iterator[list]:
                               SurveyResponse.channel, SurveyResponse.locale, Customer.external_ref, Customer.segment,
                               Customer.annual_revenue, Question.type, Answer.is_primary, Answer.reason_code,
                               Answer.text, Answer.number, Answer.bucket, Answer.cause_group, Answer.source,
-                              Answer.confidence, primary_only=False, with_customer=True)
+                              Answer.confidence, SurveyResponse.consent_text, primary_only=False, with_customer=True)
              .join(Survey, Survey.id == SurveyResponse.survey_id).join(Question, Question.id == Answer.question_id)
              .order_by(SurveyResponse.submitted_at, SurveyResponse.id, Answer.id)
              .execution_options(yield_per=2000))

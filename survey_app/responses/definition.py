@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import bindparam, select
 
 from ..extensions import db
-from ..surveys.models import Reason, Survey
+from ..surveys.models import LinkFallback, Reason, Survey
 from .cache import respondent_cache
 from .snapshot import QuestionDef, ReasonDef, SurveyDefinition
 
@@ -80,4 +80,6 @@ def _build(survey: Survey) -> SurveyDefinition:
         survey.open_link, survey.opens_at, survey.closes_at, dict(survey.title), dict(survey.intro),
         dict(survey.thanks),
         questions, reasons, dict(survey.next_step or {}), dict(survey.next_step_label or {}), survey.next_step_url,
+        dict(survey.consent_text or {}), bool(survey.signed_links), survey.link_secret,
+        LinkFallback(survey.link_fallback or LinkFallback.REFUSE),
     )

@@ -5,11 +5,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ..i18n import localized
 from ..surveys.models import QuestionType
+from ..surveys.services import default_consent
 from .answers import INVALID_CHOICE, OTHER, OTHER_UNSAID, REQUIRED, TOO_LONG, Submission, choices, other_field
 from .cache import respondent_cache
 from .definition import SurveyDefinition
@@ -121,3 +123,12 @@ def fields_html(definition: SurveyDefinition, locale: str, submission: Submissio
     if submission is not None or mark is not None:
         return render()
     return respondent_cache().fields_html((definition.key, locale, max_text), render)
+
+
+def consent_wording(definition: SurveyDefinition, locale: str) -> str:
+    """The consent or privacy wording the form shows in ``locale``: the survey's own, else the default one."""
+    own = (definition.consent.get(locale) or "").strip()
+    if own:
+        return own
+    with force_locale(locale):
+        return default_consent()

@@ -76,6 +76,10 @@ class Response(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Random key of the form page the answers were sent from; unique, so a form sent twice is stored once.
     submission_key: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
+    #: The consent or privacy wording the respondent was shown with the form, exactly (None: none was shown).
+    consent_text: Mapped[str | None] = mapped_column(sa.Text)
+    #: Digest of the signed link answered through; unique, so a signed link is answered once.
+    link_mark: Mapped[str | None] = mapped_column(sa.String(64), unique=True, index=True)
     #: The bucket of its primary answer (the response's cause), kept here for reports; None without one. Written
     #: with the answers and by every writer that changes a primary answer's bucket (see ``sync_primary_buckets``).
     primary_bucket: Mapped[str | None] = mapped_column(sa.String(20))

@@ -2,28 +2,35 @@
 from __future__ import annotations
 
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import replace
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
+from ..customers.services import customer_for_link
+from ..domain import AlreadyAnswered, SignedLinkRefused, UnknownLink
 from ..extensions import csrf, db, limiter
 from ..i18n import LANGUAGES, localized, use_respondent_locale
 from ..invitations.models import Invitation
-from ..surveys.models import SurveyState
+from ..routing import this_page
+from ..surveys.linksign import LINK_PARAMS, LinkProblem, SignedLink, verify
+from ..surveys.models import LinkFallback, SurveyState
 from .answers import SUBMISSION_KEY, Submission, new_submission_key, read_answers, submission_key
 from .cache import respondent_cache
 from .definition import SurveyDefinition, definition_by_id, definition_by_slug
 from .drafts import resume, save_draft
-from .fieldviews import Marker, field_views, fields_html
+from .fieldviews import Marker, consent_wording, field_views, fields_html
 from .models import Channel
 from .services import (
     Outcome,
     check_accepting,
     check_answerable,
     invitation_for_token,
+    link_answered,
     record_opened,
     submit_response,
     survey_for_open_link,
@@ -52,7 +59,8 @@ def answer_page(definition: SurveyDefinition, locale: str, submission: Submissio
                            title=localized(definition.title, locale, definition.default_locale),
                            title_note=mark(definition.title) if mark else "",
                            intro=localized(definition.intro, locale, definition.default_locale),
-                           intro_note=mark(definition.intro) if mark else "", **context), status
+                           intro_note=mark(definition.intro) if mark else "",
+                           consent=consent_wording(definition, locale), **context), status
 
 
 def _read(definition: SurveyDefinition) -> Submission:
@@ -90,14 +98,18 @@ def _thanks(definition: SurveyDefinition, locale: str):
     return redirect(url_for(".thanks", slug=definition.slug, l=locale), code=303)
 
 
-def _respond(definition: SurveyDefinition, locale: str, channel: Channel, invitation: Invitation | None = None):
+def _respond(definition: SurveyDefinition, locale: str, channel: Channel, invitation: Invitation | None = None,
+             link: SignedLink | None = None):
     """Show the form (GET) or validate and store the answers (POST); the same form sent twice is stored once.
 
     Through a personal link, a saved draft fills the form again, and "Save and finish later" keeps what was typed.
+    Through a signed link, the answers go to the customer it names (created if new), once per link.
     """
     max_text = current_app.config["MAX_TEXT_LENGTH"]
     if request.method == "GET":
         resumed = resume(invitation.id, definition, max_text) if invitation is not None else None
+        if link is not None:  # one of a kind: not worth keeping in the cache of blank pages
+            return answer_page(definition, locale, lang_url=_keep_signature, signed_form=SIGNED_FORM)
         if resumed is None:
             return _blank_answer_page(definition, locale, draft_url=_draft_url(invitation))
         submission, saved_at = resumed
@@ -114,10 +126,25 @@ def _respond(definition: SurveyDefinition, locale: str, channel: Channel, invita
                            draft_saved=True)
     key = submission_key(request.form.get(SUBMISSION_KEY))
     result = submit_response(definition, submission, locale=locale, channel=channel, submission_key=key,
-                             invitation=invitation, form_trusted=not expired)
+                             invitation=invitation, form_trusted=not expired,
+                             consent_text=consent_wording(definition, locale),
+                             link_mark=link.mark if link else None, customer_for=_customer_for(definition, link))
     if result.outcome == Outcome.REFUSED:
-        return answer_page(definition, locale, submission, 400, csrf_expired=expired, key=key)
+        return answer_page(definition, locale, submission, 400, csrf_expired=expired, key=key,
+                           **({"lang_url": _keep_signature, "signed_form": SIGNED_FORM} if link is not None else {}))
     return _thanks(definition, locale)
+
+
+def _keep_signature(code: str) -> str:
+    """A signed link's page in language ``code``: chosen with ``hl``, as ``lang`` is part of the signature."""
+    return this_page(hl=code)
+
+
+def _customer_for(definition: SurveyDefinition, link: SignedLink | None) -> Callable[[], int] | None:
+    """Finds or creates the customer a signed link names (none for an anonymous survey)."""
+    if link is None or definition.anonymous:
+        return None
+    return lambda: customer_for_link(link.ref, link.lang or definition.default_locale)
 
 
 def _draft_url(invitation: Invitation | None) -> str | None:
@@ -162,12 +189,54 @@ def answer(token: str):
 @limiter.limit(_public_limit, methods=["POST"])
 @csrf.exempt
 def open_link(slug: str):
-    """Answer a survey through its public link."""
-    definition = survey_for_open_link(slug)
-    use_respondent_locale([], definition.default_locale)
+    """Answer a survey through its public link, or through a link signed by the company's product (``?ref=…&lang=…
+    &exp=…&sig=…``) that names the customer answering."""
+    definition, link = _survey_and_link(slug)
+    use_respondent_locale([link.lang if link else None], definition.default_locale)
+    if link is not None and request.args.get("hl") in LANGUAGES:  # the customer chose another language
+        session["lang"] = request.args["hl"]
+        refresh()
     if request.method == "GET":
         check_accepting(definition)  # a POST is checked as it is stored
-    return _respond(definition, str(get_locale()), Channel.LINK)
+        if link is not None and link_answered(link.mark):
+            raise AlreadyAnswered()
+    return _respond(definition, str(get_locale()), Channel.LINK, link=link)
+
+
+#: A form shown through a signed link may still be sent this long (seconds) after the link expired: what the
+#: customer typed is not lost to the clock.
+SIGNED_FORM_GRACE = 2 * 3600
+#: The field saying a form was shown through a signed link (so its grace applies; the anonymous form has none).
+SIGNED_FORM = "signed_form"
+
+
+def _now() -> float:
+    """The time now, in Unix time (what a signed link's expiry is compared with)."""
+    return time.time()
+
+
+def _survey_and_link(slug: str) -> tuple[SurveyDefinition, SignedLink | None]:
+    """The survey at ``slug`` with the good signed link this request carries, or None for its public form.
+
+    :raise UnknownLink: no survey takes answers at ``slug`` (through a signed link, or its public link).
+    :raise SignedLinkRefused: the link's signature is bad or expired, and the survey refuses such links (or has no
+        public form to fall back to).
+    """
+    definition = definition_by_slug(slug)
+    if definition is None or definition.state == SurveyState.DRAFT:
+        raise UnknownLink()
+    if not definition.signed_links or not definition.link_secret:
+        return survey_for_open_link(slug), None
+    shown_through_link = request.method == "POST" and request.form.get(SIGNED_FORM) == "1"
+    now = _now() - (SIGNED_FORM_GRACE if shown_through_link else 0)
+    checked = verify(definition.link_secret, slug, {name: request.args.get(name, "") for name in LINK_PARAMS}, now,
+                     frozenset(LANGUAGES))
+    if isinstance(checked, SignedLink):
+        return definition, checked
+    if checked == LinkProblem.UNSIGNED or (definition.link_fallback == LinkFallback.ANONYMOUS
+                                           and definition.open_link):
+        return survey_for_open_link(slug), None
+    raise SignedLinkRefused("signed_link_expired" if checked == LinkProblem.EXPIRED else None)
 
 
 @bp.route("/<token>/optout", methods=["GET", "POST"])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -107,14 +107,18 @@ def record_response(connection: Connection, definition: SurveyDefinition, values
                     locale: str, channel: Channel, invitation: Invitation | None = None,
                     customer_id: int | None = None, interviewer_id: int | None = None,
                     submitted_at: datetime | None = None, submission_key: str | None = None,
-                    rows: list[dict] | None = None) -> int:
+                    rows: list[dict] | None = None, consent_text: str | None = None,
+                    link_mark: str | None = None) -> int:
     """Store one response with an answer per question answered; return its id (free text is stored pending).
 
     Written with plain INSERTs on ``connection`` (the caller's transaction, no ORM unit of work): this is
     the path that meets the load after a mailing. ``rows``: the values already made into answer rows (see
     :func:`answer_rows`), e.g. classified with an import's batch.
 
-    :raise AlreadyAnswered: if the invitation was used meanwhile (the database refuses a second response).
+    ``consent_text``: the consent wording shown with the form; ``link_mark``: the signed link answered through.
+
+    :raise AlreadyAnswered: if the invitation or signed link was used meanwhile (the database refuses a second
+        response).
     """
     if invitation is not None:
         customer_id = invitation.customer_id
@@ -127,10 +131,10 @@ def record_response(connection: Connection, definition: SurveyDefinition, values
             "customer_id": None if definition.anonymous else customer_id, "locale": locale,
             "channel": channel, "interviewer_id": interviewer_id, "submitted_at": submitted_at,
             "submitted_month": month_of(submitted_at), "submission_key": submission_key,
-            "primary_bucket": primary_bucket(rows),
+            "primary_bucket": primary_bucket(rows), "consent_text": consent_text, "link_mark": link_mark,
         }).scalar_one()
     except IntegrityError as error:
-        if invitation is not None:
+        if invitation is not None or link_mark is not None:
             raise AlreadyAnswered() from error
         raise
     if invitation is not None:
@@ -162,12 +166,15 @@ class SubmitResult:
 def submit_response(definition: SurveyDefinition, submission: Submission, *, locale: str, channel: Channel,
                     submission_key: str | None, invitation: Invitation | None = None,
                     customer_id: int | None = None, interviewer_id: int | None = None,
-                    form_trusted: bool = True, now: datetime | None = None) -> SubmitResult:
+                    form_trusted: bool = True, now: datetime | None = None, consent_text: str | None = None,
+                    link_mark: str | None = None, customer_for: Callable[[], int] | None = None) -> SubmitResult:
     """Check that the link still takes answers and the answers are valid, then store them in a transaction of
     its own under the write lock; the same form sent twice is stored once.
 
     An invitation must be answerable and a public link's survey accepting; interviews are checked by their page.
     Nothing is stored when ``form_trusted`` is False (a missing or stale CSRF token) or an answer has an error.
+    A signed link (``link_mark``) is answered once; ``customer_for`` finds or creates the customer it names, in the
+    storing transaction. ``consent_text``: the consent wording the form showed, kept with the response.
 
     :raise AlreadyAnswered: if the invitation was used by another form.
     :raise SurveyClosed: if the survey does not take answers now.
@@ -183,40 +190,71 @@ def submit_response(definition: SurveyDefinition, submission: Submission, *, loc
             return SubmitResult(Outcome.SENT_BEFORE, earlier)
     elif channel == Channel.LINK:
         check_accepting(definition, now)
+    if link_mark is not None and link_answered(link_mark):
+        earlier = response_sent_with(definition, submission_key)
+        if earlier is None:
+            raise AlreadyAnswered()
+        return SubmitResult(Outcome.SENT_BEFORE, earlier)
     if not form_trusted or not submission.valid:
         return SubmitResult(Outcome.REFUSED)
     rows = answer_rows(definition, submission.values, locale)
     # A write that cannot get the database within the request's budget ends on the 503 page keeping the answers.
-    try:
-        if invitation is None and customer_id is None:
-            # Nothing else to write: one short transaction of its own, without the ORM session.
-            with db.engine.connect() as connection, write_lock(connection), connection.begin():
-                response_id = record_response(connection, definition, submission.values, locale=locale,
-                                              channel=channel, submission_key=submission_key, customer_id=customer_id,
-                                              interviewer_id=interviewer_id, rows=rows)
-        else:
-            connection = db.session.connection()
-            with write_lock(connection):
-                response_id = record_response(connection, definition, submission.values, locale=locale,
-                                              channel=channel, invitation=invitation, submission_key=submission_key,
-                                              customer_id=customer_id, interviewer_id=interviewer_id, rows=rows)
-                if invitation is not None:  # sent: what was kept while typing is no longer needed
-                    connection.execute(delete(Draft).where(Draft.invitation_id == invitation.id))
-                db.session.commit()
-    except (IntegrityError, AlreadyAnswered):
-        _rollback()
-        earlier = response_sent_with(definition, submission_key)
-        if earlier is None:
+    # A new customer named by a signed link may be created by another request at the same moment: tried again once.
+    for attempt in range(2):
+        try:
+            response_id = _store(definition, submission, rows, locale=locale, channel=channel,
+                                 submission_key=submission_key, invitation=invitation, customer_id=customer_id,
+                                 interviewer_id=interviewer_id, consent_text=consent_text, link_mark=link_mark,
+                                 customer_for=customer_for)
+        except (IntegrityError, AlreadyAnswered):
+            _rollback()
+            earlier = response_sent_with(definition, submission_key)
+            if earlier is not None:
+                return SubmitResult(Outcome.SENT_BEFORE, earlier)
+            if link_mark is not None and link_answered(link_mark):
+                raise AlreadyAnswered() from None
+            if attempt or customer_for is None:
+                raise
+        except BaseException:
+            _rollback()
             raise
-        return SubmitResult(Outcome.SENT_BEFORE, earlier)
-    except BaseException:
-        _rollback()
-        raise
+        else:
+            break
     if any(row["bucket"] == PENDING for row in rows):
         after_storing()
     response_stored.send(None, response_id=response_id, consent=any(
         q.type == QuestionType.CONTACT_CONSENT and submission.values.get(q.id) == 1 for q in definition.questions))
     return SubmitResult(Outcome.STORED, response_id)
+
+
+def _store(definition: SurveyDefinition, submission: Submission, rows: list[dict], *, locale: str, channel: Channel,
+           submission_key: str | None, invitation: Invitation | None, customer_id: int | None,
+           interviewer_id: int | None, consent_text: str | None, link_mark: str | None,
+           customer_for: Callable[[], int] | None) -> int:
+    """Write one response under the write lock, in a transaction of its own; return its id."""
+    if invitation is None and customer_id is None and customer_for is None:
+        # Nothing else to write: one short transaction of its own, without the ORM session.
+        with db.engine.connect() as connection, write_lock(connection), connection.begin():
+            return record_response(connection, definition, submission.values, locale=locale, channel=channel,
+                                   submission_key=submission_key, interviewer_id=interviewer_id, rows=rows,
+                                   consent_text=consent_text, link_mark=link_mark)
+    connection = db.session.connection()
+    with write_lock(connection):
+        if customer_for is not None:
+            customer_id = customer_for()
+        response_id = record_response(connection, definition, submission.values, locale=locale, channel=channel,
+                                      invitation=invitation, submission_key=submission_key, customer_id=customer_id,
+                                      interviewer_id=interviewer_id, rows=rows, consent_text=consent_text,
+                                      link_mark=link_mark)
+        if invitation is not None:  # sent: what was kept while typing is no longer needed
+            connection.execute(delete(Draft).where(Draft.invitation_id == invitation.id))
+        db.session.commit()
+    return response_id
+
+
+def link_answered(link_mark: str) -> bool:
+    """Tell whether the signed link with this mark has been answered."""
+    return db.session.scalar(select(Response.id).where(Response.link_mark == link_mark)) is not None
 
 
 def _rollback() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..surveys.rules import QuestionType, SurveyState, takes_answers
+from ..surveys.rules import LinkFallback, QuestionType, SurveyState, takes_answers
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,12 @@ class SurveyDefinition:
     next_step: dict[str, str] = field(default_factory=dict)
     next_step_label: dict[str, str] = field(default_factory=dict)
     next_step_url: str | None = None
+    #: The consent or privacy wording per locale (empty: the default wording).
+    consent: dict[str, str] = field(default_factory=dict)
+    #: Signed links (a product's cancel flow): taken or not, the secret, and what a bad signature leads to.
+    signed_links: bool = False
+    link_secret: str | None = None
+    link_fallback: LinkFallback = LinkFallback.REFUSE
 
     def accepting_answers(self, now: datetime) -> bool:
         """Tell whether an answer submitted at ``now`` is accepted."""

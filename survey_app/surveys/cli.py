@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import json
+import time
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from ..extensions import db
 from ..i18n import LANGUAGES
-from .services import SurveyError, create_from_template, list_surveys, open_survey
+from .services import SurveyError, create_from_template, get_survey, list_surveys, open_survey, signed_link
 
 
 @click.group("surveys")
@@ -50,3 +52,21 @@ def list_cmd(fmt: str) -> None:
         return
     for row in rows:
         click.echo(f"{row['slug']:<24}{row['kind']:<9}{row['state']:<8}{row['answers']:>7}")
+
+
+@surveys_cli.command("sign-link")
+@click.argument("slug")
+@click.option("--ref", required=True, help="The customer's reference (external_ref); created if new.")
+@click.option("--lang", type=click.Choice(["", *LANGUAGES]), default="", help="Language of the form (and of a new "
+              "customer); the survey's own language if not given.")
+@click.option("--valid", default="7d", show_default=True, help="How long the link works: 30m, 12h, 7d, 2w.")
+@with_appcontext
+def sign_link(slug: str, ref: str, lang: str, valid: str) -> None:
+    """Print a link to survey SLUG signed for one customer, as a product's cancel flow would make it."""
+    survey = get_survey(slug)
+    if survey is None:
+        raise click.ClickException(f"No survey has the address {slug!r}.")
+    try:
+        click.echo(signed_link(survey, ref, lang, valid, time.time(), current_app.config["BASE_URL"]))
+    except SurveyError as error:
+        raise click.ClickException(str(error)) from error

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateTimeLocalField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..formutil import DayRange, MultiCheckboxField, choices
 from ..i18n import LANGUAGES
-from .models import TEXT_MAX, QuestionType, SurveyKind
+from .linksign import REF_MAX
+from .models import TEXT_MAX, LinkFallback, QuestionType, SurveyKind
 
 TITLE_MAX = 200
 
@@ -48,6 +49,28 @@ class SettingsForm(FlaskForm):
                                 validators=[Optional(), Length(max=500)])
 
 
+class SignedLinksForm(FlaskForm):
+    """Turn signed links on or off, and say what a bad or expired signature leads to."""
+
+    enabled = BooleanField(_l("Take links signed by our product (the customer is known from the link)"))
+    fallback = RadioField(_l("When a link's signature is wrong or expired"), default=LinkFallback.REFUSE.value,
+                          choices=choices([
+                              (LinkFallback.REFUSE.value, _l("Refuse it with a page saying the link cannot be used")),
+                              (LinkFallback.ANONYMOUS.value, _l("Show the anonymous form of the public link (only if "
+                                                                "the survey has a public link)"))]))
+
+
+class LinkTryForm(FlaskForm):
+    """Make a signed link for one customer, to try the survey as they would see it."""
+
+    ref = StringField(_l("Customer reference"), validators=[InputRequired(), Length(max=REF_MAX)],
+                      description=_l("The customer's reference in your systems (external_ref); a customer with "
+                                     "this reference is created when they answer, if there is none."))
+    lang = SelectField(_l("Language"), choices=language_choices())
+    valid = StringField(_l("Valid for"), default="7d", validators=[InputRequired(), Length(max=10)],
+                        description=_l("30m, 12h, 7d or 2w: minutes, hours, days or weeks."))
+
+
 def texts_form(questions, data: dict | None = None) -> FlaskForm:
     """Build the form editing one language's texts, with a field per question."""
 
@@ -58,6 +81,7 @@ def texts_form(questions, data: dict | None = None) -> FlaskForm:
         next_step = TextAreaField(_l("Next step"), validators=[Optional(), Length(max=TEXT_MAX)])
         next_step_label = StringField(_l("Words of the next step's link"),
                                       validators=[Optional(), Length(max=TITLE_MAX)])
+        consent = TextAreaField(_l("Consent and privacy notice"), validators=[Optional(), Length(max=TEXT_MAX)])
 
     for question in questions:
         setattr(TextsForm, question.field_name,

@@ -12,10 +12,10 @@ from ..domain import Conflict
 from ..extensions import db
 from ..i18n import localized
 from ..taxonomy import cause_group
-from .rules import QuestionType, SurveyKind, SurveyState, takes_answers
+from .rules import LinkFallback, QuestionType, SurveyKind, SurveyState, takes_answers
 
-__all__ = ["TEXT_MAX", "InvalidTransition", "Question", "QuestionType", "Reason", "Survey", "SurveyKind",
-           "SurveyState", "takes_answers"]
+__all__ = ["TEXT_MAX", "InvalidTransition", "LinkFallback", "Question", "QuestionType", "Reason", "Survey",
+           "SurveyKind", "SurveyState", "takes_answers"]
 
 #: Longest text of a survey or question in one language (an introduction, a question).
 TEXT_MAX = 2000
@@ -61,6 +61,15 @@ class Survey(db.Model):
     next_step_label: Mapped[dict | None] = mapped_column(LocalizedText, default=dict)
     #: Where the next step's link goes (http or https), if it has one.
     next_step_url: Mapped[str | None] = mapped_column(sa.String(500))
+    #: The consent or privacy wording shown at the end of the form, per locale (empty: the default wording).
+    consent_text: Mapped[dict | None] = mapped_column(LocalizedText, default=dict)
+    #: Links signed with ``link_secret`` (``/s/o/<slug>?ref=…&exp=…&sig=…``) attach answers to customers.
+    signed_links: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: The secret signed links are checked with; a new one invalidates every link signed before.
+    link_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    #: What a signed link with a bad or expired signature leads to: the anonymous form, or a refusal.
+    link_fallback: Mapped[LinkFallback] = mapped_column(str_enum(LinkFallback, 10), default=LinkFallback.REFUSE,
+                                                        server_default=LinkFallback.REFUSE.value)
     #: Codes of the catalogue reasons offered, in display order.
     reason_codes: Mapped[list] = mapped_column(MutableList.as_mutable(sa.JSON), default=list)
     #: When the survey was created.

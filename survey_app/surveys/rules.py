@@ -43,6 +43,15 @@ class QuestionType(enum.StrEnum):
     CONTACT_CONSENT = "contact_consent"
 
 
+class LinkFallback(enum.StrEnum):
+    """What a signed link with a bad, tampered or expired signature leads to."""
+
+    #: The anonymous public form (when the survey has a public link; refused otherwise).
+    ANONYMOUS = "anonymous"
+    #: A page saying the link cannot be used (403).
+    REFUSE = "refuse"
+
+
 def takes_answers(state: SurveyState, opens_at: datetime | None, closes_at: datetime | None, now: datetime) -> bool:
     """An open survey takes answers between its opening and closing times."""
     if state != SurveyState.OPEN:

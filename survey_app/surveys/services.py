@@ -17,7 +17,8 @@ from ..i18n import LANGUAGES, missing_locales
 from ..signals import reasons_changed, survey_changed
 from ..taxonomy import is_bucket
 from .catalogue import REASONS
-from .models import TEXT_MAX, Question, QuestionType, Reason, Survey, SurveyKind
+from .linksign import REF_MAX, new_secret, parse_duration, sign_query
+from .models import TEXT_MAX, LinkFallback, Question, QuestionType, Reason, Survey, SurveyKind
 from .presets import PRESETS
 from .rules import asks_customers
 
@@ -189,12 +190,13 @@ def list_surveys() -> list[tuple[Survey, int]]:
 
 
 def set_texts(survey: Survey, locale: str, title: str, intro: str, thanks: str,
-              questions: Mapping[int, str], next_step: str | None = None, next_step_label: str | None = None) -> None:
+              questions: Mapping[int, str], next_step: str | None = None, next_step_label: str | None = None,
+              consent: str | None = None) -> None:
     """Replace the survey's texts in one language; empty strings remove that translation (None: left as is)."""
     if locale not in LANGUAGES:
         raise SurveyError("unknown_language")
     for column, value in (("title", title), ("intro", intro), ("thanks", thanks), ("next_step", next_step),
-                          ("next_step_label", next_step_label)):
+                          ("next_step_label", next_step_label), ("consent_text", consent)):
         if value is not None:
             if getattr(survey, column) is None:
                 setattr(survey, column, {})
@@ -203,6 +205,53 @@ def set_texts(survey: Survey, locale: str, title: str, intro: str, thanks: str,
         if question.id in questions:
             _set_text(question.text, locale, questions[question.id])
     _changed(survey)
+
+
+def default_consent() -> str:
+    """The consent and privacy notice of a survey that has none of its own, in the current language."""
+    return str(_l("Your answers are used only to improve our service. If you agree to be contacted, we use your "
+                  "contact details only to follow up on your answers. You may ask us at any time to see or delete "
+                  "them."))
+
+
+def set_signed_links(survey: Survey, *, enabled: bool, fallback: LinkFallback | str) -> None:
+    """Turn signed links on or off and choose what a bad signature leads to; a first secret is made when needed."""
+    if enabled and not survey.link_secret:
+        survey.link_secret = new_secret()
+    survey.signed_links = enabled
+    survey.link_fallback = LinkFallback(fallback)
+    _changed(survey)
+
+
+def rotate_link_secret(survey: Survey) -> None:
+    """Give the survey a new signing secret: every link signed with the old one stops working."""
+    survey.link_secret = new_secret()
+    _changed(survey)
+
+
+#: Longest validity of a link made here (a year).
+MAX_VALIDITY = 366 * 86400
+
+
+def signed_link(survey: Survey, ref: str, lang: str, valid: str, now: float, base_url: str = "") -> str:
+    """A link to ``survey`` signed for the customer ``ref`` in ``lang`` (empty: the survey's language), good for
+    ``valid`` (``30m``, ``12h``, ``7d``, ``2w``) from ``now`` (Unix time); on ``base_url`` when given.
+
+    :raise SurveyError: signed links are off, or the reference, language or validity is not one a link can carry.
+    """
+    if not survey.signed_links or not survey.link_secret:
+        raise SurveyError("signed_links_off")
+    ref = ref.strip()
+    if not ref or len(ref) > REF_MAX or any(ord(c) < 32 or ord(c) == 127 for c in ref):
+        raise SurveyError("bad_link_ref", max=REF_MAX)
+    lang = lang or survey.default_locale
+    if lang not in LANGUAGES:
+        raise SurveyError("unknown_language")
+    seconds = parse_duration(valid)
+    if seconds is None or seconds > MAX_VALIDITY:
+        raise SurveyError("bad_validity")
+    query = sign_query(survey.link_secret, survey.slug, ref, lang, int(now) + seconds)
+    return f"{base_url.rstrip('/')}/s/o/{survey.slug}?{query}"
 
 
 #: Longest next-step link kept.

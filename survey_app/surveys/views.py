@@ -1,8 +1,10 @@
 """Staff pages for surveys: list, create, edit texts per language, settings, open and close."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+import time
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
 from ..auth.access import ANY_STAFF, role_required
@@ -12,7 +14,16 @@ from ..extensions import db
 from ..formutil import ConfirmForm, choices
 from ..i18n import LANGUAGES, language_of_page_only, localized
 from ..labels import language_name
-from .forms import QUESTION_TYPE_LABELS, AddQuestionForm, EditQuestionForm, NewSurveyForm, SettingsForm, texts_form
+from .forms import (
+    QUESTION_TYPE_LABELS,
+    AddQuestionForm,
+    EditQuestionForm,
+    LinkTryForm,
+    NewSurveyForm,
+    SettingsForm,
+    SignedLinksForm,
+    texts_form,
+)
 from .models import InvalidTransition, Question, Survey
 from .services import (
     QuestionAnswered,
@@ -20,6 +31,7 @@ from .services import (
     add_question,
     close_survey,
     create_from_template,
+    default_consent,
     edit_question,
     list_surveys,
     move_question,
@@ -28,7 +40,10 @@ from .services import (
     remove_question,
     require_question,
     require_survey,
+    rotate_link_secret,
+    set_signed_links,
     set_texts,
+    signed_link,
     untranslated,
     update_settings,
 )
@@ -114,20 +129,23 @@ def texts(slug: str, locale: str):
         abort(404)
     data = {"title": survey.title.get(locale, ""), "intro": survey.intro.get(locale, ""),
             "thanks": survey.thanks.get(locale, ""), "next_step": (survey.next_step or {}).get(locale, ""),
-            "next_step_label": (survey.next_step_label or {}).get(locale, "")}
+            "next_step_label": (survey.next_step_label or {}).get(locale, ""),
+            "consent": (survey.consent_text or {}).get(locale, "")}
     data.update({q.field_name: q.text.get(locale, "") for q in survey.questions})
     form = texts_form(survey.questions, data=None if request.method == "POST" else data)
     if form.validate_on_submit():
         set_texts(survey, locale, form.title.data, form.intro.data, form.thanks.data,
                   {q.id: form[q.field_name].data for q in survey.questions}, next_step=form.next_step.data or "",
-                  next_step_label=form.next_step_label.data or "")
+                  next_step_label=form.next_step_label.data or "", consent=form.consent.data or "")
         db.session.commit()
         flash(_("Texts saved (%(language)s).", language=language_name(locale)), "success")
         return redirect(url_for(".texts", slug=slug, locale=locale))
     # The survey's own language is the reference; while it is the one edited, English (if it is another).
     reference = survey.default_locale if locale != survey.default_locale else "en" if locale != "en" else None
+    with force_locale(locale):
+        default_consent_text = default_consent()
     return render_template("surveys/texts.html", survey=survey, form=form, locale=locale, reference=reference,
-                           localized=localized), 400 if form.errors else 200
+                           localized=localized, default_consent=default_consent_text), 400 if form.errors else 200
 
 
 @bp.route("/<slug>/settings", methods=["GET", "POST"])
@@ -153,6 +171,65 @@ def settings(slug: str):
             return redirect(url_for(".show", slug=survey.slug))
     status = 400 if (form.errors or form.form_errors or form.next_step_url.errors) and request.method == "POST" else 200
     return render_template("surveys/settings.html", survey=survey, form=form, catalogue=catalogue), status
+
+
+@bp.route("/<slug>/signed-links", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def signed_links(slug: str):
+    """Let the company's product link customers straight to the survey: on or off, the secret, what a bad
+    signature leads to, how to sign, and a link maker to try it."""
+    survey = require_survey(slug)
+    form = SignedLinksForm(formdata=None, enabled=survey.signed_links, fallback=survey.link_fallback.value)
+    if request.method == "POST":
+        form = SignedLinksForm()
+        if form.validate_on_submit():
+            set_signed_links(survey, enabled=form.enabled.data, fallback=form.fallback.data)
+            db.session.commit()
+            flash(_("Signed links are on.") if survey.signed_links else _("Signed links are off."), "success")
+            return redirect(url_for(".signed_links", slug=slug))
+    return _signed_links_page(survey, form=form, status=400 if form.errors else 200)
+
+
+def _signed_links_page(survey: Survey, form: SignedLinksForm | None = None, try_form: LinkTryForm | None = None,
+                       made: str | None = None, status: int = 200):
+    form = form or SignedLinksForm(formdata=None, enabled=survey.signed_links, fallback=survey.link_fallback.value)
+    try_form = try_form or LinkTryForm(formdata=None, lang=survey.default_locale)
+    return render_template("surveys/signed_links.html", survey=survey, form=form, try_form=try_form, made=made,
+                           confirm=ConfirmForm(), base_url=current_app.config["BASE_URL"].rstrip("/")), status
+
+
+@bp.post("/<slug>/signed-links/secret")
+@role_required(Role.ADMIN)
+def signed_links_secret(slug: str):
+    """Give the survey a new signing secret: links signed with the old one stop working."""
+    survey = require_survey(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    rotate_link_secret(survey)
+    db.session.commit()
+    flash(_("New secret made. Links signed with the old secret no longer work: give the new one to your product."),
+          "success")
+    return redirect(url_for(".signed_links", slug=slug))
+
+
+@bp.post("/<slug>/signed-links/try")
+@role_required(Role.ADMIN)
+def signed_links_try(slug: str):
+    """Make a signed link for one customer, to try the survey as they would see it."""
+    survey = require_survey(slug)
+    try_form = LinkTryForm()
+    made = None
+    if try_form.validate_on_submit():
+        try:
+            made = signed_link(survey, try_form.ref.data, try_form.lang.data, try_form.valid.data, time.time(),
+                               current_app.config["BASE_URL"])
+        except SurveyError as error:
+            field = {"bad_validity": try_form.valid, "bad_link_ref": try_form.ref}.get(error.code)
+            if field is not None:
+                field.errors = [*field.errors, str(error)]
+            else:
+                flash(str(error), "error")
+    return _signed_links_page(survey, try_form=try_form, made=made, status=200 if made else 400)
 
 
 @bp.post("/<slug>/questions")

@@ -67,13 +67,14 @@ def test_answers_export_has_every_answer_with_its_classification(analyst, two_re
     header, rows = normalised(analyst, "answers", fmt)
     assert header == list(ANSWER_COLUMNS)
     common = [first, "2024-05-15 12:00:00", "exit-x", "exit", "email", "fr", "R-00042", "SMB", 1000.1]
+    # Answers stored without a form (imports, interviews) show no consent notice.
     assert rows == [
-        [*common, "main_reason", 1, "no_follow_up", "", "", "indifference", "company", "choice", 1],
-        [*common, "free_text", 0, "", "Personne n'a rappelé.", "", "unclassified", "", "model", 0.3],
-        [*common, "other_reasons", 0, "better_offer", "", "", "competitor", "competitor", "choice", 1],
-        [*common, "scale_0_10", 0, "", "", 4, "", "", "", ""],
+        [*common, "main_reason", 1, "no_follow_up", "", "", "indifference", "company", "choice", 1, ""],
+        [*common, "free_text", 0, "", "Personne n'a rappelé.", "", "unclassified", "", "model", 0.3, ""],
+        [*common, "other_reasons", 0, "better_offer", "", "", "competitor", "competitor", "choice", 1, ""],
+        [*common, "scale_0_10", 0, "", "", 4, "", "", "", "", ""],
         [second, "2024-05-16 09:30:00", "exit-x", "exit", "link", "en", "", "", "", "free_text", 1, "",
-         "Not sure.", "", "unclassified", "", "model", 0.41],
+         "Not sure.", "", "unclassified", "", "model", 0.41, ""],
     ]
 
 
