@@ -5,7 +5,7 @@ to) and have a consent wording per language; each response keeps the consent tex
 through a signed link, that link's mark (unique: a link is answered once).
 
 Revision ID: 42b78cd47213
-Revises: 9e4b2c7d5a18
+Revises: dc3990743ccd
 Create Date: 2026-12-02 01:20:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '42b78cd47213'
-down_revision = '9e4b2c7d5a18'
+down_revision = 'dc3990743ccd'
 branch_labels = None
 depends_on = None
 
