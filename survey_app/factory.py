@@ -64,6 +64,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Register the blueprints of each feature: one for its public pages (``/s/…``), one for its staff pages."""
+    from .audit.views import bp as audit_bp
+    from .audit.views import register_api_hook
     from .auth.staff import bp as users_bp
     from .auth.views import bp as auth_bp
     from .classification.views import bp as classification_bp
@@ -84,8 +86,9 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (core_bp, auth_bp, home_bp, users_bp, surveys_bp, customers_bp, purchases_bp, invitations_bp,
                respond_bp, responses_bp, reports_bp, survey_reports_bp, classification_bp, lost_bp, followups_bp,
-               winback_bp, winback_results_bp):
+               winback_bp, winback_results_bp, audit_bp):
         app.register_blueprint(bp)
+    register_api_hook(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -165,6 +168,7 @@ def register_jobs() -> None:
     """Import the modules that register background job handlers and periodic tasks (any process may run any)."""
     from datetime import timedelta
 
+    from .audit import jobs as _audit  # noqa: F401
     from .classification import jobs as _classification  # noqa: F401
     from .customers import jobs as _customer_imports  # noqa: F401
     from .followups import jobs as _followups  # noqa: F401
@@ -180,6 +184,7 @@ def register_jobs() -> None:
 
 def register_commands(app: Flask) -> None:
     """Register the CLI groups of each feature."""
+    from .audit.cli import audit_cli
     from .auth.cli import users_cli
     from .classification.cli import classify_cli
     from .customers.cli import customers_cli
@@ -196,5 +201,5 @@ def register_commands(app: Flask) -> None:
     from .winback import cli as _winback_commands  # noqa: F401  (adds to the winback group)
 
     for group in (users_cli, seed_cli, surveys_cli, customers_cli, purchases_cli, invitations_cli, responses_cli,
-                  reports_cli, winback_cli, classify_cli, jobs_cli, followups_cli, translate_cli):
+                  reports_cli, winback_cli, classify_cli, jobs_cli, followups_cli, translate_cli, audit_cli):
         app.cli.add_command(group)
