@@ -70,9 +70,18 @@ def record(action: str, *, target_type: str | None = None, target_id: str | int 
 
 
 def record_now(action: str, **kwargs) -> None:
-    """Record an event and commit it at once: for reads (pages viewed, files exported), which commit nothing else."""
+    """Record an event and commit it at once: for reads (pages viewed, files exported), which commit nothing else.
+
+    What the request has loaded stays loaded (nothing else changed): a download streamed after the view returns
+    still reads the signed-in user and its rows without going back to the database.
+    """
     record(action, **kwargs)
-    db.session.commit()
+    session = db.session()
+    expiring, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expiring
 
 
 @dataclass(frozen=True)

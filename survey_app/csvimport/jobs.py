@@ -82,6 +82,7 @@ class ImportJobs:
         """Import the stored file ``upload`` in the background; return the job's id."""
         job = submit(self.kind, {"upload": upload, "size": get_blob(upload).size, **(payload or {})},
                      user_id=current_user.id if current_user.is_authenticated else None, locale=str(get_locale()))
+        record_now("import.start", target_type="job", target_id=job.id, detail={"kind": self.kind, **(payload or {})})
         launch(job)
         return job.id
 

@@ -292,3 +292,28 @@ def test_events_recorded_from_the_cli_name_it(app, db, runner):
         runner.invoke(probe)
     assert [e.actor_label for e in events(db)] == ["CLI"]
     assert utcnow() - events(db)[0].at < timedelta(minutes=5)
+
+
+def test_an_import_and_the_download_of_its_refused_rows_are_recorded(client, db, login):
+    from tests.test_uploads import wait_for_import
+
+    admin = login("admin")
+    data = {"file": (io.BytesIO(b"external_ref,name,email,locale\nA-1,Ann,ann@example.com,en\nA-2,Bob,bad,en\n"),
+                     "customers.csv")}
+    started = client.post("/staff/customers/import", data=data, content_type="multipart/form-data")
+    assert started.status_code == 303
+    page = wait_for_import(client, started.headers["Location"])
+    job_id = started.headers["Location"].rstrip("/").rsplit("/", 1)[1]
+    assert client.get(f"/staff/customers/import/report/{job_id}.csv").status_code == 200, page.text
+    started_event, report = [e for e in events(db) if e.action.startswith("import.")]
+    assert (started_event.action, started_event.target_id, started_event.actor_user_id) == ("import.start", job_id,
+                                                                                            admin.id)
+    assert started_event.detail == {"kind": "import_customers"}
+    assert (report.action, report.target_id) == ("import.export_report", job_id)
+
+
+def test_retraining_the_classifier_from_the_cli_is_recorded(runner, db, classifier):
+    result = runner.invoke(args=["classify", "train", "--folds", "2"])
+    assert result.exit_code == 0, result.output
+    (event,) = events(db, "classifier.retrain")
+    assert event.actor_label == "CLI" and event.target_type == "classifier" and event.target_id != classifier
