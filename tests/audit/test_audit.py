@@ -317,3 +317,15 @@ def test_retraining_the_classifier_from_the_cli_is_recorded(runner, db, classifi
     assert result.exit_code == 0, result.output
     (event,) = events(db, "classifier.retrain")
     assert event.actor_label == "CLI" and event.target_type == "classifier" and event.target_id != classifier
+
+
+@pytest.mark.parametrize("action, kind", [
+    ("auth.sign_in_failed", "signed_in"), ("customer.view", "viewed"), ("report.export", "exported"),
+    ("import.export_report", "exported"), ("survey.close", "changed"), ("customer.erase", "erased"),
+    ("review.decide", "reclassified"), ("classifier.retrain", "reclassified"), ("api.DELETE", "api"),
+])
+def test_every_action_has_a_named_kind(action, kind):
+    from survey_app.audit.services import KINDS, kind_of
+    from survey_app.audit.views import KIND_LABELS
+
+    assert kind_of(action) == kind and set(KIND_LABELS) == set(KINDS)
