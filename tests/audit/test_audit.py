@@ -329,3 +329,15 @@ def test_every_action_has_a_named_kind(action, kind):
     from survey_app.audit.views import KIND_LABELS
 
     assert kind_of(action) == kind and set(KIND_LABELS) == set(KINDS)
+
+
+def test_account_and_survey_commands_are_recorded_as_the_cli(runner, db, monkeypatch):
+    monkeypatch.setenv("AUDIT_TEST_PASSWORD", PASSWORD)
+    created = runner.invoke(args=["users", "create", "--email", "ops@example.com", "--role", "admin",
+                                  "--password-env", "AUDIT_TEST_PASSWORD"])
+    assert created.exit_code == 0, created.output
+    assert runner.invoke(args=["users", "deactivate", "--email", "ops@example.com"]).exit_code == 0
+    assert runner.invoke(args=["surveys", "create", "--template", "exit", "--slug", "exit-cli"]).exit_code == 0
+    assert [(e.action, e.actor_label) for e in events(db)] == [
+        ("staff.create", "CLI"), ("staff.deactivate", "CLI"), ("survey.create", "CLI")]
+    assert events(db)[0].detail == {"email": "ops@example.com", "role": "admin"}
