@@ -62,7 +62,8 @@ def record(action: str, *, target_type: str | None = None, target_id: str | int 
     ip = user_agent = None
     if has_request_context():
         ip = request.remote_addr
-        user_agent = (request.user_agent.string or "")[:USER_AGENT_LENGTH] or None
+        # PostgreSQL refuses NUL in text: a header carrying one must not make the action fail.
+        user_agent = (request.user_agent.string or "").replace("\0", "")[:USER_AGENT_LENGTH] or None
     db.session.add(AuditEvent(at=utcnow(), action=action, actor_user_id=user_id, api_key_id=key_id,
                               actor_label=label, target_type=target_type,
                               target_id=None if target_id is None else str(target_id)[:120],

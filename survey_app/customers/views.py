@@ -94,7 +94,6 @@ def erase(customer_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     kept = erase_customer(customer)
-    record("customer.erase", target_type="customer", target_id=customer_id, detail={"responses_kept": kept})
     db.session.commit()
     flash(ngettext("Customer erased; %(num)d response kept anonymously.",
                    "Customer erased; %(num)d responses kept anonymously.", kept), "success")
