@@ -341,3 +341,32 @@ def test_account_and_survey_commands_are_recorded_as_the_cli(runner, db, monkeyp
     assert [(e.action, e.actor_label) for e in events(db)] == [
         ("staff.create", "CLI"), ("staff.deactivate", "CLI"), ("survey.create", "CLI")]
     assert events(db)[0].detail == {"email": "ops@example.com", "role": "admin"}
+
+
+def wait_until_jobs_end(db, seconds: float = 20) -> bool:
+    """Wait for the background jobs started by the test to end (their rows are emptied after it)."""
+    import time
+
+    from survey_app.jobs.models import ACTIVE_STATES, Job
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with db() as session:
+            if not session.scalar(select(Job.id).where(Job.state.in_(ACTIVE_STATES)).limit(1)):
+                return True
+        time.sleep(0.05)
+    return False
+
+
+def test_creating_and_sending_invitations_are_recorded(client, db, login, make_survey, make_customer):
+    survey = make_survey("exit")
+    make_customer(ref="L-1", status="lost")
+    login("admin")
+    url = f"/staff/surveys/{survey.slug}/invitations/"
+    created = client.post(url + "recipients", data={"status": "lost", "action": "create", "confirm_count": "1"})
+    assert created.status_code == 302
+    assert client.post(url + "remind", data={"after_days": "3", "max_reminders": "1"}).status_code == 303
+    assert wait_until_jobs_end(db)
+    assert [(e.action, e.target_id, e.detail) for e in events(db) if e.action.startswith("invitations.")] == [
+        ("invitations.create", survey.slug, {"created": 1}),
+        ("invitations.remind", survey.slug, {"after_days": 3, "max_reminders": 1})]
