@@ -141,8 +141,9 @@ def test_staff_account_changes_are_recorded(client, db, login, make_user):
                                                                   ("staff.deactivate", str(other.id))]
 
 
-def test_the_log_is_for_administrators_only(client, login):
+def test_the_log_is_for_administrators_only(app, client, login):
     login("analyst")
+    assert 'href="/staff/audit/"' not in client.get("/staff/surveys/").text
     assert client.get("/staff/audit/").status_code == 403
     assert client.get("/staff/audit/export.csv").status_code == 403
 
@@ -169,6 +170,7 @@ def test_the_page_lists_newest_first_and_filters(client, db, login):
     admin = login("admin")
     page = client.get("/staff/audit/").text
     assert "Audit log" in page and admin.email in page  # the admin's own sign-in
+    assert 'href="/staff/audit/"' in client.get("/staff/surveys/").text  # in the admin's navigation
     assert shown(client) == ["auth.sign_in", "customer.erase", "customer.view", "survey.close"]
     assert shown(client, "?action=customer") == ["customer.erase", "customer.view"]
     assert shown(client, "?action=customer.view") == ["customer.view"]
