@@ -127,6 +127,8 @@ class Config:
     INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 60)
     #: Days the emailed link with which a new or reset staff member chooses a password works (once).
     STAFF_LINK_DAYS = env_int("STAFF_LINK_DAYS", 7)
+    #: Days the audit log keeps its events before the daily job prunes them.
+    AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 730)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -66,6 +66,8 @@ def register_blueprints(app: Flask) -> None:
     """Register the blueprints of each feature: one for its public pages (``/s/…``), one for its staff pages."""
     from .api import openapi as api
     from .api.staff import bp as api_keys_bp
+    from .audit.views import bp as audit_bp
+    from .audit.views import register_api_hook
     from .auth.staff import bp as users_bp
     from .auth.views import bp as auth_bp
     from .classification.views import bp as classification_bp
@@ -86,9 +88,10 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (core_bp, auth_bp, home_bp, users_bp, surveys_bp, customers_bp, purchases_bp, invitations_bp,
                respond_bp, responses_bp, reports_bp, survey_reports_bp, classification_bp, lost_bp, followups_bp,
-               winback_bp, winback_results_bp, api_keys_bp):
+               winback_bp, winback_results_bp, api_keys_bp, audit_bp):
         app.register_blueprint(bp)
     api.init_app(app)  # the JSON API (/api/v1), its OpenAPI document and its docs page
+    register_api_hook(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -170,6 +173,7 @@ def register_jobs() -> None:
     """Import the modules that register background job handlers and periodic tasks (any process may run any)."""
     from datetime import timedelta
 
+    from .audit import jobs as _audit  # noqa: F401
     from .classification import jobs as _classification  # noqa: F401
     from .customers import jobs as _customer_imports  # noqa: F401
     from .followups import jobs as _followups  # noqa: F401
@@ -186,6 +190,7 @@ def register_jobs() -> None:
 def register_commands(app: Flask) -> None:
     """Register the CLI groups of each feature."""
     from .api.cli import api_keys_cli
+    from .audit.cli import audit_cli
     from .auth.cli import users_cli
     from .classification.cli import classify_cli
     from .customers.cli import customers_cli
@@ -202,5 +207,6 @@ def register_commands(app: Flask) -> None:
     from .winback import cli as _winback_commands  # noqa: F401  (adds to the winback group)
 
     for group in (users_cli, seed_cli, surveys_cli, customers_cli, purchases_cli, invitations_cli, responses_cli,
-                  reports_cli, winback_cli, classify_cli, jobs_cli, followups_cli, translate_cli, api_keys_cli):
+                  reports_cli, winback_cli, classify_cli, jobs_cli, followups_cli, translate_cli, api_keys_cli,
+                  audit_cli):
         app.cli.add_command(group)

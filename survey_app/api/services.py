@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select, update
 
+from ..audit.services import record
 from ..auth.models import Role
 from ..dbtypes import utcnow
 from ..domain import Invalid, NotFound
@@ -54,6 +55,8 @@ def create_key(name: str, role: Role | str, expires: date | None = None,
                      created_by_id=created_by_id)
     db.session.add(api_key)
     db.session.flush()
+    record("api_key.create", target_type="api_key", target_id=api_key.id,
+           detail={"name": api_key.name, "role": api_key.role.value, "prefix": api_key.prefix})
     return api_key, key
 
 
@@ -83,6 +86,7 @@ def revoke_key(api_key: ApiKey) -> bool:
         return False
     api_key.revoked_at = utcnow()
     db.session.flush()
+    record("api_key.revoke", target_type="api_key", target_id=api_key.id, detail={"name": api_key.name})
     return True
 
 

@@ -6,6 +6,7 @@ import os
 import click
 from flask.cli import with_appcontext
 
+from ..audit.services import record
 from ..extensions import db
 from ..languages import CODES
 from .models import Role
@@ -42,6 +43,9 @@ def create(email: str, role: str, name: str, locale: str | None, password_env: s
         user = create_user(email, role, password, name=name, locale=locale)
     except AccountError as error:
         raise click.ClickException(str(error)) from error
+    db.session.flush()
+    record("staff.create", target_type="staff_user", target_id=user.id, detail={"email": user.email,
+                                                                                 "role": user.role.value})
     db.session.commit()
     click.echo(f"Created {user.role} account {user.email}")
 
@@ -58,6 +62,7 @@ def set_password(email: str, password_env: str | None) -> None:
         change_password(user, _read_password(password_env))
     except AccountError as error:
         raise click.ClickException(str(error)) from error
+    record("staff.set_password", target_type="staff_user", target_id=user.id, detail={"email": user.email})
     db.session.commit()
     click.echo(f"New password set for {user.email}; every session of the account has ended")
 
@@ -72,6 +77,7 @@ def deactivate_command(email: str) -> None:
     except AccountError as error:
         raise click.ClickException(str(error)) from error
     deactivate(user)
+    record("staff.deactivate", target_type="staff_user", target_id=user.id, detail={"email": user.email})
     db.session.commit()
     click.echo(f"{user.email} deactivated; every session of the account has ended")
 
@@ -86,5 +92,6 @@ def activate_command(email: str) -> None:
     except AccountError as error:
         raise click.ClickException(str(error)) from error
     activate(user)
+    record("staff.activate", target_type="staff_user", target_id=user.id, detail={"email": user.email})
     db.session.commit()
     click.echo(f"{user.email} activated")

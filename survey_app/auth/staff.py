@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..audit.services import record
 from ..domain import DomainError
 from ..errors import status_of
 from ..extensions import db
@@ -69,6 +70,8 @@ def invite():
             form.email.errors.append(str(error))
             status = 409 if error.code == "account_exists" else status_of(error)
         else:
+            record("staff.invite", target_type="staff_user", target_id=user.id,
+                   detail={"email": user.email, "role": user.role.value})
             db.session.commit()
             _email_link(user, invited=True)
             return redirect(url_for(".index"))
@@ -99,13 +102,16 @@ def edit(user_id: int):
         db.session.rollback()
         form.role.errors.append(str(error))
         return _account_page(user, form, status_of(error))
+    record("staff.edit", target_type="staff_user", target_id=user.id,
+           detail={"email": user.email, "role": user.role.value, "locale": user.locale})
     db.session.commit()
     flash(_("The account of %(name)s was saved.", name=user.name), "success")
     return redirect(url_for(".index"))
 
 
-def _confirmed_action(user_id: int, action) -> tuple[StaffUser, DomainError | None]:
-    """Run ``action(user)`` for a confirmed button; return the account and the refusal, if any."""
+def _confirmed_action(user_id: int, action, event: str) -> tuple[StaffUser, DomainError | None]:
+    """Run ``action(user)`` for a confirmed button and audit it as ``event``; return the account and the refusal,
+    if any."""
     user = db.get_or_404(StaffUser, user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -115,6 +121,7 @@ def _confirmed_action(user_id: int, action) -> tuple[StaffUser, DomainError | No
         db.session.rollback()
         flash(str(error), "error")
         return user, error
+    record(event, target_type="staff_user", target_id=user.id, detail={"email": user.email})
     db.session.commit()
     return user, None
 
@@ -123,7 +130,7 @@ def _confirmed_action(user_id: int, action) -> tuple[StaffUser, DomainError | No
 @role_required(Role.ADMIN)
 def reset(user_id: int):
     """Take the account's password away at once (ending its sessions) and email it a link to choose a new one."""
-    user, refused = _confirmed_action(user_id, lambda user: reset_password(user, by=_me()))
+    user, refused = _confirmed_action(user_id, lambda user: reset_password(user, by=_me()), "staff.reset")
     if refused:
         return _account_page(user, status=status_of(refused))
     _email_link(user, invited=not user.last_login_at)
@@ -134,7 +141,7 @@ def reset(user_id: int):
 @role_required(Role.ADMIN)
 def deactivate_account(user_id: int):
     """Stop the account from signing in, ending its sessions and links."""
-    user, refused = _confirmed_action(user_id, lambda user: deactivate(user, by=_me()))
+    user, refused = _confirmed_action(user_id, lambda user: deactivate(user, by=_me()), "staff.deactivate")
     if refused:
         return _account_page(user, status=status_of(refused))
     flash(_("%(name)s can no longer sign in.", name=user.name), "success")
@@ -145,6 +152,6 @@ def deactivate_account(user_id: int):
 @role_required(Role.ADMIN)
 def activate_account(user_id: int):
     """Let a deactivated account sign in again."""
-    user, _refused = _confirmed_action(user_id, activate)
+    user, _refused = _confirmed_action(user_id, activate, "staff.activate")
     flash(_("%(name)s can sign in again.", name=user.name), "success")
     return redirect(url_for(".edit", user_id=user.id))

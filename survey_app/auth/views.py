@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
+from ..audit.services import record, record_now
 from ..errors import csrf_page, never_send_again
 from ..extensions import db, limiter, login_manager
 from ..i18n import use_respondent_locale
@@ -49,8 +50,12 @@ def login():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user, remember=form.remember.data)
+            record("auth.sign_in", target_type="staff_user", target_id=user.id)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
+        db.session.rollback()
+        # Nobody is signed in: the event names the email typed, whoever it belongs to.
+        record_now("auth.sign_in_failed", target_type="staff_user", detail={"email": (form.email.data or "")[:254]})
         flash(_("Wrong email or password."), "error")
         status = 401
     elif form.is_submitted():
@@ -101,6 +106,7 @@ def logout():
     """Sign out, in every browser: a copy of the session or remember cookie stops working too."""
     if current_user.is_authenticated:
         sign_out_everywhere(current_user._get_current_object())
+        record("auth.sign_out", target_type="staff_user", target_id=current_user.id)
         db.session.commit()
     logout_user()
     flash(_("You are signed out."), "info")

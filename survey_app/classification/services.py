@@ -21,6 +21,7 @@ from flask import current_app
 from sqlalchemy import bindparam, func, literal, literal_column, select, update
 from sqlalchemy.orm import aliased
 
+from ..audit.services import record
 from ..dbtypes import utcnow
 from ..extensions import db
 from ..responses.cache import respondent_cache
@@ -190,6 +191,8 @@ def train(include_staff: bool = True, folds: int = 3) -> ClassifierVersion:
                             blob_id=store_model(data, f"classifier-{version}.joblib"))
     db.session.add(row)
     db.session.flush()
+    record("classifier.retrain", target_type="classifier", target_id=version,
+           detail={"shipped_examples": len(shipped), "staff_examples": len(confirmed)})
     model_changed.send(None, version=version)
     logger.info("Classifier %s trained on %d examples (%d from staff)", version, len(examples), len(confirmed))
     return row

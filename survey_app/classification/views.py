@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from ..audit.services import record
 from ..auth.access import role_required
 from ..auth.models import Role
 from ..domain import Conflict
@@ -55,6 +56,8 @@ def decide(answer_id: int):
     if choice not in (*BUCKETS, NOT_A_REASON):
         abort(400)
     previous = review(answer, None if choice == NOT_A_REASON else choice, current_user.id)
+    record("review.decide", target_type="answer", target_id=answer_id,
+           detail={"bucket": choice, "answers": len(previous), "response_id": answer.response_id})
     db.session.commit()
     if len(previous) <= UNDO_LIMIT:
         session[_UNDO] = previous
@@ -79,6 +82,8 @@ def undo_last():
     previous = session.pop(_UNDO, None)
     if not previous or not undo(previous, current_user.id):
         raise NothingToUndo()
+    record("review.undo", target_type="answer", target_id=previous[0].get("id") if previous else None,
+           detail={"answers": len(previous)})
     db.session.commit()
     flash(_("Undone: the answers are as they were before your last decision."), "success")
     return redirect(url_for(".queue"))

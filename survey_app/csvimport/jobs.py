@@ -21,6 +21,7 @@ from sqlalchemy import delete, distinct, func, insert, select, tuple_
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
+from ..audit.services import record_now
 from ..dbtypes import utcnow
 from ..domain import NotFound
 from ..extensions import db
@@ -81,6 +82,7 @@ class ImportJobs:
         """Import the stored file ``upload`` in the background; return the job's id."""
         job = submit(self.kind, {"upload": upload, "size": get_blob(upload).size, **(payload or {})},
                      user_id=current_user.id if current_user.is_authenticated else None, locale=str(get_locale()))
+        record_now("import.start", target_type="job", target_id=job.id, detail={"kind": self.kind, **(payload or {})})
         launch(job)
         return job.id
 
@@ -165,6 +167,7 @@ class ImportJobs:
 
     def send_report(self, job: Job, describe: Callable[[RowError], str]) -> Response:
         """The refused rows of an import as a CSV download (line, column, value, reason), in the viewer's language."""
+        record_now("import.export_report", target_type="job", target_id=job.id, detail={"kind": job.kind})
         return Response(stream_with_context(report_lines(_problems(job.id), describe)), mimetype="text/csv",
                         headers={"Content-Disposition": "attachment; filename=import-report.csv"})
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import or_, select
 
+from ..audit.services import record
 from ..domain import Invalid
 from ..extensions import db
 from ..i18n import LANGUAGES
@@ -88,6 +89,8 @@ def erase_customer(customer: Customer) -> int:
     """
     results = customer_erasing.send(None, customer_id=customer.id)
     kept = sum(value for _receiver, value in results if isinstance(value, int))
+    # Recorded here, so an erasure through the API or a command is audited as one through the page.
+    record("customer.erase", target_type="customer", target_id=customer.id, detail={"responses_kept": kept})
     db.session.delete(customer)
     db.session.flush()
     return kept

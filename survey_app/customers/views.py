@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from ..audit.services import record, record_now
 from ..auth.access import role_required
 from ..auth.models import Role
 from ..csvimport.views import add_import_pages
@@ -45,6 +46,7 @@ def index():
 def show(customer_id: int):
     """A customer's details, win-back priority and purchase history."""
     customer = db.get_or_404(Customer, customer_id)
+    record_now("customer.view", target_type="customer", target_id=customer.id)
     today = utcnow().date()
     winback = ranking_of(customer.id, today)
     form = OverrideForm(data={"priority": str(int(winback.priority)) if winback.overridden else "",
@@ -73,6 +75,8 @@ def edit(customer_id: int):
             db.session.rollback()
             form.external_ref.errors.append(str(error))
         else:
+            record("customer.edit", target_type="customer", target_id=customer.id,
+                   detail={"external_ref": customer.external_ref})
             db.session.commit()
             if customer.status == CustomerStatus.LOST:  # a lost customer worth winning back gets a case soon
                 request_sweep()
@@ -109,6 +113,9 @@ def new():
         except CustomerError as error:
             form.external_ref.errors.append(str(error))
         else:
+            db.session.flush()
+            record("customer.create", target_type="customer", target_id=customer.id,
+                   detail={"external_ref": customer.external_ref})
             db.session.commit()
             if customer.status == CustomerStatus.LOST:
                 request_sweep()

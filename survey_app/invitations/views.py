@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..audit.services import record, record_now
 from ..auth.access import role_required
 from ..auth.models import Role
 from ..customers.models import Customer
@@ -65,6 +66,7 @@ def recipients(slug: str):
                 "new count and confirm again."), "warning")
         return _page(survey, InvitationForm(formdata=None), status=409, recipients_form=form, preview=preview)
     counts = create_invitations(survey, form.recipients(), current_app.config["INVITATION_TTL_DAYS"])
+    record("invitations.create", target_type="survey", target_id=slug, detail={"created": counts["created"]})
     db.session.commit()
     flash(ngettext("%(num)d invitation created.", "%(num)d invitations created.", counts["created"]), "success")
     return redirect(url_for(".index", slug=slug))
@@ -95,6 +97,7 @@ def remind(slug: str):
 
 def _start(kind: str, survey, options: dict) -> None:
     if jobs.start(kind, survey, options, user_id=current_user.id, locale=str(get_locale())):
+        record_now(f"invitations.{kind}", target_type="survey", target_id=survey.slug, detail=options)
         flash(_("Sending has started; this page shows its progress."), "success")
     else:
         flash(_("Sending is already under way for this survey."), "warning")

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ..audit.services import record
 from ..auth.access import role_required
 from ..auth.models import Role, StaffUser
 from ..customers.models import Customer
@@ -134,7 +135,7 @@ def export(fmt: str):
               _("Lost revenue")]
     rows = [[p.label, _manager(r.manager, total=r is p.total), r.customers, r.lost, r.ratio, float(r.lost_revenue)]
             for p in report.periods for r in [*p.managers, p.total]]
-    return send_table("lost-customers", header, rows, fmt)
+    return send_table("lost-customers", header, rows, fmt, action="lost.export")
 
 
 #: Rows shown on the lost-customer list (the filters narrow it further).
@@ -186,6 +187,8 @@ def priorities():
     form = PriorityMappingForm(data={cell: str(p) for cell, p in mapping.items()})
     if form.validate_on_submit():
         set_priority_mapping({cell: int(form[cell].data) for cell in CELLS})
+        record("settings.winback_priorities", target_type="settings", target_id="winback_priorities",
+               detail={cell: form[cell].data for cell in CELLS})
         db.session.commit()
         flash(_("Win-back priorities saved."), "success")
         return redirect(url_for("lost.priorities"))
@@ -203,6 +206,8 @@ def override(customer_id: int):
     if form.validate_on_submit():
         set_override(customer, int(form.priority.data) if form.priority.data else None, form.note.data or "",
                      current_user)
+        record("customer.priority", target_type="customer", target_id=customer.id,
+               detail={"priority": form.priority.data or None})
         db.session.commit()
         flash(_("Win-back priority saved."), "success")
         if current_user.has_role(Role.ADMIN):

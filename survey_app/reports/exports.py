@@ -10,8 +10,9 @@ import io
 from collections.abc import Iterable, Iterator
 from datetime import date
 
-from flask import Response, send_file, stream_with_context
+from flask import Response, request, send_file, stream_with_context
 
+from ..audit.services import record_now
 from ..customers.models import Customer
 from ..extensions import db
 from ..labels import bucket_label, group_label
@@ -124,8 +125,12 @@ def download(name: str, f: ReportFilter, fmt: str) -> Response:
     return send_table(name, header, rows, fmt)
 
 
-def send_table(name: str, header: list[str], rows: Iterable[list], fmt: str) -> Response:
-    """A table as a CSV (streamed, UTF-8 with BOM for Excel) or XLSX download named after ``name``."""
+def send_table(name: str, header: list[str], rows: Iterable[list], fmt: str, *,
+               action: str = "report.export") -> Response:
+    """A table as a CSV (streamed, UTF-8 with BOM for Excel) or XLSX download named after ``name``; the download is
+    recorded in the audit log as ``action``, with the query that chose its rows."""
+    record_now(action, target_type="export", target_id=name,
+               detail={"format": fmt, **{k: v[:200] for k, v in request.args.items()}})
     if fmt == "csv":
         def lines() -> Iterator[str]:
             buffer = io.StringIO()

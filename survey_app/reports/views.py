@@ -5,6 +5,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..audit.services import record_now
 from ..auth.access import role_required
 from ..auth.models import Role, StaffUser
 from ..dbtypes import utcnow
@@ -112,6 +113,8 @@ def chart(name: str, fmt: str):
     response.headers["Cache-Control"] = "private, max-age=60"
     response.headers["Vary"] = "Cookie, Accept-Language"
     if request.args.get("download"):
+        record_now("report.export", target_type="chart", target_id=name,
+                   detail={"format": fmt, **{k: v[:200] for k, v in request.args.items() if k != "download"}})
         response.headers["Content-Disposition"] = f"attachment; filename={name}.{fmt}"
     return response
 

@@ -9,6 +9,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..audit.services import record_now
 from ..auth.access import role_required
 from ..auth.models import Role
 from ..bounds import MAX_ID
@@ -181,6 +182,7 @@ def show(response_id: int):
         abort(404)
     if current_user.role == Role.INTERVIEWER and response.interviewer_id != current_user.id:
         abort(403)
+    record_now("response.view", target_type="response", target_id=response_id)
     return render_template("responses/show.html", response=response, tasks=followups_of(response.id),
                            close_form=CloseForm(), open_form=ConfirmForm(), outcome_labels=OUTCOME_LABELS,
                            today=utcnow().date())

@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from ..audit.services import record
 from ..extensions import db
 from ..i18n import LANGUAGES
 from .services import SurveyError, create_from_template, get_survey, list_surveys, open_survey, signed_link
@@ -36,6 +37,8 @@ def create(kind: str, slug: str, default_locale: str, open_now: bool, open_link:
         raise click.ClickException(str(error)) from error
     if open_now:
         open_survey(survey)
+    db.session.flush()
+    record("survey.create", target_type="survey", target_id=survey.slug, detail={"template": kind, "open": open_now})
     db.session.commit()
     click.echo(f"Created {survey.kind} survey {survey.slug} ({survey.state})")
 

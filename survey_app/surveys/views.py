@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
+from ..audit.services import record
 from ..auth.access import ANY_STAFF, role_required
 from ..auth.models import Role
 from ..domain import UnknownLanguage
@@ -70,6 +71,9 @@ def new():
         except SurveyError as error:
             form.slug.errors.append(str(error))
         else:
+            db.session.flush()
+            record("survey.create", target_type="survey", target_id=survey.slug,
+                   detail={"template": form.template.data})
             db.session.commit()
             flash(_("Survey created as a draft. Check the texts in each language, then open it."), "success")
             return redirect(url_for(".show", slug=survey.slug))
@@ -137,6 +141,7 @@ def texts(slug: str, locale: str):
         set_texts(survey, locale, form.title.data, form.intro.data, form.thanks.data,
                   {q.id: form[q.field_name].data for q in survey.questions}, next_step=form.next_step.data or "",
                   next_step_label=form.next_step_label.data or "", consent=form.consent.data or "")
+        record("survey.texts", target_type="survey", target_id=survey.slug, detail={"locale": locale})
         db.session.commit()
         flash(_("Texts saved (%(language)s).", language=language_name(locale)), "success")
         return redirect(url_for(".texts", slug=slug, locale=locale))
@@ -166,6 +171,7 @@ def settings(slug: str):
             (form.next_step_url.errors if error.code == "bad_link" else form.form_errors).append(str(error))
             db.session.rollback()
         else:
+            record("survey.settings", target_type="survey", target_id=survey.slug, detail={"slug_before": slug})
             db.session.commit()
             flash(_("Settings saved."), "success")
             return redirect(url_for(".show", slug=survey.slug))
@@ -240,6 +246,7 @@ def question_add(slug: str):
     form = AddQuestionForm()
     if form.validate_on_submit():
         add_question(survey, form.type.data, form.required.data, {form.locale.data: form.text.data.strip()})
+        record("survey.question_add", target_type="survey", target_id=slug, detail={"type": form.type.data})
         db.session.commit()
         flash(_("Question added. Remember to translate it into every language."), "success")
         return redirect(url_for(".show", slug=slug))
@@ -257,6 +264,7 @@ def question_delete(slug: str, question_id: int):
     except SurveyError as error:
         flash(str(error), "error")
         return _render_show(survey, status=409)
+    record("survey.question_remove", target_type="survey", target_id=slug, detail={"question_id": question_id})
     db.session.commit()
     flash(_("Question removed."), "success")
     return redirect(url_for(".show", slug=slug))
@@ -272,6 +280,8 @@ def question_move(slug: str, question_id: int):
     if offset is None or not ConfirmForm().validate_on_submit():
         abort(400)
     if move_question(survey, question, offset):
+        record("survey.question_move", target_type="survey", target_id=slug,
+               detail={"question_id": question_id, "direction": request.form["direction"]})
         db.session.commit()
         flash(_("Question moved."), "success")
     return redirect(url_for(".show", slug=slug, _anchor=f"question-{question.id}"))
@@ -298,6 +308,7 @@ def question_edit(slug: str, question_id: int):
         db.session.rollback()
         form.text.errors = [str(error)]
         return _render_show(require_survey(slug), status=400, edit_form=(question_id, form))
+    record("survey.question_edit", target_type="survey", target_id=slug, detail={"question_id": question_id})
     db.session.commit()
     flash(_("Question saved. Check its translations: they were not changed."), "success")
     return redirect(url_for(".show", slug=slug, _anchor=f"question-{question.id}"))
@@ -307,17 +318,18 @@ def question_edit(slug: str, question_id: int):
 @role_required(Role.ADMIN)
 def open_(slug: str):
     """Open the survey for answers."""
-    return _transition(slug, open_survey, _("The survey is open and takes answers."))
+    return _transition(slug, open_survey, _("The survey is open and takes answers."), "survey.open")
 
 
 @bp.post("/<slug>/close")
 @role_required(Role.ADMIN)
 def close(slug: str):
     """Close the survey."""
-    return _transition(slug, close_survey, _("The survey is closed; its links no longer take answers."))
+    return _transition(slug, close_survey, _("The survey is closed; its links no longer take answers."),
+                       "survey.close")
 
 
-def _transition(slug: str, action, done_message: str):
+def _transition(slug: str, action, done_message: str, event: str):
     survey = require_survey(slug)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -326,6 +338,7 @@ def _transition(slug: str, action, done_message: str):
     except InvalidTransition as error:
         flash(str(error), "error")
         return _render_show(survey, status=409)
+    record(event, target_type="survey", target_id=slug)
     db.session.commit()
     flash(done_message, "success")
     return redirect(url_for(".show", slug=slug))

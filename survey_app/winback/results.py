@@ -143,4 +143,4 @@ def export(fmt: str):
              rate.median_days, float(rate.recovered)]
             for heading, values in [everything, *((t.heading, t.rows) for t in tables(found))]
             for label, rate in values]
-    return send_table("winback-results", header, rows, fmt)
+    return send_table("winback-results", header, rows, fmt, action="winback.export")

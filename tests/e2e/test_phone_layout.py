@@ -15,7 +15,7 @@ from tests.e2e.test_browser import new_page, sign_in  # noqa: F401 - new_page is
 NOT_PAGES = {
     "auth.logout",  # POST only
     "reports.chart", "lost.chart", "winback_results.chart", "purchases.customer_chart",  # PNG/SVG charts
-    "reports.export", "lost.export", "winback_results.export",  # CSV and spreadsheet downloads
+    "reports.export", "lost.export", "winback_results.export", "audit.export",  # CSV and spreadsheet downloads
     "customers.import_report", "purchases.import_report", "responses.import_report",  # CSV reports of refused rows
     "invitations.preview_html",  # an email's HTML, drawn inside the email preview's frame (measured with it)
 }
