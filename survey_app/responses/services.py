@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Connection, delete, insert, select, text, update
+from sqlalchemy import ColumnElement, Connection, and_, delete, insert, or_, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ..classification.jobs import after_storing
@@ -19,9 +19,9 @@ from ..domain import AlreadyAnswered, LinkExpired, SurveyClosed, UnknownLink
 from ..extensions import db
 from ..invitations.models import Invitation, InvitationState
 from ..invitations.services import find_invitation
-from ..signals import answers_changed, customer_erasing, response_stored
+from ..signals import answers_changed, customer_erasing, response_stored, responses_anonymised
 from ..surveys.models import QuestionType, SurveyState
-from ..taxonomy import PENDING
+from ..taxonomy import PENDING, UNCLASSIFIED
 from .answers import OTHER, OtherReason, Submission
 from .definition import SurveyDefinition, definition_by_slug
 from .models import Answer, Channel, Draft, Response, month_of
@@ -303,10 +303,49 @@ def _answers_changed(_sender, response_ids: Iterable[int] = (), **_details) -> N
         sync_primary_buckets(response_ids)
 
 
+def anonymise_responses(condition: ColumnElement[bool], now: datetime | None = None) -> int:
+    """Cut the personal links of the responses matching ``condition`` that still have them: their customer, their
+    invitation (the email it went to, its link and any draft), their form's key; mark them anonymised.
+
+    Their answers, buckets, causes, survey, language, channel and submission time stay, so every count is the same
+    (customer filters aside). Features holding links of their own to these responses hear ``responses_anonymised``.
+
+    :return: how many responses were anonymised.
+    """
+    now = now or utcnow()
+    ids = list(db.session.scalars(select(Response.id).where(condition, Response.anonymised_at.is_(None))
+                                  .order_by(Response.id)))
+    for start in range(0, len(ids), _SYNC_BATCH):
+        batch = ids[start:start + _SYNC_BATCH]
+        invitations = select(Response.invitation_id).where(Response.id.in_(batch),
+                                                           Response.invitation_id.is_not(None))
+        db.session.execute(delete(Draft).where(Draft.invitation_id.in_(invitations)))
+        db.session.execute(update(Response).where(Response.id.in_(batch))
+                           .values(customer_id=None, invitation_id=None, submission_key=None, anonymised_at=now))
+        responses_anonymised.send(None, response_ids=batch)
+    return len(ids)
+
+
+def remove_free_text(condition: ColumnElement[bool]) -> int:
+    """Blank the free text of the responses matching ``condition``; their buckets stay. Text still to be sorted (by
+    the sorting job or in the review queue) is left for a later run: its bucket is decided from it.
+
+    :return: how many answers lost their text.
+    """
+    responses = select(Response.id).where(condition)
+    return rows_changed(db.session.execute(
+        update(Answer).where(Answer.response_id.in_(responses), text_decided())
+        .values(text=None).execution_options(synchronize_session=False)))
+
+
+def text_decided() -> ColumnElement[bool]:
+    """Answers holding free text whose bucket is decided (neither waiting for the sorting job nor for review)."""
+    return and_(Answer.text.is_not(None), or_(Answer.bucket.is_(None), Answer.bucket.not_in((PENDING, UNCLASSIFIED))))
+
+
 def _forget_customer(_sender, customer_id: int, **_details) -> int:
-    """Keep an erased customer's responses without their name; return how many."""
-    return rows_changed(db.session.execute(update(Response).where(Response.customer_id == customer_id)
-                                           .values(customer_id=None, invitation_id=None)))
+    """Keep an erased customer's responses anonymously; return how many."""
+    return anonymise_responses(Response.customer_id == customer_id)
 
 
 def connect() -> None:

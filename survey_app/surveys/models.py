@@ -61,6 +61,10 @@ class Survey(db.Model):
     next_step_label: Mapped[dict | None] = mapped_column(LocalizedText, default=dict)
     #: Where the next step's link goes (http or https), if it has one.
     next_step_url: Mapped[str | None] = mapped_column(sa.String(500))
+    #: Answers lose their personal links this many months after submission (None: kept as they are).
+    retention_months: Mapped[int | None]
+    #: Retention also removes the free text typed (it may name people).
+    retention_free_text: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: Codes of the catalogue reasons offered, in display order.
     reason_codes: Mapped[list] = mapped_column(MutableList.as_mutable(sa.JSON), default=list)
     #: When the survey was created.
