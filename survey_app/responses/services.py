@@ -25,6 +25,7 @@ from ..taxonomy import PENDING, UNCLASSIFIED
 from .answers import OTHER, OtherReason, Submission
 from .definition import SurveyDefinition, definition_by_slug
 from .models import Answer, Channel, Draft, Response, month_of
+from .own import new_view_token
 
 logger = logging.getLogger(__name__)
 
@@ -107,12 +108,13 @@ def record_response(connection: Connection, definition: SurveyDefinition, values
                     locale: str, channel: Channel, invitation: Invitation | None = None,
                     customer_id: int | None = None, interviewer_id: int | None = None,
                     submitted_at: datetime | None = None, submission_key: str | None = None,
-                    rows: list[dict] | None = None) -> int:
+                    rows: list[dict] | None = None, view_token_hash: str | None = None) -> int:
     """Store one response with an answer per question answered; return its id (free text is stored pending).
 
     Written with plain INSERTs on ``connection`` (the caller's transaction, no ORM unit of work): this is
     the path that meets the load after a mailing. ``rows``: the values already made into answer rows (see
-    :func:`answer_rows`), e.g. classified with an import's batch.
+    :func:`answer_rows`), e.g. classified with an import's batch; ``view_token_hash``: the hash of the secret that
+    lets the respondent see or delete it.
 
     :raise AlreadyAnswered: if the invitation was used meanwhile (the database refuses a second response).
     """
@@ -127,7 +129,7 @@ def record_response(connection: Connection, definition: SurveyDefinition, values
             "customer_id": None if definition.anonymous else customer_id, "locale": locale,
             "channel": channel, "interviewer_id": interviewer_id, "submitted_at": submitted_at,
             "submitted_month": month_of(submitted_at), "submission_key": submission_key,
-            "primary_bucket": primary_bucket(rows),
+            "primary_bucket": primary_bucket(rows), "view_token_hash": view_token_hash,
         }).scalar_one()
     except IntegrityError as error:
         if invitation is not None:
@@ -153,10 +155,12 @@ class Outcome(enum.Enum):
 
 @dataclass(frozen=True)
 class SubmitResult:
-    """The outcome of sending an answer form, with the id of the response that holds its answers, if any."""
+    """The outcome of sending an answer form, with the id of the response that holds its answers, if any, and the
+    secret that lets the respondent see or delete it (only when stored now, from a link)."""
 
     outcome: Outcome
     response_id: int | None = None
+    view_token: str | None = None
 
 
 def submit_response(definition: SurveyDefinition, submission: Submission, *, locale: str, channel: Channel,
@@ -186,6 +190,7 @@ def submit_response(definition: SurveyDefinition, submission: Submission, *, loc
     if not form_trusted or not submission.valid:
         return SubmitResult(Outcome.REFUSED)
     rows = answer_rows(definition, submission.values, locale)
+    view_token, view_token_hash = new_view_token() if channel in (Channel.EMAIL, Channel.LINK) else (None, None)
     # A write that cannot get the database within the request's budget ends on the 503 page keeping the answers.
     try:
         if invitation is None and customer_id is None:
@@ -193,13 +198,15 @@ def submit_response(definition: SurveyDefinition, submission: Submission, *, loc
             with db.engine.connect() as connection, write_lock(connection), connection.begin():
                 response_id = record_response(connection, definition, submission.values, locale=locale,
                                               channel=channel, submission_key=submission_key, customer_id=customer_id,
-                                              interviewer_id=interviewer_id, rows=rows)
+                                              interviewer_id=interviewer_id, rows=rows,
+                                              view_token_hash=view_token_hash)
         else:
             connection = db.session.connection()
             with write_lock(connection):
                 response_id = record_response(connection, definition, submission.values, locale=locale,
                                               channel=channel, invitation=invitation, submission_key=submission_key,
-                                              customer_id=customer_id, interviewer_id=interviewer_id, rows=rows)
+                                              customer_id=customer_id, interviewer_id=interviewer_id, rows=rows,
+                                              view_token_hash=view_token_hash)
                 if invitation is not None:  # sent: what was kept while typing is no longer needed
                     connection.execute(delete(Draft).where(Draft.invitation_id == invitation.id))
                 db.session.commit()
@@ -216,7 +223,7 @@ def submit_response(definition: SurveyDefinition, submission: Submission, *, loc
         after_storing()
     response_stored.send(None, response_id=response_id, consent=any(
         q.type == QuestionType.CONTACT_CONSENT and submission.values.get(q.id) == 1 for q in definition.questions))
-    return SubmitResult(Outcome.STORED, response_id)
+    return SubmitResult(Outcome.STORED, response_id, view_token)
 
 
 def _rollback() -> None:

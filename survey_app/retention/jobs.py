@@ -19,4 +19,4 @@ def run_retention_job(job: Job, _run: JobRun) -> dict:
     return {"surveys": {line.survey: {"responses": line.responses, "texts": line.texts} for line in lines}}
 
 
-periodic("retention", timedelta(hours=6), RETENTION)
+periodic("retention", timedelta(days=1), RETENTION)
