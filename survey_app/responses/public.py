@@ -161,8 +161,9 @@ def answer(token: str):
     if request.method == "GET":
         if invitation.state == InvitationState.ANSWERED:  # the same link shows the answer given, or says it is gone
             response_of_invitation(invitation)
+            # Still a 409, as before: the link cannot take answers again; the page thanks and offers the answer.
             return render_template("responses/answered.html", token=token,
-                                   title=localized(definition.title, str(get_locale()), definition.default_locale))
+                                   title=localized(definition.title, str(get_locale()), definition.default_locale)), 409
         check_answerable(invitation, definition)  # a POST is checked as it is stored: a form sent again is thanked
         if invitation.opened_at is None:
             record_opened(invitation)  # best effort: never keeps the form from showing
