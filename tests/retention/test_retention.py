@@ -196,6 +196,9 @@ def test_staff_set_the_period_on_the_settings_page_in_polish(client, db, login, 
     saved = client.post(f"/staff/surveys/{survey.slug}/settings",
                         data={**data, "retention_months": "18", "retention_free_text": "y"})
     assert saved.status_code == 302
+    shown = client.get(saved.headers["Location"]).text
+    assert "Odpowiedzi są anonimizowane 18 miesięcy po wysłaniu. Wpisany w nich tekst jest wtedy również usuwany." \
+        in shown
     with db() as session:
         stored = session.get(Survey, survey.id)
         assert (stored.retention_months, stored.retention_free_text) == (18, True)
