@@ -36,7 +36,7 @@ def test_a_public_respondent_sees_and_deletes_their_answer_from_the_thank_you_pa
     assert done.status_code == 303
     thanks = client.get(done.headers["Location"])
     [own_url] = OWN_LINK.findall(thanks.text)
-    assert "voir ou supprimer votre participation" in thanks.text
+    assert "voir ou de supprimer votre réponse plus tard" in thanks.text
     with db() as session:  # only its hash is stored
         stored = session.scalar(select(Response))
         assert stored.view_token_hash and own_url.rsplit("/", 1)[1] not in stored.view_token_hash
