@@ -351,8 +351,10 @@ def text_decided() -> ColumnElement[bool]:
 
 
 def _forget_customer(_sender, customer_id: int, **_details) -> int:
-    """Keep an erased customer's responses anonymously; return how many."""
-    return anonymise_responses(Response.customer_id == customer_id)
+    """Keep an erased customer's responses anonymously (those of anonymous surveys, linked by their invitation,
+    too); return how many."""
+    invitations = select(Invitation.id).where(Invitation.customer_id == customer_id)
+    return anonymise_responses(or_(Response.customer_id == customer_id, Response.invitation_id.in_(invitations)))
 
 
 def connect() -> None:

@@ -173,14 +173,20 @@ def test_the_periodic_job_applies_retention(app, client, db, make_survey, make_i
     assert load_response(db, response_id).anonymised_at is not None
 
 
-def test_erasing_a_customer_anonymises_their_responses_the_same_way(client, db, login, make_survey, make_invitation):
-    survey = make_survey("exit")
-    invitation, token = make_invitation(survey)
-    response_id = answer_by_link(client, token, survey)
+def test_erasing_a_customer_anonymises_their_responses_the_same_way(client, db, login, make_survey, make_customer,
+                                                                    make_invitation):
+    survey, anonymous = make_survey("exit"), make_survey("exit", anonymous=True)
+    customer = make_customer()
+    _inv, token = make_invitation(survey, customer=customer)
+    _inv, anonymous_token = make_invitation(anonymous, customer=customer)
+    ids = [answer_by_link(client, token, survey), answer_by_link(client, anonymous_token, anonymous)]
     login("admin")
-    assert client.post(f"/staff/customers/{invitation.customer_id}/erase").status_code == 302
-    response = load_response(db, response_id)
-    assert response.customer_id is None and response.anonymised_at is not None
+    erased = client.post(f"/staff/customers/{customer.id}/erase", follow_redirects=True)
+    assert "Customer erased; 2 responses kept anonymously." in erased.text
+    for response_id in ids:
+        response = load_response(db, response_id)
+        assert response.customer_id is None and response.invitation_id is None
+        assert response.anonymised_at is not None
 
 
 def test_staff_set_the_period_on_the_settings_page_in_polish(client, db, login, make_survey):
