@@ -17,9 +17,6 @@ customer_changed = _signals.signal("customer-changed")
 #: A customer is being erased on request; sent before their record goes. ``customer_id``: who. Receivers return
 #: how many of the customer's responses they kept anonymously (an int), or None.
 customer_erasing = _signals.signal("customer-erasing")
-#: Responses lost their personal links (retention, erasure); ``response_ids``: which. Receivers let go of the
-#: links to a customer they keep about these responses.
-responses_anonymised = _signals.signal("responses-anonymised")
 #: Purchases were recorded; ``customer_ids``: whose.
 purchase_recorded = _signals.signal("purchase-recorded")
 #: A survey's definition, texts, settings or state changed; ``survey_id``: which.

@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 
 from ..dbtypes import utcnow
 from ..extensions import db
@@ -15,7 +15,7 @@ from ..jobs.runner import JobRun, handler, launch, then
 from ..jobs.schedule import periodic
 from ..jobs.services import JobBusy, active_job, submit
 from ..responses.models import Answer, Response
-from ..signals import answers_changed, customer_erasing, response_stored, responses_anonymised
+from ..signals import answers_changed, customer_erasing, response_stored
 from ..surveys.models import Question, QuestionType
 from .mail import notify_owners
 from .models import FollowUp
@@ -95,17 +95,10 @@ def _forget_customer(_sender, customer_id: int, **_details) -> None:
     db.session.execute(delete(FollowUp).where(FollowUp.customer_id == customer_id))
 
 
-def _forget_respondents(_sender, response_ids: list[int] | tuple = (), **_details) -> None:
-    """Anonymised responses' follow-ups no longer name their customer (the task and its notes stay)."""
-    if response_ids:
-        db.session.execute(update(FollowUp).where(FollowUp.response_id.in_(response_ids)).values(customer_id=None))
-
-
 def connect() -> None:
     """Open follow-ups when answers are stored or sorted; announce them after a sorting run; forget erased
     customers' follow-ups."""
     response_stored.connect(_after_stored)
     customer_erasing.connect(_forget_customer)
-    responses_anonymised.connect(_forget_respondents)
     answers_changed.connect(_after_classified)
     then("classify_pending", _after_sorting)

@@ -19,7 +19,7 @@ from ..domain import AlreadyAnswered, LinkExpired, SurveyClosed, UnknownLink
 from ..extensions import db
 from ..invitations.models import Invitation, InvitationState
 from ..invitations.services import find_invitation
-from ..signals import answers_changed, customer_erasing, response_stored, responses_anonymised
+from ..signals import answers_changed, customer_erasing, response_stored
 from ..surveys.models import QuestionType, SurveyState
 from ..taxonomy import PENDING, UNCLASSIFIED
 from .answers import OTHER, OtherReason, Submission
@@ -310,14 +310,14 @@ def _answers_changed(_sender, response_ids: Iterable[int] = (), **_details) -> N
         sync_primary_buckets(response_ids)
 
 
-def anonymise_responses(condition: ColumnElement[bool], now: datetime | None = None) -> int:
+def anonymise_responses(condition: ColumnElement[bool], now: datetime | None = None) -> list[int]:
     """Cut the personal links of the responses matching ``condition`` that still have them: their customer, their
     invitation (the email it went to, its link and any draft), their form's key; mark them anonymised.
 
     Their answers, buckets, causes, survey, language, channel and submission time stay, so every count is the same
-    (customer filters aside). Features holding links of their own to these responses hear ``responses_anonymised``.
+    (customer filters aside).
 
-    :return: how many responses were anonymised.
+    :return: the ids of the responses anonymised.
     """
     now = now or utcnow()
     ids = list(db.session.scalars(select(Response.id).where(condition, Response.anonymised_at.is_(None))
@@ -329,8 +329,7 @@ def anonymise_responses(condition: ColumnElement[bool], now: datetime | None = N
         db.session.execute(delete(Draft).where(Draft.invitation_id.in_(invitations)))
         db.session.execute(update(Response).where(Response.id.in_(batch))
                            .values(customer_id=None, invitation_id=None, submission_key=None, anonymised_at=now))
-        responses_anonymised.send(None, response_ids=batch)
-    return len(ids)
+    return ids
 
 
 def remove_free_text(condition: ColumnElement[bool]) -> int:
@@ -354,7 +353,7 @@ def _forget_customer(_sender, customer_id: int, **_details) -> int:
     """Keep an erased customer's responses anonymously (those of anonymous surveys, linked by their invitation,
     too); return how many."""
     invitations = select(Invitation.id).where(Invitation.customer_id == customer_id)
-    return anonymise_responses(or_(Response.customer_id == customer_id, Response.invitation_id.in_(invitations)))
+    return len(anonymise_responses(or_(Response.customer_id == customer_id, Response.invitation_id.in_(invitations))))
 
 
 def connect() -> None:

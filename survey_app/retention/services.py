@@ -5,14 +5,16 @@ import logging
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, update
 
 from ..dbtypes import utcnow
 from ..extensions import db
+from ..followups.models import FollowUp
 from ..responses.models import Answer, Response
 from ..responses.services import anonymise_responses, remove_free_text, text_decided
 from ..signals import answers_changed
 from ..surveys.models import Survey
+from ..winback.models import WinbackCase
 from .rules import retention_cutoff
 
 logger = logging.getLogger(__name__)
@@ -50,6 +52,20 @@ def _texts_due(condition) -> int:
         .where(condition, text_decided())) or 0
 
 
+#: Rows changed per statement (well under every database's limit on bound parameters).
+_BATCH = 500
+
+
+def _unlink(response_ids: list[int]) -> None:
+    """Follow-ups and win-back cases no longer tie anonymised responses to a customer (the tasks, their notes and
+    the cases stay with their customer)."""
+    for start in range(0, len(response_ids), _BATCH):
+        batch = response_ids[start:start + _BATCH]
+        db.session.execute(update(FollowUp).where(FollowUp.response_id.in_(batch)).values(customer_id=None))
+        db.session.execute(update(WinbackCase).where(WinbackCase.reason_response_id.in_(batch))
+                           .values(reason_response_id=None))
+
+
 def apply_retention(as_of: date, *, dry_run: bool = False, now: datetime | None = None) -> list[SurveyRetention]:
     """Anonymise the responses of every survey with a retention period that are at least that old on ``as_of``
     (and blank their free text where the survey says so); with ``dry_run``, only count them. The caller commits.
@@ -67,7 +83,9 @@ def apply_retention(as_of: date, *, dry_run: bool = False, now: datetime | None 
                                       .where(condition, Response.anonymised_at.is_(None))) or 0
             texts = _texts_due(condition) if survey.retention_free_text else 0
         else:
-            count = anonymise_responses(condition, now)
+            ids = anonymise_responses(condition, now)
+            _unlink(ids)
+            count = len(ids)
             texts = remove_free_text(condition) if survey.retention_free_text else 0
             if count or texts:
                 logger.info("Retention of %s: %d responses anonymised, %d texts removed", survey.slug, count, texts)

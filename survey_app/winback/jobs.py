@@ -7,14 +7,14 @@ import logging
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 
 from ..extensions import db
 from ..jobs.models import Job
 from ..jobs.runner import JobRun, handler, launch, then
 from ..jobs.schedule import periodic
 from ..jobs.services import JobBusy, active_job, submit
-from ..signals import customer_erasing, purchase_recorded, responses_anonymised
+from ..signals import customer_erasing, purchase_recorded
 from .mail import remind_owners
 from .models import WinbackCase
 from .services import open_for_lost, win_back
@@ -66,18 +66,10 @@ def _forget_customer(_sender, customer_id: int, **_details) -> None:
     db.session.execute(delete(WinbackCase).where(WinbackCase.customer_id == customer_id))
 
 
-def _forget_respondents(_sender, response_ids: list[int] | tuple = (), **_details) -> None:
-    """Cases no longer point at anonymised responses (the case is about its customer; the answer is not theirs now)."""
-    if response_ids:
-        db.session.execute(update(WinbackCase).where(WinbackCase.reason_response_id.in_(response_ids))
-                           .values(reason_response_id=None))
-
-
 def connect() -> None:
     """Win back on recorded purchases; sweep after lost-customer detection and imports of customers or purchases;
     forget erased customers' cases."""
     purchase_recorded.connect(_after_purchases)
     customer_erasing.connect(_forget_customer)
-    responses_anonymised.connect(_forget_respondents)
     for kind in ("detect_lost", "import_customers", "import_purchases"):
         then(kind, request_sweep)

@@ -13,6 +13,7 @@ from survey_app.invitations.models import Invitation
 from survey_app.responses.models import Answer, Draft, Response
 from survey_app.retention.rules import months_before, retention_cutoff
 from survey_app.surveys.models import Survey
+from survey_app.winback.models import WinbackCase
 
 from .helpers import answer_by_link, answer_publicly, date_response, load_response
 
@@ -99,6 +100,9 @@ def test_anonymising_keeps_every_count_and_cause_and_cuts_every_link(
             stored = session.get(Response, ids[2])
             session.add(FollowUp(response_id=stored.id, customer_id=stored.customer_id, kind="exit",
                                  bucket=stored.primary_bucket, due=date(2025, 6, 8)))
+        first = session.get(Response, ids[0])
+        session.add(WinbackCase(customer_id=first.customer_id, lost_at=date(2025, 5, 1), priority=1,
+                                reason_response_id=first.id, reason_code="moved"))
     set_retention(db, survey, 6, free_text=True)  # after the invitations (made by merging the survey)
     figures = breakdown(runner, survey.slug)
     login("analyst", locale="fr")
@@ -120,6 +124,8 @@ def test_anonymising_keeps_every_count_and_cause_and_cuts_every_link(
                    and r.anonymised_at is not None for r in rows)
         assert session.scalars(select(Answer.text).where(Answer.text.is_not(None))).all() == ["Dziękuję, Jan Kowalski"]
         assert session.scalar(select(FollowUp.customer_id).where(FollowUp.response_id == ids[2])) is None
+        case = session.scalar(select(WinbackCase))
+        assert case.reason_response_id is None and case.customer_id is not None  # the case stays the customer's
         assert session.scalar(select(func.count()).select_from(Draft)) == 1
         assert session.scalar(select(func.count()).select_from(Invitation)) == 4  # who was asked: reach reports
 
