@@ -205,6 +205,8 @@ def test_staff_set_the_period_on_the_settings_page_in_polish(client, db, login, 
     refused = client.post(f"/staff/surveys/{survey.slug}/settings", data=data)
     assert refused.status_code == 400 and "liczbę pełnych miesięcy od 1 do 1200" in refused.text
     assert 'value="0"' in refused.text
+    words = client.post(f"/staff/surveys/{survey.slug}/settings", data={**data, "retention_months": "dwa lata"})
+    assert words.status_code == 400 and 'value="dwa lata"' in words.text
     saved = client.post(f"/staff/surveys/{survey.slug}/settings",
                         data={**data, "retention_months": "18", "retention_free_text": "y"})
     assert saved.status_code == 302
