@@ -114,3 +114,9 @@ def set_describer(describer: Callable[[DomainError], str]) -> None:
     """Let ``str(error)`` give the error's message in the current language (called by the application)."""
     global _describer
     _describer = describer
+
+
+class AnswerGone(Gone):
+    """A respondent's answer was deleted or anonymised: it can no longer be shown to them."""
+
+    code = "answer_gone"

@@ -36,6 +36,9 @@ _TEXTS: dict[str, tuple[LazyString | None, LazyString]] = {
     "already_answered": (_l("You have already answered — thank you"),
                          _l("This survey link has already been used, and your answers were recorded. "
                             "Thank you for your time!")),
+    "answer_gone": (_l("This answer is no longer available"),
+                    _l("The answer given with this link was deleted, or it has been anonymised after the survey’s "
+                       "retention period, so it can no longer be shown.")),
     "link_expired": (_l("This link has expired"),
                      _l("The survey link you used is no longer valid. If you would still like to tell us "
                         "something, please reply to the email you received.")),

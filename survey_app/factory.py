@@ -182,6 +182,7 @@ def register_jobs() -> None:
     from .lost import services as _lost_detection  # noqa: F401
     from .purchases import jobs as _purchase_imports  # noqa: F401
     from .responses import jobs as _answer_imports  # noqa: F401
+    from .retention import jobs as _retention  # noqa: F401
     from .winback import jobs as _winback  # noqa: F401
 
     periodic("prune-jobs", timedelta(days=1), "prune_jobs")
@@ -202,11 +203,12 @@ def register_commands(app: Flask) -> None:
     from .purchases.cli import purchases_cli
     from .reports.cli import reports_cli
     from .responses.cli import responses_cli
+    from .retention.cli import retention_cli
     from .surveys.cli import surveys_cli
     from .translate import translate_cli
     from .winback import cli as _winback_commands  # noqa: F401  (adds to the winback group)
 
     for group in (users_cli, seed_cli, surveys_cli, customers_cli, purchases_cli, invitations_cli, responses_cli,
                   reports_cli, winback_cli, classify_cli, jobs_cli, followups_cli, translate_cli, api_keys_cli,
-                  audit_cli):
+                  audit_cli, retention_cli):
         app.cli.add_command(group)

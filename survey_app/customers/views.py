@@ -1,7 +1,10 @@
 """Staff pages for customers."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import json
+import re
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -16,6 +19,7 @@ from ..lost.forms import PRIORITY_LABELS, OverrideForm
 from ..lost.messages import lost_reason
 from ..lost.winback import ranking_of
 from ..purchases.services import purchase_history
+from ..retention.subject_access import customer_export
 from ..routing import int_arg
 from ..winback.forms import STATE_LABELS as CASE_STATES
 from ..winback.jobs import request_sweep
@@ -55,6 +59,19 @@ def show(customer_id: int):
                            history=purchase_history(customer.id, today), lost_reason=lost_reason(customer, today),
                            winback=winback, winback_form=form, priority_labels=PRIORITY_LABELS,
                            cases=cases_of(customer.id), case_states=CASE_STATES, confirm=ConfirmForm())
+
+
+@bp.get("/<int:customer_id>/export.json")
+@role_required(Role.ADMIN)
+def export(customer_id: int):
+    """Download everything held about a customer as JSON (a subject access request)."""
+    customer = db.get_or_404(Customer, customer_id)
+    body = json.dumps(customer_export(customer), ensure_ascii=False, indent=2)
+    record_now("customer.export_data", target_type="customer", target_id=customer.id)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", customer.external_ref).strip("-") or str(customer.id)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="customer-{name}-{utcnow():%Y-%m-%d}.json"',
+        "Cache-Control": "no-store"})
 
 
 @bp.route("/<int:customer_id>/edit", methods=["GET", "POST"])

@@ -86,6 +86,11 @@ class Response(db.Model):
     #: The month of ``submitted_at`` ('YYYY-MM', UTC), kept for the reports' monthly trend.
     submitted_month: Mapped[str | None] = mapped_column(sa.String(7), default=_submitted_month)
 
+    #: When its personal links were cut (retention period over, or its customer erased); None while it has them.
+    anonymised_at: Mapped[datetime | None]
+    #: SHA-256 of the secret shown on the thank-you page that lets the respondent see or delete this response.
+    view_token_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True, unique=True)
+
     survey: Mapped[Survey] = relationship()
     invitation: Mapped[Invitation | None] = relationship()
     customer: Mapped[Customer | None] = relationship()

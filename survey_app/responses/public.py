@@ -14,8 +14,9 @@ from wtforms.validators import ValidationError
 from ..customers.services import customer_for_link
 from ..domain import AlreadyAnswered, SignedLinkRefused, UnknownLink
 from ..extensions import csrf, db, limiter
+from ..formutil import ConfirmForm
 from ..i18n import LANGUAGES, localized, use_respondent_locale
-from ..invitations.models import Invitation
+from ..invitations.models import Invitation, InvitationState
 from ..routing import this_page
 from ..surveys.linksign import LINK_PARAMS, LinkProblem, SignedLink, verify
 from ..surveys.models import LinkFallback, SurveyState
@@ -24,7 +25,8 @@ from .cache import respondent_cache
 from .definition import SurveyDefinition, definition_by_id, definition_by_slug
 from .drafts import resume, save_draft
 from .fieldviews import Marker, consent_wording, field_views, fields_html
-from .models import Channel
+from .models import Channel, Response
+from .own import check_shown, delete_own_response, response_for_secret, response_of_invitation
 from .services import (
     Outcome,
     check_accepting,
@@ -38,6 +40,9 @@ from .services import (
 
 #: Pages anyone with a link may see; every route is under ``/s/``.
 bp = Blueprint("respond", __name__, url_prefix="/s", template_folder="templates")
+
+#: Session key of the last answer stored from this browser: [survey slug, secret to see or delete it].
+OWN_ANSWER = "own_answer"
 
 
 def _public_limit() -> str:
@@ -94,7 +99,9 @@ def _blank_answer_page(definition: SurveyDefinition, locale: str, **context):
     return page.replace(_CSRF_SLOT, generate_csrf()).replace(_KEY_SLOT, new_submission_key())
 
 
-def _thanks(definition: SurveyDefinition, locale: str):
+def _thanks(definition: SurveyDefinition, locale: str, view_token: str | None = None):
+    if view_token is not None:  # shown on the thank-you page only: the link to see or delete this answer
+        session[OWN_ANSWER] = [definition.slug, view_token]
     return redirect(url_for(".thanks", slug=definition.slug, l=locale), code=303)
 
 
@@ -132,7 +139,7 @@ def _respond(definition: SurveyDefinition, locale: str, channel: Channel, invita
     if result.outcome == Outcome.REFUSED:
         return answer_page(definition, locale, submission, 400, csrf_expired=expired, key=key,
                            **({"lang_url": _keep_signature, "signed_form": SIGNED_FORM} if link is not None else {}))
-    return _thanks(definition, locale)
+    return _thanks(definition, locale, result.view_token)
 
 
 def _keep_signature(code: str) -> str:
@@ -179,6 +186,11 @@ def answer(token: str):
     customer = invitation.customer
     use_respondent_locale([invitation.locale, customer.locale if customer else None], definition.default_locale)
     if request.method == "GET":
+        if invitation.state == InvitationState.ANSWERED:  # the same link shows the answer given, or says it is gone
+            response_of_invitation(invitation)
+            # Still a 409, as before: the link cannot take answers again; the page thanks and offers the answer.
+            return render_template("responses/answered.html", token=token,
+                                   title=localized(definition.title, str(get_locale()), definition.default_locale)), 409
         check_answerable(invitation, definition)  # a POST is checked as it is stored: a form sent again is thanked
         if invitation.opened_at is None:
             record_opened(invitation)  # best effort: never keeps the form from showing
@@ -262,7 +274,9 @@ def thanks(slug: str):
     hint = request.args.get("l")
     use_respondent_locale([hint if hint in LANGUAGES else None], definition.default_locale)
     locale = str(get_locale())
-    return render_template("responses/thanks.html",
+    own = session.get(OWN_ANSWER)
+    own_url = url_for(".own", secret=own[1], _external=True) if isinstance(own, list) and own[:1] == [slug] else None
+    return render_template("responses/thanks.html", own_url=own_url,
                            title=localized(definition.title, locale, definition.default_locale),
                            thanks=localized(definition.thanks, locale, definition.default_locale),
                            next_step=_next_step(definition, locale), next_step_url=definition.next_step_url)
@@ -276,3 +290,70 @@ def _next_step(definition: SurveyDefinition, locale: str) -> tuple[str, str]:
         if text or label:
             return text, label
     return "", ""
+
+
+def _by_secret(secret: str) -> Response:
+    """The response of a thank-you page's secret, in its language; 404 unknown, 410 anonymised."""
+    response = response_for_secret(secret)
+    use_respondent_locale([response.locale], None)
+    return check_shown(response)
+
+
+def _by_link(token: str) -> Response:
+    """The response given through a personal link, in the invitation's language; 404 unknown, 410 gone."""
+    invitation = invitation_for_token(token)
+    use_respondent_locale([invitation.locale, invitation.customer.locale if invitation.customer else None], None)
+    return response_of_invitation(invitation)
+
+
+def _own_page(response: Response, delete_url: str, confirm: bool = False):
+    """The respondent's answer as stored, with the way to delete it (``confirm``: the page asking to be sure)."""
+    definition = definition_by_id(response.survey_id)
+    locale = str(get_locale())
+    questions = {q.id: localized(q.text, locale, definition.default_locale) for q in definition.questions}
+    return render_template("responses/own.html", response=response, questions=questions, confirm=confirm,
+                           form=ConfirmForm(), delete_url=delete_url,
+                           title=localized(definition.title, locale, definition.default_locale))
+
+
+def _delete(response: Response):
+    """Delete the respondent's answer (POST, with the form's CSRF token checked by the app) and say so."""
+    definition = definition_by_id(response.survey_id)
+    delete_own_response(response)
+    db.session.commit()
+    session.pop(OWN_ANSWER, None)
+    return render_template("responses/own_deleted.html",
+                           title=localized(definition.title, str(get_locale()), definition.default_locale))
+
+
+@bp.get("/mine/<secret>")
+def own(secret: str):
+    """Show a respondent their answer, through the secret link of their thank-you page."""
+    return _own_page(_by_secret(secret), url_for(".own_delete", secret=secret))
+
+
+@bp.route("/mine/<secret>/delete", methods=["GET", "POST"])
+@limiter.limit(_public_limit, methods=["POST"])
+def own_delete(secret: str):
+    """Ask the respondent to confirm (GET), then delete their answer (POST)."""
+    response = _by_secret(secret)
+    if request.method == "POST":
+        return _delete(response)
+    return _own_page(response, url_for(".own_delete", secret=secret), confirm=True)
+
+
+@bp.get("/<token>/answer")
+def own_by_link(token: str):
+    """Show a customer the answer they gave through their personal link."""
+    response = _by_link(token)
+    return _own_page(response, url_for(".own_by_link_delete", token=token))
+
+
+@bp.route("/<token>/answer/delete", methods=["GET", "POST"])
+@limiter.limit(_public_limit, methods=["POST"])
+def own_by_link_delete(token: str):
+    """Ask the customer to confirm (GET), then delete the answer given through their personal link (POST)."""
+    response = _by_link(token)
+    if request.method == "POST":
+        return _delete(response)
+    return _own_page(response, url_for(".own_by_link_delete", token=token), confirm=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Connection, delete, insert, select, text, update
+from sqlalchemy import ColumnElement, Connection, and_, delete, insert, or_, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ..classification.jobs import after_storing
@@ -21,10 +21,11 @@ from ..invitations.models import Invitation, InvitationState
 from ..invitations.services import find_invitation
 from ..signals import answers_changed, customer_erasing, response_stored
 from ..surveys.models import QuestionType, SurveyState
-from ..taxonomy import PENDING
+from ..taxonomy import PENDING, UNCLASSIFIED
 from .answers import OTHER, OtherReason, Submission
 from .definition import SurveyDefinition, definition_by_slug
 from .models import Answer, Channel, Draft, Response, month_of
+from .own import new_view_token
 
 logger = logging.getLogger(__name__)
 
@@ -108,12 +109,13 @@ def record_response(connection: Connection, definition: SurveyDefinition, values
                     customer_id: int | None = None, interviewer_id: int | None = None,
                     submitted_at: datetime | None = None, submission_key: str | None = None,
                     rows: list[dict] | None = None, consent_text: str | None = None,
-                    link_mark: str | None = None) -> int:
+                    link_mark: str | None = None, view_token_hash: str | None = None) -> int:
     """Store one response with an answer per question answered; return its id (free text is stored pending).
 
     Written with plain INSERTs on ``connection`` (the caller's transaction, no ORM unit of work): this is
     the path that meets the load after a mailing. ``rows``: the values already made into answer rows (see
-    :func:`answer_rows`), e.g. classified with an import's batch.
+    :func:`answer_rows`), e.g. classified with an import's batch; ``view_token_hash``: the hash of the secret that
+    lets the respondent see or delete it.
 
     ``consent_text``: the consent wording shown with the form; ``link_mark``: the signed link answered through.
 
@@ -132,6 +134,7 @@ def record_response(connection: Connection, definition: SurveyDefinition, values
             "channel": channel, "interviewer_id": interviewer_id, "submitted_at": submitted_at,
             "submitted_month": month_of(submitted_at), "submission_key": submission_key,
             "primary_bucket": primary_bucket(rows), "consent_text": consent_text, "link_mark": link_mark,
+            "view_token_hash": view_token_hash,
         }).scalar_one()
     except IntegrityError as error:
         if invitation is not None or link_mark is not None:
@@ -157,10 +160,12 @@ class Outcome(enum.Enum):
 
 @dataclass(frozen=True)
 class SubmitResult:
-    """The outcome of sending an answer form, with the id of the response that holds its answers, if any."""
+    """The outcome of sending an answer form, with the id of the response that holds its answers, if any, and the
+    secret that lets the respondent see or delete it (only when stored now, from a link)."""
 
     outcome: Outcome
     response_id: int | None = None
+    view_token: str | None = None
 
 
 def submit_response(definition: SurveyDefinition, submission: Submission, *, locale: str, channel: Channel,
@@ -198,6 +203,7 @@ def submit_response(definition: SurveyDefinition, submission: Submission, *, loc
     if not form_trusted or not submission.valid:
         return SubmitResult(Outcome.REFUSED)
     rows = answer_rows(definition, submission.values, locale)
+    view_token, view_token_hash = new_view_token() if channel in (Channel.EMAIL, Channel.LINK) else (None, None)
     # A write that cannot get the database within the request's budget ends on the 503 page keeping the answers.
     # A new customer named by a signed link may be created by another request at the same moment: tried again once.
     for attempt in range(2):
@@ -205,7 +211,7 @@ def submit_response(definition: SurveyDefinition, submission: Submission, *, loc
             response_id = _store(definition, submission, rows, locale=locale, channel=channel,
                                  submission_key=submission_key, invitation=invitation, customer_id=customer_id,
                                  interviewer_id=interviewer_id, consent_text=consent_text, link_mark=link_mark,
-                                 customer_for=customer_for)
+                                 customer_for=customer_for, view_token_hash=view_token_hash)
         except (IntegrityError, AlreadyAnswered):
             _rollback()
             earlier = response_sent_with(definition, submission_key)
@@ -224,20 +230,20 @@ def submit_response(definition: SurveyDefinition, submission: Submission, *, loc
         after_storing()
     response_stored.send(None, response_id=response_id, consent=any(
         q.type == QuestionType.CONTACT_CONSENT and submission.values.get(q.id) == 1 for q in definition.questions))
-    return SubmitResult(Outcome.STORED, response_id)
+    return SubmitResult(Outcome.STORED, response_id, view_token)
 
 
 def _store(definition: SurveyDefinition, submission: Submission, rows: list[dict], *, locale: str, channel: Channel,
            submission_key: str | None, invitation: Invitation | None, customer_id: int | None,
            interviewer_id: int | None, consent_text: str | None, link_mark: str | None,
-           customer_for: Callable[[], int] | None) -> int:
+           customer_for: Callable[[], int] | None, view_token_hash: str | None) -> int:
     """Write one response under the write lock, in a transaction of its own; return its id."""
     if invitation is None and customer_id is None and customer_for is None:
         # Nothing else to write: one short transaction of its own, without the ORM session.
         with db.engine.connect() as connection, write_lock(connection), connection.begin():
             return record_response(connection, definition, submission.values, locale=locale, channel=channel,
                                    submission_key=submission_key, interviewer_id=interviewer_id, rows=rows,
-                                   consent_text=consent_text, link_mark=link_mark)
+                                   consent_text=consent_text, link_mark=link_mark, view_token_hash=view_token_hash)
     connection = db.session.connection()
     with write_lock(connection):
         if customer_for is not None:
@@ -245,7 +251,7 @@ def _store(definition: SurveyDefinition, submission: Submission, rows: list[dict
         response_id = record_response(connection, definition, submission.values, locale=locale, channel=channel,
                                       invitation=invitation, submission_key=submission_key, customer_id=customer_id,
                                       interviewer_id=interviewer_id, rows=rows, consent_text=consent_text,
-                                      link_mark=link_mark)
+                                      link_mark=link_mark, view_token_hash=view_token_hash)
         if invitation is not None:  # sent: what was kept while typing is no longer needed
             connection.execute(delete(Draft).where(Draft.invitation_id == invitation.id))
         db.session.commit()
@@ -341,10 +347,50 @@ def _answers_changed(_sender, response_ids: Iterable[int] = (), **_details) -> N
         sync_primary_buckets(response_ids)
 
 
+def anonymise_responses(condition: ColumnElement[bool], now: datetime | None = None) -> list[int]:
+    """Cut the personal links of the responses matching ``condition`` that still have them: their customer, their
+    invitation (the email it went to, its link and any draft), their form's key; mark them anonymised.
+
+    Their answers, buckets, causes, survey, language, channel and submission time stay, so every count is the same
+    (customer filters aside).
+
+    :return: the ids of the responses anonymised.
+    """
+    now = now or utcnow()
+    ids = list(db.session.scalars(select(Response.id).where(condition, Response.anonymised_at.is_(None))
+                                  .order_by(Response.id)))
+    for start in range(0, len(ids), _SYNC_BATCH):
+        batch = ids[start:start + _SYNC_BATCH]
+        invitations = select(Response.invitation_id).where(Response.id.in_(batch),
+                                                           Response.invitation_id.is_not(None))
+        db.session.execute(delete(Draft).where(Draft.invitation_id.in_(invitations)))
+        db.session.execute(update(Response).where(Response.id.in_(batch))
+                           .values(customer_id=None, invitation_id=None, submission_key=None, anonymised_at=now))
+    return ids
+
+
+def remove_free_text(condition: ColumnElement[bool]) -> int:
+    """Blank the free text of the responses matching ``condition``; their buckets stay. Text still to be sorted (by
+    the sorting job or in the review queue) is left for a later run: its bucket is decided from it.
+
+    :return: how many answers lost their text.
+    """
+    responses = select(Response.id).where(condition)
+    return rows_changed(db.session.execute(
+        update(Answer).where(Answer.response_id.in_(responses), text_decided())
+        .values(text=None).execution_options(synchronize_session=False)))
+
+
+def text_decided() -> ColumnElement[bool]:
+    """Answers holding free text whose bucket is decided (neither waiting for the sorting job nor for review)."""
+    return and_(Answer.text.is_not(None), or_(Answer.bucket.is_(None), Answer.bucket.not_in((PENDING, UNCLASSIFIED))))
+
+
 def _forget_customer(_sender, customer_id: int, **_details) -> int:
-    """Keep an erased customer's responses without their name; return how many."""
-    return rows_changed(db.session.execute(update(Response).where(Response.customer_id == customer_id)
-                                           .values(customer_id=None, invitation_id=None)))
+    """Keep an erased customer's responses anonymously (those of anonymous surveys, linked by their invitation,
+    too); return how many."""
+    invitations = select(Invitation.id).where(Invitation.customer_id == customer_id)
+    return len(anonymise_responses(or_(Response.customer_id == customer_id, Response.invitation_id.in_(invitations))))
 
 
 def connect() -> None:

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import BooleanField, DateTimeLocalField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..formutil import DayRange, MultiCheckboxField, choices
 from ..i18n import LANGUAGES
+from ..retention.rules import MAX_MONTHS
 from .linksign import REF_MAX
 from .models import TEXT_MAX, LinkFallback, QuestionType, SurveyKind
 
@@ -47,6 +48,14 @@ class SettingsForm(FlaskForm):
     reason_codes = MultiCheckboxField(_l("Reasons offered"), validators=[InputRequired()])
     next_step_url = StringField(_l("Link of the next step on the thank-you page"),
                                 validators=[Optional(), Length(max=500)])
+    retention_months = IntegerField(
+        _l("Anonymise answers this many months after submission"),
+        validators=[Optional(), NumberRange(min=1, max=MAX_MONTHS,
+                                            message=_l("Give a whole number of months from 1 to %(max)s, or leave "
+                                                       "it empty to keep answers as they are.", max=MAX_MONTHS))],
+        description=_l("Leave empty to keep answers linked to customers. Counts and causes in reports stay the "
+                       "same after anonymisation."))
+    retention_free_text = BooleanField(_l("Also remove the free text typed when anonymising"))
 
 
 class SignedLinksForm(FlaskForm):

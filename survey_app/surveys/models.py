@@ -70,6 +70,10 @@ class Survey(db.Model):
     #: What a signed link with a bad or expired signature leads to: the anonymous form, or a refusal.
     link_fallback: Mapped[LinkFallback] = mapped_column(str_enum(LinkFallback, 10), default=LinkFallback.REFUSE,
                                                         server_default=LinkFallback.REFUSE.value)
+    #: Answers lose their personal links this many months after submission (None: kept as they are).
+    retention_months: Mapped[int | None]
+    #: Retention also removes the free text typed (it may name people).
+    retention_free_text: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: Codes of the catalogue reasons offered, in display order.
     reason_codes: Mapped[list] = mapped_column(MutableList.as_mutable(sa.JSON), default=list)
     #: When the survey was created.

@@ -308,7 +308,8 @@ def untranslated(survey: Survey) -> list[MissingText]:
 
 
 def update_settings(survey: Survey, *, slug: str, default_locale: str, open_link: bool, anonymous: bool,
-                    opens_at, closes_at, reason_codes: list[str], next_step_url: str | None = None) -> None:
+                    opens_at, closes_at, reason_codes: list[str], next_step_url: str | None = None,
+                    retention_months: int | None = None, retention_free_text: bool = False) -> None:
     """Change the survey's settings.
 
     :raise SurveyError: if the slug is malformed or taken, a reason code unknown, the dates reversed or the next
@@ -330,6 +331,8 @@ def update_settings(survey: Survey, *, slug: str, default_locale: str, open_link
     survey.anonymous = anonymous or not asks_customers(survey.kind)  # a staff survey stays anonymous
     survey.opens_at, survey.closes_at = opens_at, closes_at
     survey.reason_codes = list(reason_codes)
+    survey.retention_months = retention_months or None
+    survey.retention_free_text = bool(retention_free_text)
     _changed(survey)
 
 

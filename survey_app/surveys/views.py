@@ -166,7 +166,9 @@ def settings(slug: str):
             update_settings(survey, slug=form.slug.data, default_locale=form.default_locale.data,
                             open_link=form.open_link.data, anonymous=form.anonymous.data,
                             opens_at=form.opens_at.data, closes_at=form.closes_at.data,
-                            reason_codes=form.reason_codes.data, next_step_url=form.next_step_url.data)
+                            reason_codes=form.reason_codes.data, next_step_url=form.next_step_url.data,
+                            retention_months=form.retention_months.data,
+                            retention_free_text=form.retention_free_text.data)
         except SurveyError as error:
             (form.next_step_url.errors if error.code == "bad_link" else form.form_errors).append(str(error))
             db.session.rollback()

@@ -17,6 +17,7 @@ NOT_PAGES = {
     "reports.chart", "lost.chart", "winback_results.chart", "purchases.customer_chart",  # PNG/SVG charts
     "reports.export", "lost.export", "winback_results.export", "audit.export",  # CSV and spreadsheet downloads
     "customers.import_report", "purchases.import_report", "responses.import_report",  # CSV reports of refused rows
+    "customers.export",  # a customer's data as a JSON download (subject access)
     "invitations.preview_html",  # an email's HTML, drawn inside the email preview's frame (measured with it)
 }
 #: Staff pages seen without signing in: the login page is measured first; the password page needs an emailed token

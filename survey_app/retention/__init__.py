@@ -1,0 +1,1 @@
+"""Data protection: retention periods, respondents seeing or deleting their answer, subject access exports."""
