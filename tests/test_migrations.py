@@ -129,3 +129,61 @@ def test_the_templates_contact_question_becomes_the_consent_question(fresh_datab
             types = dict(conn.execute(text("SELECT id, type FROM question")).all())
         db.engine.dispose()
     assert types == {1: "contact_consent", 2: "yes_no"}
+
+
+#: Tables whose rows no migration may lose, with the links between them that must survive too.
+KEPT_TABLES = ("staff_user", "survey", "question", "customer", "invitation", "response", "answer")
+KEPT_LINKS = "SELECT invitation_id, customer_id, interviewer_id FROM response"
+
+
+def test_every_migration_keeps_the_rows_and_links_already_stored(fresh_database_url, tmp_path, monkeypatch):
+    """Upgrading one revision at a time from the first, with data in place: nothing stored is lost or unlinked
+    (on SQLite, rebuilding a table with foreign keys on would delete or unlink the rows that point at it)."""
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=fresh_database_url)
+    with app.app_context():
+        upgrade(revision="7c324ad9bc85")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO staff_user (id, email, name, password_hash, role, active, created_at) "
+                              "VALUES (1, 'i@example.com', 'I', 'x', 'interviewer', true, CURRENT_TIMESTAMP)"))
+            _old_survey(conn)
+            conn.execute(text("INSERT INTO question (id, survey_id, position, type, required, text) VALUES "
+                              "(1, 1, 1, 'main_reason', false, '{}'), (2, 1, 2, 'free_text', false, '{}')"))
+            conn.execute(text("INSERT INTO customer (id, external_ref, name, locale, status, unreachable, opted_out, "
+                              "created_at) VALUES (1, 'C-1', 'Ann', 'fr', 'active', false, false, "
+                              "CURRENT_TIMESTAMP)"))
+            conn.execute(text("INSERT INTO invitation (id, survey_id, customer_id, token_hash, locale, state, "
+                              "created_at, reminders_sent) VALUES (1, 1, 1, 'h', 'fr', 'answered', "
+                              "CURRENT_TIMESTAMP, 0)"))
+            conn.execute(text("INSERT INTO response (id, survey_id, invitation_id, customer_id, locale, channel, "
+                              "interviewer_id, submitted_at) VALUES (1, 1, 1, 1, 'fr', 'email', 1, "
+                              "'2026-01-05 10:00:00')"))
+            conn.execute(text("INSERT INTO answer (response_id, question_id, reason_code, text, bucket, is_primary) "
+                              "VALUES (1, 1, 'moved', NULL, 'circumstances', true), "
+                              "(1, 2, NULL, 'trop cher', 'competitor', false)"))
+
+        def stored() -> tuple:
+            with db.engine.connect() as conn:
+                counts = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in KEPT_TABLES}
+                return counts, conn.execute(text(KEPT_LINKS)).all()
+
+        before = stored()
+        steps = []
+        while True:
+            with db.engine.connect() as conn:
+                current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            if current == _head(app):
+                break
+            upgrade(revision="+1")
+            with db.engine.connect() as conn:
+                steps.append(conn.execute(text("SELECT version_num FROM alembic_version")).scalar())
+            assert stored() == before, f"after {steps[-1]}"
+        db.engine.dispose()
+    assert len(steps) > 20 and before[0]["answer"] == 2 and before[1] == [(1, 1, 1)]
+
+
+def _head(app) -> str:
+    """The newest revision of the migrations folder."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config()).get_current_head()
