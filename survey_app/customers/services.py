@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 from ..domain import Invalid
 from ..extensions import db
 from ..i18n import LANGUAGES
-from ..signals import customer_changed, customer_erasing
+from ..signals import customer_changed, customer_erasing, customer_lost
 from ..text import one_line
 from .models import Customer, CustomerStatus
 
@@ -78,6 +78,8 @@ def update_customer(customer: Customer, **values) -> None:
         customer.status_manual = True
     db.session.flush()
     customer_changed.send(None, customer_ids=[customer.id])
+    if customer.status != before[0] and customer.status == CustomerStatus.LOST:
+        customer_lost.send(None, customer_ids=[customer.id])
 
 
 def erase_customer(customer: Customer) -> int:
