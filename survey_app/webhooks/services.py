@@ -188,7 +188,7 @@ def deliver(delivery_id: int, now: datetime | None = None) -> Outcome | None:
     db.session.commit()
     if row is None:
         return None
-    attempts, webhook_id = row
+    attempts, webhook_id = int(row[0]), int(row[1])
     delivery = db.session.get(WebhookDelivery, delivery_id)
     webhook = db.session.get(Webhook, webhook_id)
     if delivery is None or webhook is None:  # the endpoint was deleted meanwhile
@@ -263,7 +263,7 @@ def retry_due(now: datetime | None = None, limit: int = 1000) -> dict[str, int]:
                                                _DELIVERY.c.last_attempt_at < now - ABANDONED)
                        .values(state=DeliveryState.PENDING, next_attempt_at=now))
     db.session.commit()
-    due = list(db.session.scalars(
+    due: list[int] = list(db.session.scalars(
         select(_DELIVERY.c.id).where(_DELIVERY.c.state == DeliveryState.PENDING, _DELIVERY.c.next_attempt_at <= now,
                                      _deliverable())
         .order_by(_DELIVERY.c.next_attempt_at, _DELIVERY.c.id).limit(limit)))
