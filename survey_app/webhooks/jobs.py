@@ -21,7 +21,7 @@ from ..jobs.runner import JobRun, execute, handler, launch
 from ..jobs.schedule import periodic
 from ..signals import customer_lost, customer_returned, followup_created, response_stored, responses_classified
 from . import events
-from .services import DELIVER, JOBS_TO_LAUNCH, announce, deliver_all, retry_due
+from .services import DELIVER, JOBS_TO_LAUNCH, announce, deliver_all, retry_due, subscribers
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +82,10 @@ def _in_transaction(event_type: str, build: Callable[[Sequence[int]], list[dict]
     if not ids:
         return
     try:
+        if not subscribers(event_type):  # no savepoint, no payload when nobody listens
+            return
         with db.session.begin_nested():
-            announce(event_type, build(ids))
+            announce(event_type, build, ids)
     except Exception:
         logger.exception("Webhook event %s for %s not recorded", event_type, list(ids)[:20])
 
@@ -91,10 +93,8 @@ def _in_transaction(event_type: str, build: Callable[[Sequence[int]], list[dict]
 def _after_stored(_sender, response_id: int, **_details) -> None:
     """A response was stored and committed: announce it in a transaction of its own."""
     try:
-        if announce("response.created", events.responses([response_id])):
+        if announce("response.created", events.responses, [response_id]):
             db.session.commit()
-        else:
-            db.session.rollback()
     except Exception:
         db.session.rollback()
         logger.exception("Webhook event response.created for response %s not recorded", response_id)

@@ -9,7 +9,7 @@ import base64
 import json
 import logging
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -125,8 +125,7 @@ def record(event_type: str, items: Sequence[dict], webhooks: Sequence[Webhook] |
     if not items:
         return []
     if webhooks is None:
-        webhooks = [w for w in db.session.scalars(select(Webhook).where(Webhook.enabled.is_(True)))
-                    if event_type in (w.events or [])]
+        webhooks = subscribers(event_type)
     if not webhooks:
         return []
     now = now or utcnow()
@@ -154,12 +153,22 @@ def queue_delivery_job(delivery_ids: list[int]) -> Job:
     return job
 
 
-def announce(event_type: str, items: Sequence[dict]) -> list[int]:
-    """Record the deliveries of these events and the job that posts them, in the caller's transaction."""
-    ids = record(event_type, items)
-    if ids:
-        queue_delivery_job(ids)
-    return ids
+def subscribers(event_type: str) -> list[Webhook]:
+    """The enabled endpoints subscribed to ``event_type``."""
+    return [w for w in db.session.scalars(select(Webhook).where(Webhook.enabled.is_(True)).order_by(Webhook.id))
+            if event_type in (w.events or [])]
+
+
+def announce(event_type: str, build: Callable[[Sequence[int]], list[dict]], ids: Sequence[int]) -> list[int]:
+    """Record the deliveries of the events about ``ids`` (their data made by ``build``, only if an endpoint wants
+    them) and the job that posts them, in the caller's transaction; return the deliveries' ids."""
+    webhooks = subscribers(event_type) if ids else []
+    if not webhooks:
+        return []
+    delivery_ids = record(event_type, build(ids), webhooks)
+    if delivery_ids:
+        queue_delivery_job(delivery_ids)
+    return delivery_ids
 
 
 def send_test(webhook: Webhook, data: dict) -> int:
