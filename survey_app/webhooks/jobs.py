@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..jobs.models import Job
-from ..jobs.runner import JobRun, execute, handler, launch
+from ..jobs.runner import JobRun, execute, handler, launch, then
 from ..jobs.schedule import periodic
 from ..signals import customer_lost, customer_returned, followup_created, response_stored, responses_classified
 from . import events
-from .services import DELIVER, JOBS_TO_LAUNCH, announce, deliver_all, retry_due, subscribers
+from .services import DELIVER, JOBS_TO_LAUNCH, announce, deliver_all, prune_deliveries, retry_due, subscribers
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +39,11 @@ def run_retry(_job: Job, _run: JobRun) -> dict:
 
 
 periodic("webhooks-retry", timedelta(minutes=1), "webhooks_retry")
+
+
+def _prune() -> None:
+    """After the daily clean-up of jobs, forget old finished deliveries too."""
+    logger.info("Forgot %d old webhook deliveries", prune_deliveries())
 
 
 def _start(app: Flask, job_ids: list[int]) -> None:
@@ -124,6 +129,7 @@ def connect() -> None:
     customer_lost.connect(_after_lost)
     customer_returned.connect(_after_returned)
     followup_created.connect(_after_followups)
+    then("prune_jobs", _prune)
     if not event.contains(Session, "after_commit", _launch_committed):
         event.listen(Session, "after_commit", _launch_committed)
         event.listen(Session, "after_rollback", _forget_rolled_back)

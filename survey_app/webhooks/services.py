@@ -277,3 +277,22 @@ def retry_due(now: datetime | None = None, limit: int = 1000) -> dict[str, int]:
                                      _deliverable())
         .order_by(_DELIVERY.c.next_attempt_at, _DELIVERY.c.id).limit(limit)))
     return deliver_all(due, now)
+
+
+#: Finished deliveries (delivered, or given up) stay in the log this long.
+KEPT = timedelta(days=30)
+
+
+def prune_deliveries(now: datetime | None = None, older_than: timedelta = KEPT) -> int:
+    """Forget finished deliveries recorded more than ``older_than`` ago, 1000 at a time; commit; return how many."""
+    cutoff = (now or utcnow()) - older_than
+    pruned = 0
+    while True:
+        ids = list(db.session.scalars(select(_DELIVERY.c.id).where(
+            _DELIVERY.c.state.in_((DeliveryState.DELIVERED, DeliveryState.FAILED)), _DELIVERY.c.created_at < cutoff)
+            .limit(1000)))
+        if not ids:
+            return pruned
+        db.session.execute(_DELIVERY.delete().where(_DELIVERY.c.id.in_(ids)))
+        db.session.commit()
+        pruned += len(ids)

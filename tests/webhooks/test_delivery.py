@@ -11,7 +11,7 @@ from survey_app.dbtypes import utcnow
 from survey_app.extensions import db as _db
 from survey_app.webhooks.models import DeliveryState, Webhook, WebhookDelivery
 from survey_app.webhooks.rules import MAX_ATTEMPTS, RETRY_DELAYS, UrlRefused, check_url, public
-from survey_app.webhooks.services import deliver_all, record, retry_due
+from survey_app.webhooks.services import deliver_all, prune_deliveries, record, retry_due
 from tests.conftest import csrf_token
 from tests.instances.test_two_instances import wait_for
 from tests.invitations.test_sending import smtp_server  # noqa: F401  (a fixture)
@@ -249,3 +249,19 @@ def test_only_admins_manage_webhooks(app, client, db, login, receiver, role):
 def test_the_admins_navigation_links_the_webhooks_page(client, login):
     login("admin")
     assert 'href="/staff/webhooks/"' in client.get("/staff/users/").text
+
+
+def test_finished_deliveries_leave_the_log_after_thirty_days_waiting_ones_stay(app, db, receiver):
+    receiver.statuses = [204, 500]
+    endpoint(db, receiver.url, "customer.lost")
+    done, waiting = recorded(app, db, items=[LOST[0], LOST[0]])
+    now = utcnow()
+    run(app, deliver_all, [done, waiting], now)
+    assert [d.state for d in deliveries(db)] == [DeliveryState.DELIVERED, DeliveryState.PENDING]
+    assert run(app, prune_deliveries, now + timedelta(days=29)) == 0
+    assert run(app, prune_deliveries, now + timedelta(days=31)) == 1
+    assert [d.id for d in deliveries(db)] == [waiting]
+    from survey_app.jobs.runner import execute
+    from survey_app.jobs.services import submit
+
+    assert run(app, lambda: execute(submit("prune_jobs", {}).id)) is not None  # the daily clean-up runs it too
