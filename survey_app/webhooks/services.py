@@ -288,7 +288,7 @@ def prune_deliveries(now: datetime | None = None, older_than: timedelta = KEPT) 
     cutoff = (now or utcnow()) - older_than
     pruned = 0
     while True:
-        ids = list(db.session.scalars(select(_DELIVERY.c.id).where(
+        ids: list[int] = list(db.session.scalars(select(_DELIVERY.c.id).where(
             _DELIVERY.c.state.in_((DeliveryState.DELIVERED, DeliveryState.FAILED)), _DELIVERY.c.created_at < cutoff)
             .limit(1000)))
         if not ids:
