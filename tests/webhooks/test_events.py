@@ -181,3 +181,28 @@ def _deliver_in_context(app, deliver, delivery_id) -> bool:
             return deliver(delivery_id) is not None
         finally:
             _db.session.remove()
+
+
+def test_a_failure_to_record_an_event_never_undoes_what_was_announced(app, db, receiver, make_customer,
+                                                                      monkeypatch):
+    from survey_app.webhooks import events
+
+    def broken(_ids):
+        raise RuntimeError("payload could not be built")
+
+    monkeypatch.setattr(events, "customers", broken)
+    endpoint(db, receiver.url, "customer.lost")
+    customer = make_customer(ref="KEEP-1")
+    buys(app, customer, "2026-01-01", "2026-04-01", "2026-06-30")
+    assert detect(app, "2026-10-28").newly_lost == 1
+    with db() as session:
+        assert session.get(Customer, customer.id).status == CustomerStatus.LOST
+        assert session.scalars(select(Job).where(Job.kind == "deliver_webhooks")).all() == []
+    assert deliveries(db) == []
+
+
+def test_without_endpoints_nothing_is_recorded(client, db, make_survey, make_customer, make_invitation):
+    answer(client, make_invitation, make_survey("exit"), make_customer(), main_reason="no_follow_up")
+    with db() as session:
+        assert session.scalars(select(Job).where(Job.kind == "deliver_webhooks")).all() == []
+    assert deliveries(db) == []
