@@ -20,7 +20,7 @@ from ..domain import Invalid
 from ..extensions import db
 from ..jobs.models import Job, JobState
 from .models import DeliveryState, Webhook, WebhookDelivery
-from .rules import EVENTS, MAX_URL, TEST_EVENT, broken, check_url, next_attempt
+from .rules import EVENTS, MAX_ATTEMPTS, MAX_URL, TEST_EVENT, broken, check_url, next_attempt
 from .sending import Outcome, post
 
 logger = logging.getLogger(__name__)
@@ -176,6 +176,20 @@ def send_test(webhook: Webhook, data: dict) -> int:
     [delivery_id] = record(TEST_EVENT, [data], [webhook])
     queue_delivery_job([delivery_id])
     return delivery_id
+
+
+def send_again(delivery: WebhookDelivery) -> bool:
+    """Make a delivery that gave up (or waits for a retry) due now, with one more attempt, and record the job that
+    makes it, in the caller's transaction; False if it is delivered or being sent."""
+    attempts = min(delivery.attempts, MAX_ATTEMPTS - 1) if delivery.event_type != TEST_EVENT else delivery.attempts
+    again = db.session.execute(
+        update(_DELIVERY).where(_DELIVERY.c.id == delivery.id,
+                                _DELIVERY.c.state.in_((DeliveryState.FAILED, DeliveryState.PENDING)))
+        .values(state=DeliveryState.PENDING, next_attempt_at=utcnow(), attempts=attempts))
+    if rows_changed(again) != 1:
+        return False
+    queue_delivery_job([delivery.id])
+    return True
 
 
 def _deliverable():

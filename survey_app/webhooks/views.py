@@ -11,7 +11,7 @@ from ..extensions import db
 from ..formutil import ConfirmForm
 from . import events as event_data
 from .forms import EVENT_LABELS, STATE_LABELS, URL_MESSAGES, EventsForm, WebhookForm
-from .models import Webhook
+from .models import Webhook, WebhookDelivery
 from .rules import UrlRefused
 from .services import (
     NoEvents,
@@ -21,6 +21,7 @@ from .services import (
     deliveries_of,
     list_webhooks,
     rotate_secret,
+    send_again,
     send_test,
     set_enabled,
     update_webhook,
@@ -147,6 +148,23 @@ def test(webhook_id: int):
     send_test(webhook, event_data.test_event(webhook.id))
     db.session.commit()
     flash(_("A test event is on its way; reload the page to see how the endpoint answered."), "success")
+    return redirect(url_for(".show", webhook_id=webhook.id))
+
+
+@bp.post("/<int:webhook_id>/deliveries/<int:delivery_id>/again")
+@role_required(Role.ADMIN)
+def again(webhook_id: int, delivery_id: int):
+    """Try a delivery again now (one more attempt), e.g. once the endpoint is fixed."""
+    webhook = _confirmed(webhook_id)
+    delivery = db.session.get(WebhookDelivery, delivery_id)
+    if delivery is None or delivery.webhook_id != webhook.id:
+        abort(404)
+    if send_again(delivery):
+        db.session.commit()
+        flash(_("The event is sent again; reload the page to see how the endpoint answered."), "success")
+    else:
+        db.session.rollback()
+        flash(_("This event was delivered or is being sent; it is not sent again."), "error")
     return redirect(url_for(".show", webhook_id=webhook.id))
 
 

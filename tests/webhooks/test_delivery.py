@@ -265,3 +265,26 @@ def test_finished_deliveries_leave_the_log_after_thirty_days_waiting_ones_stay(a
     from survey_app.jobs.services import submit
 
     assert run(app, lambda: execute(submit("prune_jobs", {}).id)) is not None  # the daily clean-up runs it too
+
+
+def test_an_admin_sends_a_failed_event_again_once_the_endpoint_is_fixed(app, client, db, login, receiver):
+    receiver.statuses = [500, 204]
+    login("admin")
+    hook = endpoint(db, receiver.url, "customer.lost")
+    ids = recorded(app, db)
+    run(app, deliver_all, ids)
+    with app.app_context():  # as if every attempt had been spent
+        _db.session.execute(WebhookDelivery.__table__.update().values(state="failed", attempts=MAX_ATTEMPTS,
+                                                                      next_attempt_at=None))
+        _db.session.commit()
+        _db.session.remove()
+    log = client.get(f"/staff/webhooks/{hook.id}").text
+    assert "Send again" in log and "Failed" in log
+    assert client.post(f"/staff/webhooks/{hook.id}/deliveries/{ids[0]}/again").status_code == 302
+    assert wait_for(lambda: settled(db) and deliveries(db)[0].state == DeliveryState.DELIVERED, 60)
+    [row] = deliveries(db)
+    assert (row.attempts, row.status_code) == (MAX_ATTEMPTS, 204) and len(receiver.received) == 2
+    page = client.post(f"/staff/webhooks/{hook.id}/deliveries/{ids[0]}/again", follow_redirects=True)
+    assert "it is not sent again" in page.text and len(receiver.received) == 2
+    other = endpoint(db, receiver.url, "customer.lost")
+    assert client.post(f"/staff/webhooks/{other.id}/deliveries/{ids[0]}/again").status_code == 404
