@@ -123,6 +123,14 @@ class Config:
     SCHEDULER_TICK_SECONDS = float(os.environ.get("SCHEDULER_TICK_SECONDS", "60"))
     #: How often (seconds) a running job records a sign of life.
     JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "10"))
+    #: Let webhooks reach loopback, private, link-local and reserved addresses (off: such endpoints are refused when
+    #: registered and again at each delivery). Only for tests or an intranet that means it.
+    WEBHOOKS_ALLOW_PRIVATE_URLS = env_bool("WEBHOOKS_ALLOW_PRIVATE_URLS", False)
+    #: Seconds a webhook endpoint has to answer a delivery.
+    WEBHOOKS_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOKS_TIMEOUT_SECONDS", "10"))
+    #: Disable an endpoint once this many deliveries in a row failed every attempt (it is also disabled after
+    #: failing every attempt for 24 hours); its admins are emailed.
+    WEBHOOKS_DISABLE_AFTER = env_int("WEBHOOKS_DISABLE_AFTER", 5)
     #: Days an invitation link stays valid.
     INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 60)
     #: Days the emailed link with which a new or reset staff member chooses a password works (once).

@@ -83,12 +83,14 @@ def register_blueprints(app: Flask) -> None:
     from .responses.public import bp as respond_bp
     from .responses.staff import bp as responses_bp
     from .surveys.views import bp as surveys_bp
+    from .webhooks.views import bp as webhooks_bp
     from .winback.results import bp as winback_results_bp
     from .winback.views import bp as winback_bp
 
     for bp in (core_bp, auth_bp, home_bp, users_bp, surveys_bp, customers_bp, purchases_bp, invitations_bp,
                respond_bp, responses_bp, reports_bp, survey_reports_bp, classification_bp, lost_bp, followups_bp,
-               winback_bp, winback_results_bp, api_keys_bp, audit_bp):
+               winback_bp, winback_results_bp, api_keys_bp, audit_bp,
+               webhooks_bp):
         app.register_blueprint(bp)
     api.init_app(app)  # the JSON API (/api/v1), its OpenAPI document and its docs page
     register_api_hook(app)
@@ -163,9 +165,10 @@ def register_signals() -> None:
     from .reports import state as reports
     from .responses import cache as respondent_cache
     from .responses import services as responses
+    from .webhooks import jobs as webhooks
     from .winback import jobs as winback
 
-    for feature in (reports, responses, invitations, respondent_cache, followups, winback):
+    for feature in (reports, responses, invitations, respondent_cache, followups, winback, webhooks):
         feature.connect()
 
 
@@ -183,6 +186,7 @@ def register_jobs() -> None:
     from .purchases import jobs as _purchase_imports  # noqa: F401
     from .responses import jobs as _answer_imports  # noqa: F401
     from .retention import jobs as _retention  # noqa: F401
+    from .webhooks import jobs as _webhooks  # noqa: F401
     from .winback import jobs as _winback  # noqa: F401
 
     periodic("prune-jobs", timedelta(days=1), "prune_jobs")

@@ -28,3 +28,13 @@ reasons_changed = _signals.signal("reasons-changed")
 response_stored = _signals.signal("response-stored")
 #: A new classifier model version was stored.
 model_changed = _signals.signal("model-changed")
+#: The sorting job gave pending answers their cause (in its transaction); ``response_ids``: whose answers.
+responses_classified = _signals.signal("responses-classified")
+#: Customers became lost, found by lost-customer detection or marked by staff (in the writer's transaction);
+#: ``customer_ids``: who.
+customer_lost = _signals.signal("customer-lost")
+#: Lost customers bought again after their lost date and are returned now (in the writer's transaction);
+#: ``customer_ids``: who.
+customer_returned = _signals.signal("customer-returned")
+#: Follow-up tasks were opened, by themselves or by staff (in the writer's transaction); ``followup_ids``: which.
+followup_created = _signals.signal("followup-created")

@@ -26,7 +26,7 @@ from ..dbtypes import utcnow
 from ..extensions import db
 from ..responses.cache import respondent_cache
 from ..responses.models import Answer, ClassificationSource, Response
-from ..signals import answers_changed, model_changed
+from ..signals import answers_changed, model_changed, responses_classified
 from ..storage.services import BlobMissing, put_bytes, read_bytes
 from ..taxonomy import BUCKETS, NOT_A_REASON, PENDING, UNCLASSIFIED, cause_group
 from .models import ClassifierVersion
@@ -261,9 +261,10 @@ _SET_CLASSIFICATION = (
 
 
 def _classify_all(conditions: Sequence, batch_size: int,
-                  checkpoint: Callable[[dict[str, int]], None] | None = None) -> dict[str, int]:
+                  checkpoint: Callable[[dict[str, int]], None] | None = None, announce: bool = False) -> dict[str, int]:
     """Classify the free-text answers matching ``conditions`` with the current model, a batch per transaction
-    (each committed with ``checkpoint``'s progress); return counts."""
+    (each committed with ``checkpoint``'s progress); return counts. ``announce``: the sorting job's work, sent as
+    :data:`~survey_app.signals.responses_classified` (a backlog reclassification is not)."""
     version, classifier = ensure_model()
     minimum = threshold(classifier)
     counts = {"answers": 0, "classified": 0, "unclassified": 0}
@@ -287,6 +288,8 @@ def _classify_all(conditions: Sequence, batch_size: int,
             counts["classified" if result.bucket != UNCLASSIFIED else "unclassified"] += 1
         db.session.connection().execute(_SET_CLASSIFICATION, params)
         answers_changed.send(None, reason="classified", response_ids=[r.response_id for r in rows if r.is_primary])
+        if announce:
+            responses_classified.send(None, response_ids=sorted({r.response_id for r in rows}))
         counts["answers"] += len(rows)
         last_id = rows[-1].id
         if checkpoint is not None:
@@ -301,7 +304,7 @@ def sort_pending(batch_size: int = 500, checkpoint: Callable[[dict[str, int]], N
     counts. Nothing is loaded when no answer waits."""
     if not pending_answers():
         return {"answers": 0, "classified": 0, "unclassified": 0}
-    return _classify_all((_IS_PENDING,), batch_size, checkpoint)
+    return _classify_all((_IS_PENDING,), batch_size, checkpoint, announce=True)
 
 
 def classify_backlog(batch_size: int = 2000) -> dict[str, int]:

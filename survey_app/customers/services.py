@@ -10,7 +10,7 @@ from ..audit.services import record
 from ..domain import Invalid
 from ..extensions import db
 from ..i18n import LANGUAGES
-from ..signals import customer_changed, customer_erasing
+from ..signals import customer_changed, customer_erasing, customer_lost
 from ..text import one_line
 from .models import Customer, CustomerStatus
 
@@ -79,6 +79,8 @@ def update_customer(customer: Customer, **values) -> None:
         customer.status_manual = True
     db.session.flush()
     customer_changed.send(None, customer_ids=[customer.id])
+    if customer.status != before[0] and customer.status == CustomerStatus.LOST:
+        customer_lost.send(None, customer_ids=[customer.id])
 
 
 def erase_customer(customer: Customer) -> int:

@@ -17,6 +17,7 @@ from ..dbtypes import rows_changed, utcnow
 from ..domain import Conflict, Invalid
 from ..extensions import db
 from ..responses.models import Answer, Response
+from ..signals import followup_created
 from ..surveys.models import Question, QuestionType, Survey
 from ..taxonomy import BUCKETS
 from .models import FollowUp
@@ -112,6 +113,7 @@ def open_due(response_ids: Iterable[int]) -> list[int]:
                 opened.append(task.id)
     if opened:
         logger.info("Opened %d follow-ups", len(opened))
+        followup_created.send(None, followup_ids=opened)
     return opened
 
 
@@ -143,6 +145,7 @@ def open_by_hand(response: Response, user_id: int) -> FollowUp:
                          due=due_for(utcnow().date()), created_by_id=user_id))
     if task is None:
         raise FollowUpExists()
+    followup_created.send(None, followup_ids=[task.id])
     return task
 
 

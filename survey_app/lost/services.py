@@ -21,7 +21,7 @@ from ..jobs.runner import JobRun, handler
 from ..jobs.schedule import periodic
 from ..purchases.models import Purchase
 from ..purchases.rules import LOST_FACTOR, lost_since, segment_interval, usual_interval
-from ..signals import customer_changed
+from ..signals import customer_changed, customer_lost, customer_returned
 
 #: Customers written per statement.
 BATCH = 2000
@@ -144,6 +144,12 @@ def _write(changes: list[tuple[int, dict]]) -> None:
         changed = [customer_id for customer_id, values in batch if "status" in values]
         if changed:
             customer_changed.send(None, customer_ids=changed)
+        lost = [customer_id for customer_id, values in batch if values.get("status") == CustomerStatus.LOST]
+        if lost:
+            customer_lost.send(None, customer_ids=lost)
+        returned = [customer_id for customer_id, values in batch if values.get("status") == CustomerStatus.RETURNED]
+        if returned:
+            customer_returned.send(None, customer_ids=returned)
         db.session.commit()
 
 

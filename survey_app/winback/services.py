@@ -18,7 +18,7 @@ from ..lost.priorities_rules import priority_of
 from ..lost.winback import priority_mapping, rankings
 from ..purchases.models import Purchase
 from ..responses.models import Answer, Response
-from ..signals import customer_changed
+from ..signals import customer_changed, customer_returned
 from ..surveys.models import Reason, Survey, SurveyKind
 from ..taxonomy import BUCKETS
 from .models import WinbackCase, WinbackStep
@@ -213,6 +213,7 @@ def _mark_returned(customer_ids: list[int]) -> None:
             changed += [customer_id for customer_id, _day in firsts]
     if changed:
         customer_changed.send(None, customer_ids=changed)
+        customer_returned.send(None, customer_ids=changed)
 
 
 def _text(value: str, field: str) -> str:

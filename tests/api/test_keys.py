@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from survey_app.api.models import ApiKey
 from survey_app.api.services import TOUCH_EVERY, hash_key
+from survey_app.audit.models import AuditEvent
 from survey_app.dbtypes import utcnow
 from tests.conftest import csrf_token
 
@@ -61,6 +62,9 @@ def test_the_page_revokes_a_key_and_the_key_stops_working(client, login, make_ke
     assert answer.status_code == 200 and "was revoked" in answer.text and "Revoked" in answer.text
     refused = client.get("/api/v1/surveys", headers={"Authorization": f"Bearer {key}"})
     assert refused.status_code == 401 and refused.mimetype == "application/problem+json"
+    with db() as session:
+        revoked = session.scalar(select(AuditEvent).where(AuditEvent.action == "api_key.revoke"))
+    assert revoked.actor_label.startswith("admin") and revoked.target_id == str(stored.id)
 
 
 def test_the_command_creates_lists_and_revokes_keys(runner, app, db):
@@ -78,6 +82,11 @@ def test_the_command_creates_lists_and_revokes_keys(runner, app, db):
     assert runner.invoke(args=["api-keys", "revoke", "nope"]).exit_code != 0
     bad = runner.invoke(args=["api-keys", "create", "--name", "x", "--role", "interviewer"])
     assert bad.exit_code != 0
+    with db() as session:
+        logged = session.execute(select(AuditEvent.action, AuditEvent.actor_label, AuditEvent.detail)
+                                 .where(AuditEvent.target_id == str(stored.id)).order_by(AuditEvent.id)).all()
+    assert [(action, who) for action, who, _detail in logged] == [("api_key.create", "CLI"), ("api_key.revoke", "CLI")]
+    assert key not in str(logged) and logged[0][2]["prefix"] == stored.prefix
 
 
 def test_an_expired_key_is_refused(client, make_key, db):

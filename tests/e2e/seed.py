@@ -72,8 +72,36 @@ def seed() -> dict:
                         lost_at=date.today() - timedelta(days=30), account_manager_id=staff["analyst"].id)
     winback = open_case(lost, date.today(), staff["analyst"].id)
     db.session.commit()
+    _webhook(staff["admin"].id)
     return {"logins": logins, "surveys": {k: s.slug for k, s in surveys.items()}, "addresses": addresses,
             "uninvited": uninvited, "call": call.external_ref, "winback_case": winback.id}
+
+
+def _webhook(admin_id: int) -> None:
+    """An endpoint with a long address that kept failing (disabled, so nothing is sent), and its delivery log."""
+    from survey_app.dbtypes import utcnow
+    from survey_app.webhooks.models import DeliveryState, Webhook, WebhookDelivery
+    from survey_app.webhooks.services import new_secret
+
+    now = utcnow()
+    hook = Webhook(url="https://hooks.example.com/services/T00000000/B00000000/a-very-long-token-that-never-breaks-by-"
+                       "itself-XXXXXXXXXXXXXXXXXXXXXXXX", description="CRM",
+                   events=["response.created", "customer.lost"],
+                   secret=new_secret(), enabled=False, auto_disabled_at=now, failed_deliveries=5, failing_since=now,
+                   created_by_id=admin_id)
+    db.session.add(hook)
+    db.session.flush()
+    payload = {"type": "customer.lost", "timestamp": now.isoformat() + "Z", "data": {}}
+    db.session.add_all([
+        WebhookDelivery(webhook_id=hook.id, event_id="msg_2a9Xb0cT3dE4fG5hI6jK7lM8", event_type="customer.lost",
+                        payload=payload, state=DeliveryState.FAILED, attempts=8, last_attempt_at=now, status_code=502,
+                        response_body="<html><body>Bad gateway: upstream-with-a-long-name.internal</body></html>",
+                        created_at=now),
+        WebhookDelivery(webhook_id=hook.id, event_id="msg_9zYx8wVu7tSr6qPo5nMl4kJi", event_type="response.created",
+                        payload=payload, state=DeliveryState.PENDING, attempts=3, last_attempt_at=now,
+                        next_attempt_at=now, error="ConnectionRefusedError: [Errno 111] Connection refused",
+                        created_at=now)])
+    db.session.commit()
 
 
 if __name__ == "__main__":

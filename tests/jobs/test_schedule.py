@@ -76,7 +76,7 @@ def test_schedulers_on_several_machines_at_once_run_each_task_once(app, db, due_
     assert all(run.returncode == 0 for run in runs), outputs
     assert kinds(db) == {"retry_sending": 1, "sweep_uploads": 1, "prune_jobs": 1, "detect_lost": 1,
                          "sort_leftovers": 1, "followups_sweep": 1, "winback_sweep": 1, "prune_audit": 1,
-                         "apply_retention": 1}
+                         "apply_retention": 1, "webhooks_retry": 1}
     assert len(smtp_server.messages) == 1
 
 
@@ -101,4 +101,4 @@ def test_app_processes_run_the_periodic_tasks_themselves_without_cron(app, clien
     assert len(smtp_server.messages) == 1
     assert kinds(db) == {"retry_sending": 1, "sweep_uploads": 1, "prune_jobs": 1, "detect_lost": 1,
                          "sort_leftovers": 1, "followups_sweep": 1, "winback_sweep": 1, "prune_audit": 1,
-                         "apply_retention": 1}
+                         "apply_retention": 1, "webhooks_retry": 1}

@@ -1,0 +1,1 @@
+"""Webhooks: signed notices of what happened, posted to endpoints an admin registers."""
