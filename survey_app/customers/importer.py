@@ -40,7 +40,7 @@ from ..csvimport.rows import ImportFileError as ImportFileError
 from ..csvimport.rows import report_csv as report_csv
 from ..dbtypes import utcnow
 from ..extensions import db
-from ..signals import customer_changed
+from ..signals import customer_changed, customer_lost, customer_returned
 from ..text import one_line
 from .models import Customer, CustomerStatus
 
@@ -262,6 +262,7 @@ def _upsert(batch: list[tuple[int, dict]], state: _ImportState) -> tuple[int, li
             repeated.append(RowError(line, DUPLICATE_REF, "external_ref", values["external_ref"]))
         else:
             changed.append({**values, "id": customer_id})
+    turning = _turning(new, changed)
     connection = db.session.connection()
     if new:
         defaults = {"name": "", "email": None, "locale": "en", "segment": None, "account_manager_id": None,
@@ -276,7 +277,31 @@ def _upsert(batch: list[tuple[int, dict]], state: _ImportState) -> tuple[int, li
                            [{f"p_{k}": v for k, v in r.items()} for r in rows])
     if changed:  # existing customers may have answers that reports count
         customer_changed.send(None, customer_ids=[row["id"] for row in changed])
+    _announce_turns(turning)
     return len(new), changed, repeated
+
+
+def _turning(new: list[dict], changed: list[dict]) -> dict[CustomerStatus, list[str]]:
+    """The references the file makes lost or returned that were not so before (read before writing)."""
+    wanted = {status: [v["external_ref"] for v in (*new, *changed) if v.get("status") == status]
+              for status in (CustomerStatus.LOST, CustomerStatus.RETURNED)}
+    refs = [ref for listed in wanted.values() for ref in listed]
+    if not refs:
+        return {}
+    before = dict(db.session.execute(select(Customer.external_ref, Customer.status)
+                                     .where(Customer.external_ref.in_(refs))).all())
+    return {status: [ref for ref in listed if before.get(ref) != status
+                     and (status == CustomerStatus.LOST or before.get(ref) == CustomerStatus.LOST)]
+            for status, listed in wanted.items()}
+
+
+def _announce_turns(turning: dict[CustomerStatus, list[str]]) -> None:
+    """Say who the file made lost, and which lost customers it made returned (after the rows are written)."""
+    for status, signal in ((CustomerStatus.LOST, customer_lost), (CustomerStatus.RETURNED, customer_returned)):
+        refs = turning.get(status)
+        if refs:
+            ids = list(db.session.scalars(select(Customer.id).where(Customer.external_ref.in_(refs))))
+            signal.send(None, customer_ids=ids)
 
 
 def _bind(name: str):

@@ -1,5 +1,6 @@
 """Each event reaches the endpoints subscribed to it after the real action, signed the Standard Webhooks way
 (checked by the ``standardwebhooks`` package on a real local receiver), and only them."""
+import io
 import threading
 from datetime import timedelta
 from decimal import Decimal
@@ -7,6 +8,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from survey_app.api.services import create_key
+from survey_app.customers.importer import import_customers
 from survey_app.customers.models import Customer, CustomerStatus
 from survey_app.dbtypes import utcnow
 from survey_app.jobs.models import Job, JobState
@@ -206,3 +209,33 @@ def test_without_endpoints_nothing_is_recorded(client, db, make_survey, make_cus
     with db() as session:
         assert session.scalars(select(Job).where(Job.kind == "deliver_webhooks")).all() == []
     assert deliveries(db) == []
+
+
+def test_customers_marked_lost_or_returned_by_an_import_or_the_api_are_posted(app, client, db, receiver,
+                                                                               make_customer):
+    hook = endpoint(db, receiver.url, "customer.lost", "customer.returned")
+    make_customer(ref="IMP-OLD", status=CustomerStatus.LOST, lost_at=utcnow().date() - timedelta(days=90))
+    make_customer(ref="IMP-ACTIVE")
+    text = ("external_ref,name,status,lost_at\nIMP-NEW,New,lost,2026-10-01\nIMP-ACTIVE,Active,lost,2026-10-02\n"
+            "IMP-OLD,Old,returned,\nIMP-STAYS,Stays,active,\n")
+    with app.app_context():
+        report = import_customers(io.BytesIO(text.encode()))
+    assert report.created == 2 and report.updated == 2
+    lost = delivered(receiver, "customer.lost", 2)
+    assert sorted(r.verified(hook.secret)["data"]["customer"]["external_ref"] for r in lost) == [
+        "IMP-ACTIVE", "IMP-NEW"]
+    [back] = delivered(receiver, "customer.returned")
+    assert back.verified(hook.secret)["data"]["customer"]["external_ref"] == "IMP-OLD"
+    # The same file again changes no one's state: nothing more is posted.
+    with app.app_context():
+        import_customers(io.BytesIO(text.encode()))
+    with db():
+        key = create_key("CRM", "admin")[1]
+    answer = client.post("/api/v1/customers", headers={"Authorization": f"Bearer {key}"},
+                         json={"customers": [{"external_ref": "API-1", "name": "Api", "status": "lost",
+                                              "lost_at": "2026-11-01"}]})
+    assert answer.status_code == 200, answer.text
+    lost = delivered(receiver, "customer.lost", 3)
+    assert lost[2].verified(hook.secret)["data"]["customer"]["external_ref"] == "API-1"
+    assert wait_for(lambda: settled(db), 60)
+    assert len(receiver.of_type("customer.lost")) == 3 and len(receiver.of_type("customer.returned")) == 1
