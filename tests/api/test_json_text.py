@@ -38,3 +38,9 @@ def test_nul_characters_are_removed_from_json_texts_as_from_forms(api, survey, d
     assert answer.get_json()["created"] == 1
     with db() as session:
         assert session.query(Customer).filter_by(external_ref="JT-3").one().name == "Anne"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/customers", "/api/v1/surveys/exit-json-text/invitations"])
+def test_a_body_nested_too_deeply_is_a_malformed_request(api, survey, path):
+    answer = _post(api, path, '{"customers": ' + "[" * 50_000 + "]" * 50_000 + "}")
+    assert answer.status_code == 400, answer.get_json()
