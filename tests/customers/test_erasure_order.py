@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from blinker import ANY
-from blinker._utilities import make_id
 
 from survey_app.responses.models import Response
 from survey_app.signals import customer_erasing
 from tests.retention.helpers import answer_by_link
 
 
-@pytest.fixture(params=["as connected", "reversed"])
+@pytest.fixture(params=["sorted", "reversed"])
 def receiver_order(request, monkeypatch):
     """Run the receivers in a known order: sorted by module, then reversed."""
-    key = make_id(ANY)
-    ordered = sorted(customer_erasing._by_sender[key],
-                     key=lambda rid: getattr(customer_erasing.receivers[rid](), "__module__", ""))
+    ordered = sorted(customer_erasing.receivers_for(None), key=lambda receiver: receiver.__module__)
     if request.param == "reversed":
         ordered.reverse()
-    monkeypatch.setitem(customer_erasing._by_sender, key, ordered)  # iterated in this order by ``send``
+    monkeypatch.setattr(customer_erasing, "receivers_for", lambda _sender: iter(ordered))  # what ``send`` calls
     return request.param
 
 
