@@ -160,13 +160,12 @@ def lang_url(code: str) -> str:
 def register_signals() -> None:
     """Connect the features that act on what others announce (see :mod:`survey_app.signals`)."""
     from .followups import jobs as followups
-    from .invitations import services as invitations
     from .reports import state as reports
     from .responses import cache as respondent_cache
     from .responses import services as responses
     from .winback import jobs as winback
 
-    for feature in (reports, responses, invitations, respondent_cache, followups, winback):
+    for feature in (reports, responses, respondent_cache, followups, winback):
         feature.connect()
 
 

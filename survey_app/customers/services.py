@@ -88,7 +88,7 @@ def update_customer(customer: Customer, **values) -> None:
 
 def erase_customer(customer: Customer) -> int:
     """Erase a customer on request: their record goes; features holding their data let go of it first
-    (answers stay without a name, invitations go).
+    (answers stay without a name), then their invitations go with the record (ON DELETE CASCADE).
 
     :return: how many of their responses were kept anonymously.
     """
