@@ -43,6 +43,7 @@ from . import schemas as s
 from .access import needs as role_check
 from .problems import ApiProblem, translate_messages
 
+
 class _Parser(FlaskParser):
     """webargs' parser, reading JSON bodies as ``request.get_json`` does: texts without NUL, lone surrogates
     refused."""
