@@ -92,6 +92,8 @@ _TEXTS: dict[str, tuple[LazyString | None, LazyString]] = {
                                   "would no longer fit it. Add a new question of the other type instead.")),
     "no_question_text": (None, _l("Write the question's text.")),
     "reference_taken": (None, _l("Another customer already has this reference.")),
+    "no_reference": (None, _l("Give a reference made of visible characters (control characters and direction "
+                              "marks are removed).")),
     "already_invited": (None, _l("This customer is already invited to this survey.")),
     "staff_survey_no_interviews": (_l("No interviews on a staff survey"),
                                    _l("“%(slug)s” is a staff survey: the team answers it anonymously through its "

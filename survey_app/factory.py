@@ -67,7 +67,7 @@ def register_blueprints(app: Flask) -> None:
     from .api import openapi as api
     from .api.staff import bp as api_keys_bp
     from .audit.views import bp as audit_bp
-    from .audit.views import register_api_hook
+    from .audit.views import register_api_hook, register_change_hook
     from .auth.staff import bp as users_bp
     from .auth.views import bp as auth_bp
     from .classification.views import bp as classification_bp
@@ -94,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     api.init_app(app)  # the JSON API (/api/v1), its OpenAPI document and its docs page
     register_api_hook(app)
+    register_change_hook(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -161,14 +162,13 @@ def lang_url(code: str) -> str:
 def register_signals() -> None:
     """Connect the features that act on what others announce (see :mod:`survey_app.signals`)."""
     from .followups import jobs as followups
-    from .invitations import services as invitations
     from .reports import state as reports
     from .responses import cache as respondent_cache
     from .responses import services as responses
     from .webhooks import jobs as webhooks
     from .winback import jobs as winback
 
-    for feature in (reports, responses, invitations, respondent_cache, followups, winback, webhooks):
+    for feature in (reports, responses, respondent_cache, followups, winback, webhooks):
         feature.connect()
 
 

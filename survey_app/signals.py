@@ -15,7 +15,9 @@ answers_changed = _signals.signal("answers-changed")
 #: Details of existing customers changed (edits, imports); ``customer_ids``: who.
 customer_changed = _signals.signal("customer-changed")
 #: A customer is being erased on request; sent before their record goes. ``customer_id``: who. Receivers return
-#: how many of the customer's responses they kept anonymously (an int), or None.
+#: how many of the customer's responses they kept anonymously (an int), or None. Receivers run in no set order, so
+#: none deletes what another may look the customer's data up by: their invitations (with drafts and earlier
+#: links) go with the record itself, by the database's ON DELETE CASCADE, once every receiver has run.
 customer_erasing = _signals.signal("customer-erasing")
 #: Purchases were recorded; ``customer_ids``: whose.
 purchase_recorded = _signals.signal("purchase-recorded")

@@ -58,6 +58,8 @@ _FIELD_MESSAGES = {
     "Field may not be null.": _l("This value may not be empty (null)."),
     "Not a valid integer.": _l("Give a whole number."),
     "Not a valid number.": _l("Give a number."),
+    "Special numeric values (nan or infinity) are not permitted.": _l("Give a finite number (not NaN or infinity)."),
+    "Number too large.": _l("Give a smaller number."),
     "Not a valid string.": _l("Give a text (a JSON string)."),
     "Not a valid boolean.": _l("Give true or false."),
     "Not a valid date.": _l("Give a date written YYYY-MM-DD."),

@@ -12,6 +12,8 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError
 from sqlalchemy import func, select
+from webargs.core import missing
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from ..auth.models import Role, StaffUser
 from ..csvimport.rows import RowError
@@ -36,11 +38,25 @@ from ..surveys.services import get_survey, list_surveys
 from ..taxonomy import cause_group
 from ..winback.queries import CaseFilter, list_cases, results
 from ..winback.rules import CaseState
+from ..wsgi_request import load_json
 from . import schemas as s
 from .access import needs as role_check
 from .problems import ApiProblem, translate_messages
 
-blp = Blueprint("api_v1", __name__, url_prefix="/api/v1",
+
+class _Parser(FlaskParser):
+    """webargs' parser, reading JSON bodies as ``request.get_json`` does: texts without NUL, lone surrogates
+    refused."""
+
+    def _raw_load_json(self, req):
+        return load_json(req.get_data(cache=True)) if is_json_request(req) else missing
+
+
+class _Blueprint(Blueprint):
+    ARGUMENTS_PARSER = _Parser()
+
+
+blp = _Blueprint("api_v1", __name__, url_prefix="/api/v1",
                 description="Surveys, customers, purchases, invitations, responses and reports, by API key.")
 
 #: Periods the lost-customer ratio covers at most in one request.

@@ -61,6 +61,7 @@ def record(action: str, *, target_type: str | None = None, target_id: str | int 
     user_id, key_id, label = _actor()
     ip = user_agent = None
     if has_request_context():
+        g.audited = True  # the request's change is recorded: the log's hook adds nothing
         ip = request.remote_addr
         # PostgreSQL refuses NUL in text: a header carrying one must not make the action fail.
         user_agent = (request.user_agent.string or "").replace("\0", "")[:USER_AGENT_LENGTH] or None

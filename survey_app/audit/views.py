@@ -75,6 +75,42 @@ def _details(detail: dict | None) -> str:
     return "; ".join(f"{k}={v}" for k, v in sorted((detail or {}).items()))
 
 
+#: Form posts under /staff/ that change nothing (a preview, a count before confirming): never recorded by the hook.
+NOT_CHANGES = frozenset({"surveys.preview", "invitations.recipients"})
+
+
+def _target() -> tuple[str | None, str | None, dict[str, str]]:
+    """What a staff request acted on, from its URL: ``(target type, target id, the other URL values)``."""
+    args = dict(request.view_args or {})
+    if "slug" in args:
+        return "survey", str(args.pop("slug")), {k: str(v) for k, v in args.items()}
+    for name in list(args):
+        if name.endswith("_id"):
+            value = args.pop(name)
+            return name.removesuffix("_id"), str(value), {k: str(v) for k, v in args.items()}
+    return None, None, {k: str(v) for k, v in args.items()}
+
+
+def register_change_hook(app: Flask) -> None:
+    """Record a staff form post that changed something (it was not refused) and recorded nothing itself, as the
+    endpoint's name: every change is in the log once, whether or not its view names it."""
+
+    @app.after_request
+    def audit_unrecorded_change(response):
+        if (request.method != "POST" or not request.path.startswith("/staff/") or g.get("audited")
+                or response.status_code >= 400 or request.endpoint in NOT_CHANGES or request.endpoint is None):
+            return response
+        db.session.rollback()  # what the view left uncommitted is discarded anyway: never commit it here
+        try:
+            target_type, target_id, detail = _target()
+            record(request.endpoint, target_type=target_type, target_id=target_id, detail=detail)
+            db.session.commit()
+        except Exception:  # the change is done: its answer goes out, the failure is logged
+            db.session.rollback()
+            current_app.logger.exception("A staff change could not be audited")
+        return response
+
+
 def register_api_hook(app: Flask) -> None:
     """Record one event per request an API key makes, whatever the API does with it (and commit it)."""
 

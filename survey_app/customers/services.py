@@ -24,9 +24,11 @@ def add_customer(external_ref: str, name: str, email: str | None, locale: str, *
                  **fields) -> Customer:
     """Create a customer.
 
-    :raise CustomerError: if the reference is taken or the language unknown.
+    :raise CustomerError: if the reference is empty (once cleaned), taken, or the language unknown.
     """
     external_ref = one_line(external_ref)
+    if not external_ref.strip():
+        raise CustomerError("no_reference")
     if db.session.scalar(select(Customer.id).where(Customer.external_ref == external_ref)):
         raise CustomerError("reference_taken")
     if locale not in LANGUAGES:
@@ -61,9 +63,12 @@ def search_customers(text: str = "", page: int = 1, per_page: int = 50, *, statu
 def update_customer(customer: Customer, **values) -> None:
     """Change a customer's details.
 
-    :raise CustomerError: if the new reference belongs to another customer or the language is unknown.
+    :raise CustomerError: if the new reference is empty (once cleaned) or belongs to another customer, or the
+        language is unknown.
     """
     ref = one_line(values.pop("external_ref"))
+    if not ref.strip():
+        raise CustomerError("no_reference")
     other = db.session.scalar(select(Customer.id).where(Customer.external_ref == ref, Customer.id != customer.id))
     if other:
         raise CustomerError("reference_taken")
@@ -85,7 +90,7 @@ def update_customer(customer: Customer, **values) -> None:
 
 def erase_customer(customer: Customer) -> int:
     """Erase a customer on request: their record goes; features holding their data let go of it first
-    (answers stay without a name, invitations go).
+    (answers stay without a name), then their invitations go with the record (ON DELETE CASCADE).
 
     :return: how many of their responses were kept anonymously.
     """

@@ -7,13 +7,12 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from ..customers.models import Customer
 from ..dbtypes import utcnow
 from ..domain import Conflict
 from ..extensions import db
-from ..signals import customer_erasing
 from ..surveys.models import Survey
 from ..surveys.rules import asks_customers
 from .models import EarlierLink, Invitation
@@ -97,12 +96,3 @@ def invitation_url(token: str) -> str:
     """Return the public link for ``token``, on BASE_URL."""
     return f"{current_app.config['BASE_URL'].rstrip('/')}/s/{token}"
 
-
-def _forget_customer(_sender, customer_id: int, **_details) -> None:
-    """An erased customer's invitations (and their links) go."""
-    db.session.execute(delete(Invitation).where(Invitation.customer_id == customer_id))
-
-
-def connect() -> None:
-    """Let go of a customer's invitations when they are erased."""
-    customer_erasing.connect(_forget_customer)

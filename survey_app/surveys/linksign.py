@@ -16,6 +16,8 @@ import secrets
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from ..text import one_line
+
 #: Longest customer reference a link may carry (the customer table's limit).
 REF_MAX = 64
 #: Query parameters a signed link carries.
@@ -95,7 +97,7 @@ def verify(secret: str, slug: str, params: dict[str, str], now: float, languages
     if not any(params.get(name) for name in LINK_PARAMS):
         return LinkProblem.UNSIGNED
     ref, lang, exp, sig = (params.get(name) or "" for name in LINK_PARAMS)
-    if (not ref.strip() or len(ref) > REF_MAX or _CONTROL.search(ref) or lang not in languages
+    if (not one_line(ref).strip() or len(ref) > REF_MAX or _CONTROL.search(ref) or lang not in languages
             or not _DIGITS.fullmatch(exp)):
         return LinkProblem.MALFORMED
     given = _decode(sig)

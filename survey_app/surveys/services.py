@@ -16,6 +16,7 @@ from ..extensions import db
 from ..i18n import LANGUAGES, missing_locales
 from ..signals import reasons_changed, survey_changed
 from ..taxonomy import is_bucket
+from ..text import one_line
 from .catalogue import REASONS
 from .linksign import REF_MAX, new_secret, parse_duration, sign_query
 from .models import TEXT_MAX, LinkFallback, Question, QuestionType, Reason, Survey, SurveyKind
@@ -242,7 +243,7 @@ def signed_link(survey: Survey, ref: str, lang: str, valid: str, now: float, bas
     if not survey.signed_links or not survey.link_secret:
         raise SurveyError("signed_links_off")
     ref = ref.strip()
-    if not ref or len(ref) > REF_MAX or any(ord(c) < 32 or ord(c) == 127 for c in ref):
+    if not one_line(ref).strip() or len(ref) > REF_MAX or any(ord(c) < 32 or ord(c) == 127 for c in ref):
         raise SurveyError("bad_link_ref", max=REF_MAX)
     lang = lang or survey.default_locale
     if lang not in LANGUAGES:
