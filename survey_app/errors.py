@@ -190,7 +190,7 @@ def _size(size: int | None) -> str:
 
 
 #: What a customer meets on a survey link: told in words, with no error code (the status stays).
-RESPONDENT_OUTCOMES = frozenset({"already_answered", "link_expired", "survey_closed", "unknown_link",
+RESPONDENT_OUTCOMES = frozenset({"already_answered", "answer_gone", "link_expired", "survey_closed", "unknown_link",
                                  "signed_link_refused", "signed_link_expired"})
 
 
