@@ -27,6 +27,7 @@ def translated(lang: str, msgid: str) -> str:
 
 def check_page(page, lang: str, shot, step: str) -> str:
     """The page is in ``lang``, fits a 375 px phone, passes axe and keeps no English; return its main text."""
+    page.wait_for_load_state("load")  # styled: a page still loading its stylesheet may be wider than the screen
     shot(page, step)
     assert page.get_attribute("html", "lang") == lang, step
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"{step}: scrolls sideways"
