@@ -141,25 +141,26 @@ def execute(job_id: int) -> dict | None:
         logger.info("Job %s was already taken", job_id)
         return None
     job = db.session.get(Job, job_id)
+    kind = job.kind  # read now: the row may be gone (pruned, a test's clean-up) by the time the run ends
     heartbeat = _Heartbeat(job_id, runner, current_app.config["JOB_HEARTBEAT_SECONDS"])
     heartbeat.start()
     try:
         with force_locale(job.locale):
-            result = HANDLERS[job.kind](job, JobRun(job_id, runner))
+            result = HANDLERS[kind](job, JobRun(job_id, runner))
     except JobFailed as failure:
-        logger.warning("Job %s (%s) stopped: %s", job_id, job.kind, failure)
+        logger.warning("Job %s (%s) stopped: %s", job_id, kind, failure)
         db.session.rollback()
         end(job_id, runner, JobState.FAILED, result=failure.result, error=str(failure))
         return None
     except Exception as error:  # a background job has nobody else to tell
-        logger.exception("Job %s (%s) failed", job_id, job.kind)
+        logger.exception("Job %s (%s) failed", job_id, kind)
         db.session.rollback()
         end(job_id, runner, JobState.FAILED, error=f"{type(error).__name__}: {error}"[:2000])
         return None
     finally:
         heartbeat.stopped.set()
     end(job_id, runner, JobState.DONE, result=result)
-    _afterwards(job.kind)
+    _afterwards(kind)
     return result
 
 
