@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, url_for
+from flask_babel import gettext
 
+from ..taxonomy import N_
 from .openapi import spec_of
 from .problems import PROBLEMS
 from .schemas import MAX_ROWS
@@ -10,6 +12,20 @@ from .schemas import MAX_ROWS
 bp = Blueprint("api_docs", __name__, url_prefix="/api", template_folder="templates")
 
 METHODS = ("get", "post", "put", "patch", "delete")
+
+#: Texts the libraries write into the document (HTTP reason phrases, pagination fields, the default problem),
+#: named here so they are extracted and the page shows them translated like the API's own.
+LIBRARY_TEXTS = (N_("OK"), N_("Created"), N_("Bad Request"), N_("Unauthorized"), N_("Forbidden"), N_("Not Found"),
+                 N_("Conflict"), N_("Request Entity Too Large"), N_("Unprocessable Entity"), N_("Too Many Requests"),
+                 N_("A problem (RFC 9457)"), N_("Total number of items."), N_("Total number of pages."),
+                 N_("First available page number."), N_("Last available page number."), N_("Current page number."),
+                 N_("Previous page number."), N_("Next page number."))
+
+
+def translated(text: str) -> str:
+    """A text of the document in the page's language (the API's summaries, descriptions and field notes are
+    extracted for translation; anything else is shown as written)."""
+    return gettext(text) if text else text
 
 
 def type_of(schema: dict) -> str:
@@ -46,7 +62,7 @@ def fields_of(schema: dict) -> list[dict]:
             if key in prop:
                 notes.append(f"{label} {prop[key]}")
         rows.append({"name": name, "type": type_of(prop), "required": name in required,
-                     "description": prop.get("description", ""), "notes": ", ".join(notes)})
+                     "description": translated(prop.get("description", "")), "notes": ", ".join(notes)})
     return rows
 
 
@@ -67,15 +83,15 @@ def operations(spec: dict) -> list[dict]:
                     response = spec["components"]["responses"][name]
                 content = response.get("content", {})
                 media, schema = next(iter(content.items()), (None, {}))
-                responses.append({"status": status, "description": response.get("description", ""),
+                responses.append({"status": status, "description": translated(response.get("description", "")),
                                   "media": media, "type": type_of(schema.get("schema", {})) if media else ""})
             found.append({"id": f"{method}-{path}".replace("/", "-").replace("{", "").replace("}", ""),
-                          "method": method.upper(), "path": path, "summary": op.get("summary", ""),
-                          "description": op.get("description", ""), "tags": op.get("tags", []),
+                          "method": method.upper(), "path": path, "summary": translated(op.get("summary", "")),
+                          "description": translated(op.get("description", "")), "tags": op.get("tags", []),
                           "role": op.get("x-required-role"),
                           "parameters": [{"name": p["name"], "in": p["in"], "required": p.get("required", False),
                                           "type": type_of(p.get("schema", {})),
-                                          "description": p.get("description", "")}
+                                          "description": translated(p.get("description", ""))}
                                          for p in [*shared, *op.get("parameters", [])]],
                           "body": type_of(body) if body else None, "responses": responses})
     return found
@@ -85,7 +101,7 @@ def operations(spec: dict) -> list[dict]:
 def docs():
     """The API's reference: authentication, an example, every endpoint, the schemas and the problem types."""
     spec = spec_of(current_app)
-    schemas = [{"name": name, "description": schema.get("description", ""), "fields": fields_of(schema)}
+    schemas = [{"name": name, "description": translated(schema.get("description", "")), "fields": fields_of(schema)}
                for name, schema in sorted(spec.get("components", {}).get("schemas", {}).items())]
     base = current_app.config.get("BASE_URL", "").rstrip("/")
     values = {"max": MAX_ROWS, "limit": current_app.config.get("API_RATE_LIMIT")}

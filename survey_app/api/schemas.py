@@ -12,7 +12,7 @@ from ..i18n import LANGUAGES
 from ..lost.periods import UNITS
 from ..reports.filters import CHANNELS, KINDS, PERIODS, WEIGHTS
 from ..surveys.models import QuestionType, SurveyKind, SurveyState
-from ..taxonomy import BENCHMARKS, BUCKETS, CAUSE_GROUPS, PENDING, UNCLASSIFIED
+from ..taxonomy import BENCHMARKS, BUCKETS, CAUSE_GROUPS, N_, PENDING, UNCLASSIFIED
 from ..winback.rules import CaseState
 
 #: Rows one bulk request may carry.
@@ -71,13 +71,13 @@ def _nullable(field: fields.Field) -> fields.Field:
 class ProblemSchema(Schema):
     """An error (RFC 9457 problem details), in the language asked for."""
 
-    type = fields.String(required=True, metadata={"description": "URI reference naming the kind of problem."})
-    title = fields.String(required=True, metadata={"description": "Short summary, translated."})
-    status = fields.Integer(required=True, metadata={"description": "The HTTP status code."})
-    detail = fields.String(required=True, metadata={"description": "What went wrong and what to do, translated."})
-    instance = fields.String(metadata={"description": "The path of the request."})
+    type = fields.String(required=True, metadata={"description": N_("URI reference naming the kind of problem.")})
+    title = fields.String(required=True, metadata={"description": N_("Short summary, translated.")})
+    status = fields.Integer(required=True, metadata={"description": N_("The HTTP status code.")})
+    detail = fields.String(required=True, metadata={"description": N_("What went wrong and what to do, translated.")})
+    instance = fields.String(metadata={"description": N_("The path of the request.")})
     errors = fields.Dict(keys=fields.String(), values=fields.Raw(),
-                         metadata={"description": "Messages per field (request validation)."})
+                         metadata={"description": N_("Messages per field (request validation).")})
 
 # Surveys
 
@@ -89,7 +89,7 @@ class QuestionSchema(Schema):
     type = fields.String(required=True, metadata={"enum": [t.value for t in QuestionType]})
     required = fields.Boolean(required=True)
     text = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
-                       metadata={"description": "Question text per language code."})
+                       metadata={"description": N_("Question text per language code.")})
 
 class SurveySchema(Schema):
     """A survey."""
@@ -103,7 +103,7 @@ class SurveySchema(Schema):
     opens_at = _nullable(UtcDateTime(required=True))
     closes_at = _nullable(UtcDateTime(required=True))
     title = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
-    responses = fields.Integer(required=True, metadata={"description": "Responses received."})
+    responses = fields.Integer(required=True, metadata={"description": N_("Responses received.")})
 
 class SurveyDetailSchema(SurveySchema):
     """A survey with its questions and its reason catalogue."""
@@ -124,8 +124,8 @@ class CustomerRowSchema(Schema):
     email = _nullable(fields.String())
     locale = fields.String(metadata={"enum": list(LANGUAGES)})
     segment = _nullable(fields.String(validate=Length(max=64)))
-    account_manager = _nullable(fields.String(metadata={"description": "Email of a staff account."}))
-    annual_revenue = _nullable(fields.Decimal(metadata={"description": "Amount, not negative."}))
+    account_manager = _nullable(fields.String(metadata={"description": N_("Email of a staff account.")}))
+    annual_revenue = _nullable(fields.Decimal(metadata={"description": N_("Amount, not negative.")}))
     customer_since = _nullable(Day())
     last_purchase = _nullable(Day())
     status = fields.String(metadata={"enum": [s.value for s in CustomerStatus]})
@@ -140,7 +140,7 @@ class CustomerSchema(Schema):
     locale = fields.String(required=True)
     segment = _nullable(fields.String(required=True))
     account_manager = _nullable(fields.String(required=True))
-    annual_revenue = _nullable(fields.String(required=True, metadata={"description": "Decimal amount as text."}))
+    annual_revenue = _nullable(fields.String(required=True, metadata={"description": N_("Decimal amount as text.")}))
     customer_since = _nullable(Day(required=True))
     last_purchase = _nullable(Day(required=True))
     status = fields.String(required=True, metadata={"enum": [s.value for s in CustomerStatus]})
@@ -177,7 +177,7 @@ class PurchaseRowSchema(Schema):
 
     external_ref = fields.String(required=True, validate=Length(min=1, max=64))
     date = Day(required=True)
-    amount = fields.Decimal(required=True, metadata={"description": "Amount, not negative."})
+    amount = fields.Decimal(required=True, metadata={"description": N_("Amount, not negative.")})
     order_ref = _nullable(fields.String(validate=Length(max=64)))
 
 # Invitations
@@ -185,11 +185,11 @@ class PurchaseRowSchema(Schema):
 class InvitationRequestSchema(Schema):
     customers = fields.List(fields.String(validate=Length(min=1, max=64)), required=True,
                             validate=Length(min=1, max=MAX_ROWS),
-                            metadata={"description": "External references of the customers to invite."})
+                            metadata={"description": N_("External references of the customers to invite.")})
 
 class InvitationSchema(Schema):
     external_ref = fields.String(required=True)
-    url = fields.String(required=True, metadata={"description": "The customer's personal link (shown only now)."})
+    url = fields.String(required=True, metadata={"description": N_("The customer's personal link (shown only now).")})
     locale = fields.String(required=True)
     expires_at = _nullable(UtcDateTime(required=True))
 
@@ -202,21 +202,21 @@ class InvitationResultSchema(Schema):
 class ResponseArgsSchema(Schema):
     """The report filters, and the page."""
 
-    survey = fields.List(fields.String(validate=Length(max=64)), metadata={"description": "Survey slug."})
+    survey = fields.List(fields.String(validate=Length(max=64)), metadata={"description": N_("Survey slug.")})
     kind = fields.String(validate=OneOf(KINDS))
     channel = fields.String(validate=OneOf(CHANNELS))
     locale = fields.String(validate=OneOf(list(LANGUAGES)))
     bucket = fields.String(validate=OneOf([*BUCKETS, UNCLASSIFIED, PENDING]),
-                           metadata={"description": "Bucket of the response's main answer."})
+                           metadata={"description": N_("Bucket of the response's main answer.")})
     group = fields.String(validate=OneOf(CAUSE_GROUPS))
     since = Day()
     until = Day()
     segment = fields.String(validate=Length(max=64))
     manager = fields.Integer(validate=Range(min=1, max=999_999_999),
-                             metadata={"description": "Staff id of the customers' account manager."})
+                             metadata={"description": N_("Staff id of the customers' account manager.")})
     limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=Range(min=1, max=MAX_LIMIT))
     cursor = fields.String(validate=Length(max=200),
-                           metadata={"description": "The next_cursor of the previous page."})
+                           metadata={"description": N_("The next_cursor of the previous page.")})
 
 class AnswerSchema(Schema):
     question_id = fields.Integer(required=True)
@@ -235,7 +235,7 @@ class AnswerSchema(Schema):
 class ResponseSchema(Schema):
     id = fields.Integer(required=True)
     survey = fields.String(required=True)
-    customer = _nullable(fields.String(required=True, metadata={"description": "External reference."}))
+    customer = _nullable(fields.String(required=True, metadata={"description": N_("External reference.")}))
     locale = fields.String(required=True)
     channel = fields.String(required=True, metadata={"enum": list(CHANNELS)})
     submitted_at = UtcDateTime(required=True)
@@ -244,7 +244,7 @@ class ResponseSchema(Schema):
 
 class ResponsePageSchema(Schema):
     responses = fields.List(fields.Nested(ResponseSchema), required=True)
-    next_cursor = _nullable(fields.String(required=True, metadata={"description": "null on the last page."}))
+    next_cursor = _nullable(fields.String(required=True, metadata={"description": N_("null on the last page.")}))
 
 # Reports
 
@@ -301,14 +301,14 @@ class BreakdownSchema(Schema):
 
 class LostArgsSchema(Schema):
     unit = fields.String(load_default="quarter", validate=OneOf(UNITS))
-    since = Day(metadata={"description": "Default: a span ending on until, as the staff page shows."})
-    until = Day(metadata={"description": "Default: today."})
+    since = Day(metadata={"description": N_("Default: a span ending on until, as the staff page shows.")})
+    until = Day(metadata={"description": N_("Default: today.")})
 
 class LostRowSchema(Schema):
     manager = _nullable(fields.String(required=True))
     customers = fields.Integer(required=True)
     lost = fields.Integer(required=True)
-    ratio = _nullable(fields.Float(required=True, metadata={"description": "Lost per hundred customers."}))
+    ratio = _nullable(fields.Float(required=True, metadata={"description": N_("Lost per hundred customers.")}))
     lost_revenue = fields.Float(required=True)
 
 class LostPeriodSchema(Schema):
@@ -328,15 +328,15 @@ class CaseArgsSchema(Schema):
     state = fields.String(validate=OneOf([s.value for s in CaseState]))
     priority = fields.Integer(validate=Range(min=1, max=4))
     reason = fields.String(validate=OneOf(BUCKETS))
-    owner = fields.Integer(validate=Range(min=1, max=2**31 - 1), metadata={"description": "Staff id."})
+    owner = fields.Integer(validate=Range(min=1, max=2**31 - 1), metadata={"description": N_("Staff id.")})
 
 class CaseSchema(Schema):
     id = fields.Integer(required=True)
-    customer = fields.String(required=True, metadata={"description": "External reference."})
+    customer = fields.String(required=True, metadata={"description": N_("External reference.")})
     lost_at = Day(required=True)
     priority = fields.Integer(required=True)
     state = fields.String(required=True, metadata={"enum": [s.value for s in CaseState]})
-    owner = _nullable(fields.String(required=True, metadata={"description": "Email of the staff owner."}))
+    owner = _nullable(fields.String(required=True, metadata={"description": N_("Email of the staff owner.")}))
     reason_code = _nullable(fields.String(required=True))
     reason_bucket = _nullable(fields.String(required=True))
     offer = fields.String(required=True)
@@ -349,8 +349,8 @@ class CaseListSchema(Schema):
     cases = fields.List(fields.Nested(CaseSchema), required=True)
 
 class SpanArgsSchema(Schema):
-    since = Day(metadata={"description": "First lost date counted."})
-    until = Day(metadata={"description": "Last lost date counted."})
+    since = Day(metadata={"description": N_("First lost date counted.")})
+    until = Day(metadata={"description": N_("Last lost date counted.")})
 
 class RateSchema(Schema):
     key = _nullable(fields.Raw(required=True, metadata={"type": ["string", "integer"]}))
