@@ -232,13 +232,13 @@ def test_the_retention_job_prunes_events_older_than_the_setting(app, db):
     _seed(db)
     app.config["AUDIT_RETENTION_DAYS"] = 30
     with app.app_context():
-        job = submit("prune_audit", {"now": "2026-03-20T00:00:00"})
-        execute(job.id)
+        job_id = submit("prune_audit", {"now": "2026-03-20T00:00:00"}).id
+        execute(job_id)
     assert [e.action for e in events(db)] == ["customer.erase"]
     with db() as session:
         from survey_app.jobs.models import Job
 
-        assert session.get(Job, job.id).result == {"pruned": 2}
+        assert session.get(Job, job_id).result == {"pruned": 2}
 
 
 def test_the_retention_job_is_scheduled_daily(app):
